@@ -1,0 +1,192 @@
+/**
+ * A real Kubernetes control plane on 127.0.0.1 for tests and the demo: etcd, kube-apiserver (RBAC, token
+ * authentication) and kube-controller-manager (garbage collector, PV binder, namespace, service-account and
+ * job controllers). No kubelet and no scheduler: pods stay Pending. See ../shared/DESIGN.md, "Test cluster".
+ *
+ *   node scripts/run.mjs scripts/test-cluster.ts start DIR   # prints the kubeconfig path; keeps running
+ *   node scripts/run.mjs scripts/test-cluster.ts stop DIR
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+import { installCrds } from './crds.js';
+import { repoRoot } from './repo-root.js';
+
+export const ADMIN_TOKEN = 'admin-token';
+
+export interface TestCluster {
+    dir: string;
+    server: string;
+    /** An admin kubeconfig (system:masters). */
+    kubeconfig: string;
+    stop(): Promise<void>;
+}
+
+function assetsDir(): string {
+    return execFileSync('bash', [path.join(repoRoot(), 'scripts/k8s-assets.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).trim();
+}
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const s = net.createServer();
+        s.once('error', reject);
+        s.listen(0, '127.0.0.1', () => {
+            const { port } = s.address() as net.AddressInfo;
+            s.close(() => resolve(port));
+        });
+    });
+}
+
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (await check().catch(() => false)) return;
+        await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`test cluster: ${what} not ready after ${timeoutMs / 1000}s`);
+}
+
+function getStatus(url: string, token?: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const req = https.get(url, { rejectUnauthorized: false, headers: token ? { Authorization: `Bearer ${token}` } : {} }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+    });
+}
+
+function startProcess(dir: string, name: string, bin: string, args: string[]): number {
+    const log = fs.openSync(path.join(dir, `${name}.log`), 'a');
+    const child = spawn(bin, args, { stdio: ['ignore', log, log], detached: true });
+    child.unref();
+    fs.closeSync(log);
+    if (!child.pid) throw new Error(`test cluster: cannot start ${bin}`);
+    return child.pid;
+}
+
+export function writeKubeconfig(file: string, server: string, ca: string, user: string, token: string, namespace?: string): void {
+    const ctx = `${user}@test`;
+    const config = {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'test', cluster: { server, 'certificate-authority': ca } }],
+        users: [{ name: user, user: { token } }],
+        contexts: [{ name: ctx, context: { cluster: 'test', user, ...(namespace ? { namespace } : {}) } }],
+        'current-context': ctx,
+    };
+    fs.writeFileSync(file, JSON.stringify(config, null, 2));
+}
+
+export async function startCluster(dir: string): Promise<TestCluster> {
+    const bin = assetsDir();
+    fs.mkdirSync(dir, { recursive: true });
+    const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const pids: number[] = [];
+    const stop = async () => stopCluster(dir);
+    try {
+        pids.push(
+            startProcess(dir, 'etcd', path.join(bin, 'etcd'), [
+                '--name=test',
+                `--data-dir=${path.join(dir, 'etcd')}`,
+                `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+                `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+                `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+                `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+                `--initial-cluster=test=http://127.0.0.1:${peerPort}`,
+            ]),
+        );
+        fs.writeFileSync(path.join(dir, 'pids'), pids.join('\n'));
+        const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+            modulusLength: 2048,
+            publicKeyEncoding: { type: 'spki', format: 'pem' },
+            privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+        });
+        fs.writeFileSync(path.join(dir, 'sa.key'), privateKey);
+        fs.writeFileSync(path.join(dir, 'sa.pub'), publicKey);
+        fs.writeFileSync(path.join(dir, 'tokens.csv'), `${ADMIN_TOKEN},admin,admin,system:masters\n`);
+        const certDir = path.join(dir, 'certs');
+        pids.push(
+            startProcess(dir, 'kube-apiserver', path.join(bin, 'kube-apiserver'), [
+                `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+                '--bind-address=127.0.0.1',
+                '--advertise-address=127.0.0.1',
+                `--secure-port=${apiPort}`,
+                `--cert-dir=${certDir}`,
+                `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
+                '--authorization-mode=RBAC',
+                '--service-account-issuer=https://kubernetes.default.svc',
+                `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
+                `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
+                '--service-cluster-ip-range=10.0.0.0/24',
+                '--allow-privileged',
+            ]),
+        );
+        fs.writeFileSync(path.join(dir, 'pids'), pids.join('\n'));
+        const server = `https://127.0.0.1:${apiPort}`;
+        await until('kube-apiserver', 60_000, async () => (await getStatus(`${server}/readyz`, ADMIN_TOKEN)) === 200);
+        const kubeconfig = path.join(dir, 'admin.kubeconfig');
+        writeKubeconfig(kubeconfig, server, path.join(certDir, 'apiserver.crt'), 'admin', ADMIN_TOKEN);
+        pids.push(
+            startProcess(dir, 'kube-controller-manager', path.join(bin, 'kube-controller-manager'), [
+                `--kubeconfig=${kubeconfig}`,
+                '--leader-elect=false',
+                '--controllers=garbagecollector,namespace,persistentvolume-binder,serviceaccount,serviceaccount-token,job',
+                `--service-account-private-key-file=${path.join(dir, 'sa.key')}`,
+                '--bind-address=127.0.0.1',
+                '--secure-port=0',
+                '--port=0',
+            ]),
+        );
+        fs.writeFileSync(path.join(dir, 'pids'), pids.join('\n'));
+        fs.writeFileSync(path.join(dir, 'server'), server);
+        await installCrds(server, ADMIN_TOKEN);
+        return { dir, server, kubeconfig, stop };
+    } catch (e) {
+        await stop();
+        throw e;
+    }
+}
+
+export async function stopCluster(dir: string): Promise<void> {
+    const file = path.join(dir, 'pids');
+    if (!fs.existsSync(file)) return;
+    const pids = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number).reverse();
+    for (const pid of pids) {
+        try {
+            process.kill(pid, 'SIGTERM');
+        } catch {
+            // already gone
+        }
+    }
+    const alive = (pid: number) => {
+        try {
+            process.kill(pid, 0);
+            return true;
+        } catch {
+            return false;
+        }
+    };
+    const deadline = Date.now() + 10_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+    fs.rmSync(file);
+}
+
+const invokedAs = process.argv[1] ?? '';
+if (invokedAs.endsWith('test-cluster.ts')) {
+    const [cmd, dir] = process.argv.slice(2);
+    if (!dir || (cmd !== 'start' && cmd !== 'stop')) {
+        console.error('usage: node scripts/run.mjs scripts/test-cluster.ts start|stop DIR');
+        process.exit(2);
+    }
+    if (cmd === 'start') {
+        const c = await startCluster(path.resolve(dir));
+        console.log(c.kubeconfig);
+    } else {
+        await stopCluster(path.resolve(dir));
+    }
+}

@@ -1,0 +1,27 @@
+/** Exit codes, as README documents them. */
+export const ExitCode = {
+    Ok: 0,
+    Error: 1,
+    Usage: 2,
+    /** Refused by a preflight check; nothing was changed. */
+    Refused: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error the user can act on: its message is printed as is, on one line, after `error: `. */
+export class UserError extends Error {
+    constructor(
+        message: string,
+        readonly exitCode: ExitCode = ExitCode.Error,
+    ) {
+        super(message);
+        this.name = 'UserError';
+    }
+}
+
+export class UsageError extends UserError {
+    constructor(message: string) {
+        super(message, ExitCode.Usage);
+        this.name = 'UsageError';
+    }
+}

@@ -1,0 +1,25 @@
+/** Everything a command touches outside the cluster, passed in so tests drive `main()` directly. */
+export interface OutStream {
+    write(chunk: string): unknown;
+    isTTY?: boolean;
+}
+
+export interface InStream extends NodeJS.ReadableStream {
+    isTTY?: boolean;
+}
+
+export interface Io {
+    stdout: OutStream;
+    stderr: OutStream;
+    stdin: InStream;
+    env: NodeJS.ProcessEnv;
+}
+
+export function processIo(): Io {
+    return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}
+
+/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function colourAllowed(stream: OutStream, env: NodeJS.ProcessEnv): boolean {
+    return stream.isTTY === true && !env.NO_COLOR;
+}

@@ -1,0 +1,141 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ObjectList } from './types.js';
+
+/** A Kubernetes `Status` answer to a failed request, with what was asked. */
+export class ApiError extends Error {
+    constructor(
+        readonly status: number,
+        readonly reason: string,
+        message: string,
+        readonly method: string,
+        readonly path: string,
+        /** The kubeconfig context the request was made with, for messages. */
+        readonly context: string,
+    ) {
+        super(message);
+        this.name = 'ApiError';
+    }
+}
+
+/** The server could not be reached, or did not answer in time. */
+export class ConnectionError extends Error {
+    constructor(
+        readonly server: string,
+        readonly context: string,
+        readonly code: string,
+        message: string,
+        readonly timedOut = false,
+    ) {
+        super(message);
+        this.name = 'ConnectionError';
+    }
+}
+
+export interface RequestOptions {
+    query?: Record<string, string | undefined>;
+    body?: unknown;
+    /** Always set explicitly for writes: a patch's type is part of its meaning. */
+    contentType?: string;
+    accept?: string;
+}
+
+export interface ListOptions {
+    labelSelector?: string;
+    /** Ask for PartialObjectMetadataList: names, labels and annotations only (used for Secrets). */
+    metadataOnly?: boolean;
+}
+
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+const PAGE_SIZE = '500';
+
+/**
+ * A small REST client: client-node supplies kubeconfig authentication (tokens, certificates, exec plugins,
+ * proxies); this class owns the wire (explicit content types, paging, one timeout per request, JSON as the
+ * server sent it, so the model works on the same objects the fixtures hold).
+ */
+export class KubeClient {
+    constructor(
+        private readonly kc: KubeConfig,
+        readonly server: string,
+        /** Milliseconds per request; 0 waits as long as the operating system lets a connection live. */
+        private readonly timeoutMs: number,
+        readonly contextName: string,
+    ) {}
+
+    get<T>(path: string, query?: Record<string, string | undefined>): Promise<T> {
+        return this.request<T>('GET', path, { query });
+    }
+
+    /** Every item of a collection, following `continue` tokens. */
+    async list<T>(path: string, opts: ListOptions = {}): Promise<T[]> {
+        const items: T[] = [];
+        let token: string | undefined;
+        do {
+            const page = await this.request<ObjectList<T>>('GET', path, {
+                query: { labelSelector: opts.labelSelector, limit: PAGE_SIZE, continue: token },
+                accept: opts.metadataOnly ? METADATA_ONLY : undefined,
+            });
+            items.push(...(page.items ?? []));
+            token = page.metadata?.continue || undefined;
+        } while (token);
+        return items;
+    }
+
+    async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+        const url = new URL(this.server.replace(/\/+$/, '') + path);
+        for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+        const options: https.RequestOptions = { method, headers: { Accept: opts.accept ?? 'application/json' } };
+        await this.kc.applyToHTTPSOptions(options);
+        const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+        if (payload !== undefined) {
+            options.headers = { ...options.headers, 'Content-Type': opts.contentType ?? 'application/json' };
+        }
+        const { status, text } = await this.send(url, options, payload);
+        if (status >= 200 && status < 300) {
+            return (text === '' ? undefined : JSON.parse(text)) as T;
+        }
+        throw toApiError(status, text, method, url.pathname, this.contextName);
+    }
+
+    private send(url: URL, options: https.RequestOptions, payload: string | undefined): Promise<{ status: number; text: string }> {
+        const transport = url.protocol === 'http:' ? http : https;
+        return new Promise((resolve, reject) => {
+            const req = transport.request(url, options, (res) => {
+                const chunks: Buffer[] = [];
+                res.on('data', (c: Buffer) => chunks.push(c));
+                res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+                res.on('error', reject);
+            });
+            let timer: NodeJS.Timeout | undefined;
+            if (this.timeoutMs > 0) {
+                timer = setTimeout(() => {
+                    req.destroy(
+                        new ConnectionError(this.server, this.contextName, 'ETIMEDOUT', `no answer within ${this.timeoutMs / 1000}s`, true),
+                    );
+                }, this.timeoutMs);
+            }
+            req.on('close', () => clearTimeout(timer));
+            req.on('error', (e: NodeJS.ErrnoException) => {
+                clearTimeout(timer);
+                reject(e instanceof ConnectionError ? e : new ConnectionError(this.server, this.contextName, e.code ?? 'ERROR', e.message));
+            });
+            if (payload !== undefined) req.write(payload);
+            req.end();
+        });
+    }
+}
+
+function toApiError(status: number, text: string, method: string, path: string, context: string): ApiError {
+    let reason = '';
+    let message = text.trim().split('\n')[0] ?? '';
+    try {
+        const body = JSON.parse(text) as { reason?: string; message?: string };
+        reason = body.reason ?? '';
+        message = body.message ?? message;
+    } catch {
+        // Not a Status object (a proxy's HTML page, say): keep the first line of the text.
+    }
+    return new ApiError(status, reason, message || `HTTP ${status}`, method, path, context);
+}

@@ -1,0 +1,40 @@
+import type { KubeClient } from './client.js';
+import { FLAVORS, type FlavorName } from '../v5/flavors.js';
+
+export const V4_GROUP = 'crunchydata.com';
+export const V4_VERSION = 'v1';
+
+/** Which of the APIs this tool works with the server serves. */
+export interface ServedApis {
+    /** PGO v4: `pgclusters.crunchydata.com/v1`. */
+    v4: boolean;
+    /** v5 cluster kinds, by flavor. */
+    v5: Record<FlavorName, boolean>;
+}
+
+interface GroupList {
+    groups?: { name: string; versions?: { version: string }[] }[];
+}
+interface ResourceList {
+    resources?: { name: string }[];
+}
+
+/**
+ * Discovery as kubectl does it: `/apis` for the groups, then the group version for its resources. Every
+ * authenticated user may read discovery (system:discovery), so this works for restricted users too.
+ */
+export async function discover(client: KubeClient): Promise<ServedApis> {
+    const { groups = [] } = await client.get<GroupList>('/apis');
+    const serves = async (group: string, version: string, plural: string): Promise<boolean> => {
+        const g = groups.find((x) => x.name === group);
+        if (!g?.versions?.some((v) => v.version === version)) return false;
+        const { resources = [] } = await client.get<ResourceList>(`/apis/${group}/${version}`);
+        return resources.some((r) => r.name === plural);
+    };
+    const [v4, ivyo, pgo] = await Promise.all([
+        serves(V4_GROUP, V4_VERSION, 'pgclusters'),
+        serves(FLAVORS.ivyo.group, FLAVORS.ivyo.version, FLAVORS.ivyo.plural),
+        serves(FLAVORS.pgo.group, FLAVORS.pgo.version, FLAVORS.pgo.plural),
+    ]);
+    return { v4, v5: { ivyo, pgo } };
+}

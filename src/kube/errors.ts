@@ -1,0 +1,91 @@
+import { UserError } from '../errors.js';
+import { ApiError, ConnectionError } from './client.js';
+
+/** What an API path names: the verb a method means, the resource, its group, namespace and name. */
+export interface Subject {
+    verb: string;
+    resource: string;
+    group: string;
+    namespace?: string;
+    name?: string;
+}
+
+const VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+
+/** `/api/v1/namespaces/ns/pods/x` or `/apis/g/v/namespaces/ns/things/x` → its parts. */
+export function subjectOf(method: string, path: string): Subject {
+    const parts = path.split('/').filter(Boolean);
+    const group = parts[0] === 'api' ? '' : (parts[1] ?? '');
+    let rest = parts.slice(parts[0] === 'api' ? 2 : 3);
+    let namespace: string | undefined;
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+        namespace = rest[1];
+        rest = rest.slice(2);
+    }
+    const resource = rest[0] ?? 'resources';
+    const name = rest[1];
+    const verb = VERBS[method] ?? (name === undefined ? 'list' : 'get');
+    return { verb, resource, group, namespace, name };
+}
+
+function describe(s: Subject): string {
+    const kind = s.group ? `${s.resource}.${s.group}` : s.resource;
+    const what = s.name ? `${kind} "${s.name}"` : kind;
+    return s.namespace ? `${what} in namespace "${s.namespace}"` : s.namespace === undefined && s.name ? what : `${what} (cluster-wide)`;
+}
+
+/**
+ * Turns what the API or the network said into one line a user can act on: what failed, where, and what to do.
+ * Returns undefined for anything it does not recognise, which the caller reports as an internal error.
+ */
+export function explainKubeError(err: unknown): UserError | undefined {
+    if (err instanceof ConnectionError) {
+        const contextName = err.context;
+        if (err.timedOut) {
+            return new UserError(
+                `the server ${err.server} did not answer within the request timeout: check the network, or raise --request-timeout`,
+            );
+        }
+        if (err.code === 'ECONNREFUSED') {
+            return new UserError(
+                `the connection to the server ${err.server} was refused: is the API server running, and is context "${contextName}" the right one?`,
+            );
+        }
+        return new UserError(`cannot reach the server ${err.server} (${err.code}: ${err.message}): check context "${contextName}" and the network`);
+    }
+    if (!(err instanceof ApiError)) return undefined;
+    const contextName = err.context;
+    const s = subjectOf(err.method, err.path);
+    switch (err.status) {
+        case 401:
+            return new UserError(
+                `you must be logged in to the server (Unauthorized): the credentials of context "${contextName}" were refused; renew them and retry`,
+            );
+        case 403:
+            return new UserError(
+                `forbidden: cannot ${s.verb} ${describe(s)}: ${err.message}; ask a cluster admin for "${s.verb}" on "${s.group ? `${s.resource}.${s.group}` : s.resource}", or use a context that has it`,
+            );
+        case 404:
+            if (isMissingType(err)) {
+                return new UserError(
+                    `the server does not serve ${s.group ? `${s.resource}.${s.group}` : s.resource}: its CustomResourceDefinition is not installed, or context "${contextName}" points at another cluster`,
+                );
+            }
+            return new UserError(`${describe(s)} not found`);
+        case 409:
+            return new UserError(`conflict: ${describe(s)} changed while this command ran (${err.message}); run the command again`);
+        case 422:
+            return new UserError(`${describe(s)} is invalid: ${err.message}`);
+        default:
+            return new UserError(`the server refused to ${s.verb} ${describe(s)}: HTTP ${err.status} ${err.reason}: ${err.message}`);
+    }
+}
+
+/** A 404 for a whole resource type (no CRD), as opposed to a missing object. */
+export function isMissingType(err: ApiError): boolean {
+    return err.status === 404 && err.message === 'the server could not find the requested resource';
+}
+
+export function isNotFound(err: unknown): err is ApiError {
+    return err instanceof ApiError && err.status === 404 && !isMissingType(err);
+}

@@ -1,0 +1,120 @@
+/** Wire-form Kubernetes objects: only the fields this tool reads, as the API server sends them. */
+
+export type Labels = Record<string, string>;
+
+export interface ObjectMeta {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    labels?: Labels;
+    annotations?: Labels;
+    resourceVersion?: string;
+    deletionTimestamp?: string;
+    ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+    blockOwnerDeletion?: boolean;
+}
+
+export interface KubeObject {
+    apiVersion?: string;
+    kind?: string;
+    metadata: ObjectMeta;
+}
+
+export interface ObjectList<T> {
+    items?: T[];
+    metadata?: { continue?: string; resourceVersion?: string };
+}
+
+export interface EnvVar {
+    name: string;
+    value?: string;
+}
+
+export interface Volume {
+    name: string;
+    persistentVolumeClaim?: { claimName: string };
+}
+
+export interface Container {
+    name: string;
+    image?: string;
+    env?: EnvVar[];
+}
+
+export interface PodSpec {
+    containers: Container[];
+    volumes?: Volume[];
+}
+
+export interface Deployment extends KubeObject {
+    spec?: { replicas?: number; template?: { metadata?: { labels?: Labels }; spec?: PodSpec } };
+}
+
+export interface Pod extends KubeObject {
+    spec?: PodSpec;
+    status?: { phase?: string };
+}
+
+export interface PersistentVolumeClaim extends KubeObject {
+    spec?: {
+        accessModes?: string[];
+        storageClassName?: string;
+        volumeName?: string;
+        volumeMode?: string;
+        resources?: { requests?: { storage?: string } };
+    };
+    status?: { phase?: string; capacity?: { storage?: string } };
+}
+
+export interface PersistentVolume extends KubeObject {
+    spec?: {
+        persistentVolumeReclaimPolicy?: string;
+        storageClassName?: string;
+        capacity?: { storage?: string };
+        claimRef?: { name?: string; namespace?: string };
+        nfs?: unknown;
+        hostPath?: unknown;
+        local?: unknown;
+        csi?: { driver?: string };
+        [source: string]: unknown;
+    };
+    status?: { phase?: string };
+}
+
+/** PGO v4 `Pgcluster` (crunchydata.com/v1); keys keep their v4 spelling, capitals included. */
+export interface Pgcluster extends KubeObject {
+    spec?: {
+        name?: string;
+        clustername?: string;
+        ccpimage?: string;
+        ccpimagetag?: string;
+        ccpimageprefix?: string;
+        port?: string;
+        user?: string;
+        database?: string;
+        standby?: boolean;
+        shutdown?: boolean;
+        backrestStorageTypes?: string[];
+        backrestRepoPath?: string;
+        backrestS3Bucket?: string;
+        backrestS3Endpoint?: string;
+        backrestS3Region?: string;
+        backrestS3URIStyle?: string;
+        backrestS3VerifyTLS?: string;
+        backrestGCSBucket?: string;
+        backrestGCSEndpoint?: string;
+        backrestGCSKeyType?: string;
+        tablespaceMounts?: Record<string, unknown>;
+    };
+    status?: { state?: string; message?: string };
+}
+
+export type Pgreplica = KubeObject;

@@ -1,0 +1,36 @@
+import { buildCli } from './cli.js';
+import { ExitCode, UsageError, UserError } from './errors.js';
+import type { Io } from './io.js';
+import { explainKubeError } from './kube/errors.js';
+
+/** Runs one command line; returns the exit code. All I/O goes through `io`, so tests call this directly. */
+export async function main(argv: string[], io: Io): Promise<number> {
+    const debug = argv.includes('--debug');
+    let printed = '';
+    try {
+        await buildCli(io).parseAsync(argv, {}, (_err, _args, output) => {
+            printed = output;
+        });
+        if (printed) io.stdout.write(printed.endsWith('\n') ? printed : `${printed}\n`);
+        return ExitCode.Ok;
+    } catch (e) {
+        return report(e, argv, io, debug);
+    }
+}
+
+function report(e: unknown, argv: string[], io: Io, debug: boolean): number {
+    const known = e instanceof UserError ? e : explainKubeError(e);
+    if (known) {
+        io.stderr.write(`error: ${known.message}\n`);
+        if (known instanceof UsageError) {
+            const command = argv.find((a) => !a.startsWith('-'));
+            io.stderr.write(`See 'kubectl ivyo-upgrade ${command && command !== 'help' ? `${command} ` : ''}--help' for usage.\n`);
+        }
+        if (debug && known.stack) io.stderr.write(`${known.stack}\n`);
+        return known.exitCode;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.stderr.write(`error: internal error: ${err.message}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
+    if (debug && err.stack) io.stderr.write(`${err.stack}\n`);
+    return ExitCode.Error;
+}

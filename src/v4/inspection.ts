@@ -1,0 +1,84 @@
+import type { FlavorName } from '../v5/flavors.js';
+
+/** What `inspect` reports; `-o json|yaml` prints it as is, so every field here is documented in README. */
+export interface Inspection {
+    cluster: {
+        name: string;
+        namespace: string;
+        state: string | null;
+        postgresMajor: number | null;
+        image: string | null;
+        port: number | null;
+    };
+    primary: {
+        deployment: string | null;
+        /** The pod labelled role=master, when one exists. */
+        pod: string | null;
+        /** `agrees`, `disagrees` (annotation and pod name different deployments) or `no-pod`. */
+        podCheck: 'agrees' | 'disagrees' | 'no-pod';
+        pvc: string | null;
+        /** Basename of PGDATA: the `directory` of `spec.dataSource.volumes.pgDataVolume`. */
+        dataDirectory: string | null;
+    };
+    wal: { pvc: string; directory: string | null } | null;
+    tablespaces: { name: string; pvc: string }[];
+    replicas: { deployment: string | null; pgreplica: boolean; pvc: string | null; walPvc: string | null }[];
+    repository: {
+        pvc: string | null;
+        /** The full v4 repo path (`repo1-path`). */
+        path: string;
+        /** The path below the repo PVC's mount: the `directory` of `pgBackRestVolume`. */
+        directory: string | null;
+        types: string[];
+        configSecret: string | null;
+        s3: { bucket: string | null; endpoint: string | null; region: string | null; uriStyle: string | null; verifyTLS: boolean } | null;
+        gcs: { bucket: string | null; endpoint: string | null; keyType: string | null } | null;
+    };
+    volumes: VolumeReport[];
+    /** Names of the v4 user Secrets; never their values. */
+    userSecrets: string[];
+    target: {
+        flavor: FlavorName;
+        kind: string;
+        apiVersion: string;
+        installed: boolean;
+        selectedBy: 'flag' | 'only-installed' | 'default';
+        collisions: { kind: string; name: string }[];
+    };
+    methods: Record<MethodName, Verdict>;
+}
+
+export type MethodName = 'volumes' | 'backups' | 'standby';
+export const METHODS: MethodName[] = ['volumes', 'backups', 'standby'];
+
+export type VolumeRole = 'data' | 'wal' | 'tablespace' | 'repo' | 'replica-data' | 'replica-wal';
+
+export interface VolumeReport {
+    pvc: string;
+    role: VolumeRole;
+    /** The deployment that mounts it (the repo deployment for `repo`). */
+    usedBy: string | null;
+    exists: boolean;
+    phase: string | null;
+    pv: string | null;
+    reclaimPolicy: string | null;
+    storageClass: string | null;
+    accessModes: string[];
+    /** `spec.resources.requests.storage` exactly as written (`1G` is not `1Gi`). */
+    size: string | null;
+    /** The PV's volume source (`nfs`, `hostPath`, `csi:<driver>`, …). */
+    source: string | null;
+    /** Which v4 labels (`pg-cluster`, `vendor`) the PVC still carries. */
+    v4Labels: string[];
+}
+
+export interface Finding {
+    code: string;
+    message: string;
+}
+
+export interface Verdict {
+    ready: boolean;
+    blockers: Finding[];
+    warnings: Finding[];
+}

@@ -1,0 +1,236 @@
+import path from 'node:path';
+import type { Deployment, KubeObject, PersistentVolumeClaim, Pgcluster } from '../kube/types.js';
+import { apiVersionOf, type Flavor } from '../v5/flavors.js';
+import { v5ObjectNames } from '../v5/names.js';
+import type { Inspection, VolumeReport, VolumeRole } from './inspection.js';
+import { V4, postgresMajorFromTag } from './names.js';
+import { inNamespace, type V4Snapshot } from './snapshot.js';
+import { judge } from './verdicts.js';
+
+export interface TargetChoice {
+    flavor: Flavor;
+    installed: boolean;
+    selectedBy: Inspection['target']['selectedBy'];
+}
+
+/** Reads one v4 cluster out of a snapshot. Pure: objects in, inspection out. */
+export function inspectCluster(snapshot: V4Snapshot, pgcluster: Pgcluster, target: TargetChoice): Inspection {
+    const name = pgcluster.metadata.name;
+    const namespace = pgcluster.metadata.namespace ?? '';
+    const own = <T extends KubeObject>(xs: T[]) => inNamespace(xs, namespace);
+    const ofCluster = <T extends KubeObject>(xs: T[]) => own(xs).filter((o) => o.metadata.labels?.[V4.label.cluster] === name);
+
+    const deployments = ofCluster(snapshot.deployments);
+    const dbDeployments = deployments.filter((d) => d.metadata.labels?.[V4.label.database] === 'true');
+    const repoDeployment = deployments.find((d) => d.metadata.labels?.[V4.label.backrestRepo] === 'true');
+    const pvcs = new Map(own(snapshot.pvcs).map((p) => [p.metadata.name, p]));
+
+    const primary = findPrimary(pgcluster, ofCluster(snapshot.pods));
+    const primaryDeployment = dbDeployments.find((d) => d.metadata.name === primary.deployment);
+    const dataPvc = claimOf(primaryDeployment, V4.volume.data);
+    const walPvc = claimOf(primaryDeployment, V4.volume.wal);
+    const tablespaces = tablespacesOf(primaryDeployment);
+
+    const pgreplicaNames = new Set(ofCluster(snapshot.pgreplicas).map((r) => r.metadata.name));
+    const replicaDeployments = dbDeployments.filter((d) => d.metadata.name !== primary.deployment);
+    const replicas = [
+        ...replicaDeployments.map((d) => ({
+            deployment: d.metadata.name,
+            pgreplica: pgreplicaNames.has(d.metadata.name),
+            pvc: claimOf(d, V4.volume.data),
+            walPvc: claimOf(d, V4.volume.wal),
+        })),
+        ...[...pgreplicaNames]
+            .filter((r) => r !== primary.deployment && !replicaDeployments.some((d) => d.metadata.name === r))
+            .map(() => ({ deployment: null, pgreplica: true, pvc: null, walPvc: null })),
+    ];
+
+    const repository = repositoryOf(pgcluster, repoDeployment, pvcs, own(snapshot.secrets));
+    const spec = pgcluster.spec ?? {};
+    const image = imageOf(primaryDeployment) ?? specImage(pgcluster);
+    const tag = image?.split(':').pop() ?? spec.ccpimagetag;
+
+    const roles: [string | null, VolumeRole, string | null][] = [
+        [dataPvc, 'data', primary.deployment],
+        [walPvc, 'wal', primary.deployment],
+        ...tablespaces.map((t): [string, VolumeRole, string | null] => [t.pvc, 'tablespace', primary.deployment]),
+        [repository.pvc, 'repo', repoDeployment?.metadata.name ?? null],
+        ...replicas.flatMap((r): [string | null, VolumeRole, string | null][] => [
+            [r.pvc, 'replica-data', r.deployment],
+            [r.walPvc, 'replica-wal', r.deployment],
+        ]),
+    ];
+    const volumes = roles
+        .filter((r): r is [string, VolumeRole, string | null] => r[0] !== null)
+        .map(([pvc, role, usedBy]) => volumeReport(pvc, role, usedBy, pvcs.get(pvc), snapshot));
+
+    const userSecrets = ofCluster(snapshot.secrets)
+        .map((s) => s.metadata.name)
+        .filter((n) => n !== V4.repoConfigSecret(name) && n.endsWith('-secret'))
+        .sort();
+
+    const inspection: Omit<Inspection, 'methods'> = {
+        cluster: {
+            name,
+            namespace,
+            state: pgcluster.status?.state ?? null,
+            postgresMajor: postgresMajorFromTag(tag),
+            image,
+            port: spec.port ? Number(spec.port) : null,
+        },
+        primary: {
+            deployment: primary.deployment,
+            pod: primary.pod,
+            podCheck: primary.podCheck,
+            pvc: dataPvc,
+            dataDirectory: basenameOf(env(primaryDeployment, V4.env.dataDir)),
+        },
+        wal: walPvc ? { pvc: walPvc, directory: basenameOf(env(primaryDeployment, V4.env.walDir)) } : null,
+        tablespaces,
+        replicas,
+        repository,
+        volumes,
+        userSecrets,
+        target: {
+            flavor: target.flavor.name,
+            kind: target.flavor.kind,
+            apiVersion: apiVersionOf(target.flavor),
+            installed: target.installed,
+            selectedBy: target.selectedBy,
+            collisions: collisions(name, own(snapshot.configMaps), own(snapshot.services), own(snapshot.deploymentNames), own(snapshot.secrets)),
+        },
+    };
+    return { ...inspection, methods: judge(inspection, target.flavor, snapshot.pvsUnreadable) };
+}
+
+function findPrimary(pgcluster: Pgcluster, pods: KubeObject[]) {
+    const annotated = pgcluster.metadata.annotations?.[V4.annotation.currentPrimary] || null;
+    const masterPod = pods.find(
+        (p) => p.metadata.labels?.[V4.label.role] === V4.masterRole && p.metadata.labels?.[V4.label.database] === 'true',
+    );
+    const podDeployment = masterPod?.metadata.labels?.[V4.label.deploymentName] ?? null;
+    const podCheck: Inspection['primary']['podCheck'] = !masterPod ? 'no-pod' : podDeployment === annotated ? 'agrees' : 'disagrees';
+    return { deployment: annotated ?? podDeployment, pod: masterPod?.metadata.name ?? null, podCheck };
+}
+
+function podSpec(d: Deployment | undefined) {
+    return d?.spec?.template?.spec;
+}
+
+function claimOf(d: Deployment | undefined, volume: string): string | null {
+    return podSpec(d)?.volumes?.find((v) => v.name === volume)?.persistentVolumeClaim?.claimName ?? null;
+}
+
+function tablespacesOf(d: Deployment | undefined): { name: string; pvc: string }[] {
+    return (podSpec(d)?.volumes ?? [])
+        .filter((v) => v.name.startsWith(V4.volume.tablespacePrefix) && v.persistentVolumeClaim)
+        .map((v) => ({ name: v.name.slice(V4.volume.tablespacePrefix.length), pvc: v.persistentVolumeClaim!.claimName }));
+}
+
+function databaseContainer(d: Deployment | undefined) {
+    const containers = podSpec(d)?.containers ?? [];
+    return containers.find((c) => c.name === V4.container) ?? containers[0];
+}
+
+function env(d: Deployment | undefined, name: string): string | null {
+    return databaseContainer(d)?.env?.find((e) => e.name === name)?.value ?? null;
+}
+
+function imageOf(d: Deployment | undefined): string | null {
+    return databaseContainer(d)?.image ?? null;
+}
+
+function specImage(c: Pgcluster): string | null {
+    const s = c.spec ?? {};
+    if (!s.ccpimage || !s.ccpimagetag) return null;
+    return `${s.ccpimageprefix ? `${s.ccpimageprefix}/` : ''}${s.ccpimage}:${s.ccpimagetag}`;
+}
+
+function basenameOf(p: string | null): string | null {
+    return p ? path.posix.basename(p) : null;
+}
+
+function repositoryOf(
+    c: Pgcluster,
+    repoDeployment: Deployment | undefined,
+    pvcs: Map<string, PersistentVolumeClaim>,
+    secrets: KubeObject[],
+): Inspection['repository'] {
+    const name = c.metadata.name;
+    const spec = c.spec ?? {};
+    const configSecret = secrets.find((s) => s.metadata.name === V4.repoConfigSecret(name));
+    const note = (key: string) => configSecret?.metadata.annotations?.[key] || null;
+    const repoPath = spec.backrestRepoPath || note(V4.annotation.repoPath) || V4.defaultRepoPath(name);
+    const mounted = claimOf(repoDeployment, V4.volume.repo);
+    const pvc = mounted ?? (pvcs.has(V4.repoPvc(name)) ? V4.repoPvc(name) : null);
+    const types = [...new Set((spec.backrestStorageTypes ?? []).map((t) => (t === 'local' ? 'posix' : t)))];
+    if (types.length === 0) types.push('posix');
+    const relative = path.posix.relative(V4.repoMount, repoPath);
+    const directory = relative && !relative.startsWith('..') && !path.posix.isAbsolute(relative) ? relative : null;
+    const verify = spec.backrestS3VerifyTLS || note(V4.annotation.s3VerifyTls);
+    return {
+        pvc,
+        path: repoPath,
+        directory,
+        types,
+        configSecret: configSecret?.metadata.name ?? null,
+        s3: types.includes('s3')
+            ? {
+                  bucket: spec.backrestS3Bucket || note(V4.annotation.s3Bucket),
+                  endpoint: spec.backrestS3Endpoint || note(V4.annotation.s3Endpoint),
+                  region: spec.backrestS3Region || note(V4.annotation.s3Region),
+                  uriStyle: spec.backrestS3URIStyle || note(V4.annotation.s3UriStyle),
+                  verifyTLS: verify !== 'false',
+              }
+            : null,
+        gcs: types.includes('gcs')
+            ? {
+                  bucket: spec.backrestGCSBucket || note(V4.annotation.gcsBucket),
+                  endpoint: spec.backrestGCSEndpoint || note(V4.annotation.gcsEndpoint),
+                  keyType: spec.backrestGCSKeyType || note(V4.annotation.gcsKeyType),
+              }
+            : null,
+    };
+}
+
+const PV_SOURCES = ['nfs', 'hostPath', 'local', 'csi', 'awsElasticBlockStore', 'gcePersistentDisk', 'azureDisk', 'azureFile', 'cephfs', 'rbd', 'iscsi', 'fc', 'glusterfs', 'cinder', 'vsphereVolume', 'portworxVolume'];
+
+function volumeReport(
+    pvcName: string,
+    role: VolumeRole,
+    usedBy: string | null,
+    pvc: PersistentVolumeClaim | undefined,
+    snapshot: V4Snapshot,
+): VolumeReport {
+    const pvName = pvc?.spec?.volumeName || null;
+    const pv = pvName ? snapshot.pvs.find((p) => p.metadata.name === pvName) : undefined;
+    const sourceKey = pv?.spec ? PV_SOURCES.find((k) => pv.spec?.[k] !== undefined) : undefined;
+    const source = sourceKey === 'csi' ? `csi:${pv?.spec?.csi?.driver ?? ''}` : (sourceKey ?? null);
+    return {
+        pvc: pvcName,
+        role,
+        usedBy,
+        exists: pvc !== undefined,
+        phase: pvc?.status?.phase ?? null,
+        pv: pvName,
+        reclaimPolicy: pv?.spec?.persistentVolumeReclaimPolicy ?? null,
+        storageClass: pvc?.spec?.storageClassName ?? null,
+        accessModes: pvc?.spec?.accessModes ?? [],
+        size: pvc?.spec?.resources?.requests?.storage ?? null,
+        source,
+        v4Labels: V4.pvcLabels.filter((l) => pvc?.metadata.labels?.[l] !== undefined),
+    };
+}
+
+function collisions(name: string, configMaps: KubeObject[], services: KubeObject[], deployments: KubeObject[], secrets: KubeObject[]) {
+    const planned = v5ObjectNames(name);
+    const existing: [string, KubeObject[]][] = [
+        ['ConfigMap', configMaps],
+        ['Service', services],
+        ['Deployment', deployments],
+        ['Secret', secrets],
+    ];
+    return existing.flatMap(([kind, objects]) =>
+        objects.filter((o) => planned[kind]?.includes(o.metadata.name)).map((o) => ({ kind, name: o.metadata.name })),
+    );
+}

@@ -1,0 +1,49 @@
+/**
+ * PGO v4 names, labels, annotations and paths (v4-to-v5-facts.md §5.3–§5.5, PGO v4.7.10 sources).
+ * They are where v4 put things; the model reads the live objects and uses these only to recognise them.
+ */
+export const V4 = {
+    label: {
+        cluster: 'pg-cluster',
+        vendor: 'vendor',
+        database: 'pgo-pg-database',
+        deploymentName: 'deployment-name',
+        role: 'role',
+        backrestRepo: 'pgo-backrest-repo',
+    },
+    annotation: {
+        currentPrimary: 'current-primary',
+        repoPath: 'repo-path',
+        s3Bucket: 's3-bucket',
+        s3Endpoint: 's3-endpoint',
+        s3Region: 's3-region',
+        s3UriStyle: 's3-uri-style',
+        s3VerifyTls: 's3-verify-tls',
+        gcsBucket: 'gcs-bucket',
+        gcsEndpoint: 'gcs-endpoint',
+        gcsKeyType: 'gcs-key-type',
+    },
+    volume: { data: 'pgdata', wal: 'pgwal', repo: 'backrestrepo', tablespacePrefix: 'tablespace-' },
+    env: { dataDir: 'PATRONI_POSTGRESQL_DATA_DIR', walDir: 'PGHA_WALDIR' },
+    container: 'database',
+    masterRole: 'master',
+    initializedState: 'pgcluster Initialized',
+    repoMount: '/backrestrepo',
+    /** Labels v4 puts on every PVC it creates; v5 leaves them, so they must be removed (facts §2.5, §11.12). */
+    pvcLabels: ['pg-cluster', 'vendor'],
+    repoPvc: (c: string) => `${c}-pgbr-repo`,
+    repoConfigSecret: (c: string) => `${c}-backrest-repo-config`,
+    defaultRepoPath: (c: string) => `/backrestrepo/${c}-backrest-shared-repo`,
+} as const;
+
+/** The PostgreSQL major in a v4 image tag: `ubi8-13.10-4.7.10` → 13, `centos7-9.6.20-4.5.1` → 9. */
+export function postgresMajorFromTag(tag: string | undefined): number | null {
+    const m = /^[a-z]+\d*-(\d+)(?:\.\d+)*-/.exec(tag ?? '');
+    return m ? Number(m[1]) : null;
+}
+
+/** The OS base of a v4 image tag (`ubi8`, `centos7`), for the collation warning. */
+export function imageBaseFromTag(tag: string | undefined): string | null {
+    const m = /^([a-z]+\d*)-/.exec(tag ?? '');
+    return m ? (m[1] ?? null) : null;
+}

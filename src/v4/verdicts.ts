@@ -1,0 +1,179 @@
+import type { Flavor } from '../v5/flavors.js';
+import type { Finding, Inspection, MethodName, VolumeReport, VolumeRole } from './inspection.js';
+import { V4 } from './names.js';
+
+type Facts = Omit<Inspection, 'methods'>;
+
+/**
+ * What stands in the way of each upgrade method (blockers) and what needs care (warnings).
+ * Blockers are data, not errors: `inspect` reports them and exits 0.
+ */
+export function judge(facts: Facts, flavor: Flavor, pvsUnreadable: string | null): Record<MethodName, { ready: boolean; blockers: Finding[]; warnings: Finding[] }> {
+    const common = commonBlockers(facts, flavor);
+    const commonWarnings = [...collationWarning(facts), ...tablespaceWarning(facts)];
+    if (pvsUnreadable) {
+        commonWarnings.push({ code: 'pv-unreadable', message: `PersistentVolumes could not be read (${pvsUnreadable}): reclaim policies and volume types are unknown` });
+    }
+    const verdict = (blockers: Finding[], warnings: Finding[]) => {
+        const b = [...common, ...blockers];
+        return { ready: b.length === 0, blockers: b, warnings: [...warnings, ...commonWarnings] };
+    };
+    return {
+        volumes: verdict(volumesBlockers(facts), [
+            ...volumeWarnings(facts, ['data', 'wal', 'repo']),
+            ...repoMissingWarning(facts),
+            ...collisionWarning(facts),
+        ]),
+        backups: verdict(backupsBlockers(facts), [
+            ...(facts.repository.types.includes('posix') ? volumeWarnings(facts, ['repo']) : []),
+            ...collisionWarning(facts),
+        ]),
+        standby: verdict(standbyBlockers(facts), []),
+    };
+}
+
+function commonBlockers(f: Facts, flavor: Flavor): Finding[] {
+    const out: Finding[] = [];
+    if (f.cluster.state !== V4.initializedState) {
+        out.push({
+            code: 'v4-not-initialized',
+            message: `pgcluster ${f.cluster.name} is in state "${f.cluster.state ?? 'none'}", not "${V4.initializedState}": let the v4 operator finish (or repair the cluster) first`,
+        });
+    }
+    if (!f.target.installed) {
+        out.push({
+            code: 'target-crd-missing',
+            message: `the server does not serve ${f.target.kind} (${f.target.apiVersion}): install ${flavor.product} first, or choose the other --target`,
+        });
+    }
+    const major = f.cluster.postgresMajor;
+    if (major === null) {
+        out.push({ code: 'postgres-major-unknown', message: `cannot tell the PostgreSQL major from image "${f.cluster.image ?? 'none'}"` });
+    } else if (major < flavor.postgresVersions.min || major > flavor.postgresVersions.max) {
+        out.push({
+            code: 'postgres-major-unsupported',
+            message: `PostgreSQL ${major} is outside what ${f.target.kind} accepts (${flavor.postgresVersions.min}–${flavor.postgresVersions.max}): upgrade the major on v4 first`,
+        });
+    } else if (!flavor.defaultImageMajors.includes(major)) {
+        out.push({
+            code: 'postgres-major-no-default-image',
+            message: `the data is PostgreSQL ${major}, and ${flavor.product}'s own images run only ${flavor.defaultImageMajors.join(', ')}: pass --image and --pgbackrest-image for PostgreSQL ${major} to generate, or upgrade the major on v4 first`,
+        });
+    }
+    return out;
+}
+
+function volumesBlockers(f: Facts): Finding[] {
+    const out: Finding[] = [];
+    const p = f.primary;
+    if (!p.deployment) {
+        out.push({ code: 'primary-unknown', message: 'no current-primary annotation and no pod labelled role=master: cannot tell which volume holds the primary data' });
+    } else if (p.podCheck === 'disagrees') {
+        out.push({
+            code: 'primary-disagrees',
+            message: `the pgcluster's current-primary is ${p.deployment}, but the role=master pod ${p.pod} belongs to another deployment: wait for the failover to settle, then inspect again`,
+        });
+    }
+    if (p.deployment && !p.pvc) {
+        out.push({ code: 'primary-pvc-unknown', message: `deployment ${p.deployment} was not found or mounts no "pgdata" PVC` });
+    } else if (p.pvc && !volume(f, 'data')?.exists) {
+        out.push({ code: 'primary-pvc-missing', message: `PVC ${p.pvc} (primary data) does not exist in namespace ${f.cluster.namespace}` });
+    }
+    if (p.pvc && !p.dataDirectory) {
+        out.push({ code: 'data-directory-unknown', message: `deployment ${p.deployment} sets no ${V4.env.dataDir}: cannot tell the PGDATA directory to move` });
+    }
+    const data = volume(f, 'data');
+    const wal = volume(f, 'wal');
+    if (data && wal && wal.exists && !sameClaimSpec(data, wal)) {
+        out.push({
+            code: 'wal-spec-differs',
+            message: `WAL PVC ${wal.pvc} (${claimSummary(wal)}) differs from data PVC ${data.pvc} (${claimSummary(data)}); v5 adopts the WAL PVC with the data volume's spec, so adoption would fail or resize it`,
+        });
+    }
+    if (f.repository.pvc && !f.repository.directory) {
+        out.push({
+            code: 'repo-path-outside-volume',
+            message: `repo path ${f.repository.path} is not below ${V4.repoMount}, where PVC ${f.repository.pvc} is mounted: cannot tell the directory to move`,
+        });
+    }
+    return out;
+}
+
+function backupsBlockers(f: Facts): Finding[] {
+    const r = f.repository;
+    const cloud = r.types.includes('s3') || r.types.includes('gcs');
+    if (!cloud && !(r.pvc && volume(f, 'repo')?.exists)) {
+        return [{ code: 'repo-missing', message: `no pgBackRest repository to restore from: PVC ${r.pvc ?? V4.repoPvc(f.cluster.name)} does not exist and no S3/GCS repository is configured` }];
+    }
+    return [];
+}
+
+function standbyBlockers(f: Facts): Finding[] {
+    const out: Finding[] = [];
+    const r = f.repository;
+    if (!r.types.includes('s3') && !r.types.includes('gcs')) {
+        out.push({ code: 'standby-needs-cloud-repo', message: `the standby method follows an S3 or GCS repository; this cluster's repository is ${r.types.join(',')}: use the volumes or backups method` });
+    }
+    for (const c of f.target.collisions) {
+        out.push({
+            code: 'name-collision',
+            message: `${c.kind} ${c.name} exists while v4 still runs; a v5 standby named ${f.cluster.name} in this namespace would take that name: give it another name (generate --name) or namespace`,
+        });
+    }
+    return out;
+}
+
+function volume(f: Facts, role: VolumeRole): VolumeReport | undefined {
+    return f.volumes.find((v) => v.role === role);
+}
+
+function sameClaimSpec(a: VolumeReport, b: VolumeReport): boolean {
+    return a.size === b.size && a.storageClass === b.storageClass && [...a.accessModes].sort().join() === [...b.accessModes].sort().join();
+}
+
+function claimSummary(v: VolumeReport): string {
+    return `${v.size ?? '?'}, ${v.accessModes.join('+') || 'no access modes'}, class ${v.storageClass ?? 'none'}`;
+}
+
+function volumeWarnings(f: Facts, roles: VolumeRole[]): Finding[] {
+    const reused = f.volumes.filter((v) => roles.includes(v.role) && v.exists);
+    const out: Finding[] = [];
+    for (const v of reused) {
+        if (v.reclaimPolicy === 'Delete') {
+            out.push({ code: 'reclaim-delete', message: `PV ${v.pv} of PVC ${v.pvc} has reclaim policy Delete: set it to Retain (prepare does) so a deleted claim does not take the data with it` });
+        }
+        if (v.v4Labels.length > 0) {
+            out.push({ code: 'v4-labels', message: `PVC ${v.pvc} carries v4 labels ${v.v4Labels.join(', ')}: remove them once v4 is deleted (prepare does), or a later v4 delete could take the volume` });
+        }
+        if (v.source === 'nfs' || v.source === 'hostPath') {
+            out.push({ code: 'group-26', message: `PVC ${v.pvc} is on ${v.source}, which ignores fsGroup: make its files group 26 and group-writable before v5 uses them` });
+        }
+    }
+    return out;
+}
+
+function repoMissingWarning(f: Facts): Finding[] {
+    if (f.repository.pvc && volume(f, 'repo')?.exists) return [];
+    return [{ code: 'repo-pvc-missing', message: `no repo PVC (${V4.repoPvc(f.cluster.name)}) exists: the v5 cluster starts a new, empty pgBackRest repository` }];
+}
+
+function collisionWarning(f: Facts): Finding[] {
+    return f.target.collisions.map((c) => ({
+        code: 'name-collision',
+        message: `${c.kind} ${c.name} has a name v5 will use; the v4 operator deletes its own objects when the pgcluster is deleted, delete any that remain before applying v5`,
+    }));
+}
+
+function collationWarning(f: Facts): Finding[] {
+    return [{
+        code: 'collation',
+        message: `v5 images run another OS (glibc) than ${f.cluster.image ?? 'the v4 image'}: text indexes may need REINDEX after the move (https://wiki.postgresql.org/wiki/Locale_data_changes)`,
+    }];
+}
+
+function tablespaceWarning(f: Facts): Finding[] {
+    return f.tablespaces.map((t) => ({
+        code: 'tablespace',
+        message: `tablespace ${t.name} (PVC ${t.pvc}) is not moved by any documented method: move its data into the main data directory on v4 first`,
+    }));
+}

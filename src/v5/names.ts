@@ -1,0 +1,12 @@
+/**
+ * Names a v5 cluster called `c` creates in its namespace, by kind (v4-to-v5-facts.md §4.6, IVYO and PGO
+ * `internal/naming/names.go`): an existing object of the same kind and name collides with it.
+ */
+export function v5ObjectNames(c: string): Record<string, string[]> {
+    return {
+        ConfigMap: [`${c}-config`, `${c}-pgbackrest-config`, `${c}-pgbouncer`],
+        Service: [`${c}-ha`, `${c}-ha-config`, `${c}-primary`, `${c}-replicas`, `${c}-pods`, `${c}-pgbouncer`],
+        Deployment: [`${c}-pgbouncer`],
+        Secret: [`${c}-pgbouncer`, `${c}-pgbackrest`, `${c}-cluster-cert`, `${c}-replication-cert`, `${c}-monitoring`],
+    };
+}
