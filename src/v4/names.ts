@@ -42,8 +42,3 @@ export function postgresMajorFromTag(tag: string | undefined): number | null {
     return m ? Number(m[1]) : null;
 }
 
-/** The OS base of a v4 image tag (`ubi8`, `centos7`), for the collation warning. */
-export function imageBaseFromTag(tag: string | undefined): string | null {
-    const m = /^([a-z]+\d*)-/.exec(tag ?? '');
-    return m ? (m[1] ?? null) : null;
-}

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+export default defineConfig({
+    define: { __VERSION__: JSON.stringify(pkg.version) },
+    test: {
+        projects: [
+            { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+            {
+                extends: true,
+                test: {
+                    name: 'e2e',
+                    include: ['test/e2e/**/*.test.ts'],
+                    // One real control plane for the whole run; each file works in its own namespace.
+                    globalSetup: ['test/e2e/global-setup.ts'],
+                    // Files run one after another: one of them removes and restores CRDs for the whole server.
+                    fileParallelism: false,
+                    testTimeout: 60_000,
+                    hookTimeout: 120_000,
+                },
+            },
+        ],
+    },
+});
