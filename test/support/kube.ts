@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { KubeClient } from '../../src/kube/client.js';
 import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
 import type { KubeObject } from '../../src/kube/types.js';
+import * as seed from '../../scripts/seed.js';
 import { writeKubeconfig } from '../../scripts/test-cluster.js';
 
 export const PLUGIN = path.resolve('dist/kubectl-ivyo_upgrade');
@@ -19,58 +20,15 @@ export function adminClient(): KubeClient {
     return new KubeClient(cfg.kc, cfg.server, 30_000, cfg.contextName);
 }
 
-const COLLECTIONS: Record<string, string> = {
-    'v1/PersistentVolume': '/api/v1/persistentvolumes',
-    'v1/PersistentVolumeClaim': '/api/v1/namespaces/NS/persistentvolumeclaims',
-    'v1/Secret': '/api/v1/namespaces/NS/secrets',
-    'v1/ConfigMap': '/api/v1/namespaces/NS/configmaps',
-    'v1/Service': '/api/v1/namespaces/NS/services',
-    'v1/Pod': '/api/v1/namespaces/NS/pods',
-    'v1/ServiceAccount': '/api/v1/namespaces/NS/serviceaccounts',
-    'apps/v1/Deployment': '/apis/apps/v1/namespaces/NS/deployments',
-    'crunchydata.com/v1/Pgcluster': '/apis/crunchydata.com/v1/namespaces/NS/pgclusters',
-    'crunchydata.com/v1/Pgreplica': '/apis/crunchydata.com/v1/namespaces/NS/pgreplicas',
-    'rbac.authorization.k8s.io/v1/Role': '/apis/rbac.authorization.k8s.io/v1/namespaces/NS/roles',
-    'rbac.authorization.k8s.io/v1/RoleBinding': '/apis/rbac.authorization.k8s.io/v1/namespaces/NS/rolebindings',
-};
-
-export function collectionOf(o: KubeObject): string {
-    const c = COLLECTIONS[`${o.apiVersion}/${o.kind}`];
-    if (!c) throw new Error(`test support: no collection for ${o.apiVersion}/${o.kind}`);
-    return c.replace('NS', o.metadata.namespace ?? '');
-}
-
-const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check().catch(() => false))) {
-        if (Date.now() > deadline) throw new Error(`test support: ${what} after ${timeoutMs / 1000}s`);
-        await new Promise((r) => setTimeout(r, 200));
-    }
-};
-
-/** A new namespace with its default ServiceAccount (pods cannot be created before it exists). */
+/** A new namespace, named after `prefix`, ready for pods. */
 export async function createNamespace(prefix: string): Promise<string> {
-    const client = adminClient();
     const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
-    await client.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
-    await until(`ServiceAccount ${name}/default missing`, async () => {
-        await client.get(`/api/v1/namespaces/${name}/serviceaccounts/default`);
-        return true;
-    });
+    await seed.createNamespace(adminClient(), name);
     return name;
 }
 
-/** Creates the objects in order, then waits until the PV binder has bound every claim. */
-export async function createObjects(objects: KubeObject[]): Promise<void> {
-    const client = adminClient();
-    for (const o of objects) await client.request('POST', collectionOf(o), { body: o });
-    const claims = objects.filter((o) => o.kind === 'PersistentVolumeClaim');
-    for (const c of claims) {
-        await until(`PVC ${c.metadata.namespace}/${c.metadata.name} not Bound`, async () => {
-            const got = await client.get<{ status?: { phase?: string } }>(`${collectionOf(c)}/${c.metadata.name}`);
-            return got.status?.phase === 'Bound';
-        });
-    }
+export function createObjects(objects: KubeObject[]): Promise<void> {
+    return seed.createObjects(adminClient(), objects);
 }
 
 /**
@@ -90,7 +48,7 @@ export async function mintUser(namespace: string, name: string, rules: { apiGrou
             subjects: [{ kind: 'ServiceAccount', name, namespace }],
         } as KubeObject);
     }
-    for (const o of objects) await client.request('POST', collectionOf(o), { body: o });
+    for (const o of objects) await client.request('POST', seed.collectionOf(o), { body: o });
     const answer = await client.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
         body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
     });
