@@ -1,0 +1,49 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { KubeClient, type RequestOptions } from '../../src/kube/client.js';
+import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
+import { observe } from '../../src/v4/observe.js';
+import { v4Cluster } from '../fixtures/v4/cluster.js';
+import { adminKubeconfig, createNamespace, createObjects } from '../support/kube.js';
+
+/** The real client, counting the requests it sends. */
+class CountingClient extends KubeClient {
+    paths: string[] = [];
+    override request<T>(method: string, path: string, opts?: RequestOptions): Promise<T> {
+        this.paths.push(`${method} ${path}`);
+        return super.request<T>(method, path, opts);
+    }
+}
+
+function countingClient(): CountingClient {
+    const cfg = loadKubeconfig({ kubeconfig: adminKubeconfig(), env: {} });
+    return new CountingClient(cfg.kc, cfg.server, 30_000, cfg.contextName);
+}
+
+let one: string;
+let three: string;
+beforeAll(async () => {
+    one = await createNamespace('calls-one');
+    three = await createNamespace('calls-three');
+    await createObjects(v4Cluster({ namespace: one, name: 'solo' }));
+    for (const name of ['alpha', 'beta', 'gamma']) await createObjects(v4Cluster({ namespace: three, name, replicas: [`${name}-abcd`] }));
+});
+
+describe('observe', () => {
+    it('reads a namespace of three clusters with as many requests as a namespace of one', async () => {
+        const a = countingClient();
+        const b = countingClient();
+        const [snapOne, snapThree] = await Promise.all([observe(a, { namespace: one }), observe(b, { namespace: three })]);
+        expect(snapOne.pgclusters.map((c) => c.metadata.name)).toEqual(['solo']);
+        expect(snapThree.pgclusters.map((c) => c.metadata.name).sort()).toEqual(['alpha', 'beta', 'gamma']);
+        expect(b.paths.length).toBe(a.paths.length);
+        expect(a.paths.length).toBe(10);
+    });
+
+    it('reads every namespace with the same ten requests', async () => {
+        const c = countingClient();
+        const snap = await observe(c, { namespace: null });
+        expect(snap.pgclusters.length).toBeGreaterThanOrEqual(4);
+        expect(c.paths.length).toBe(10);
+        expect(c.paths.every((p) => !p.includes('/namespaces/'))).toBe(true);
+    });
+});
