@@ -1,8 +1,8 @@
 /** Installs the real CRDs of test/fixtures/crds on a v1.20 API server (see the README there). */
 import fs from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
 import { loadAll } from 'js-yaml';
+import { adminRequest } from './admin-http.js';
 import { repoRoot } from './repo-root.js';
 
 type Schema = { [key: string]: unknown };
@@ -45,35 +45,17 @@ export function readCrds(): Schema[] {
         .filter((doc) => doc && doc.kind === 'CustomResourceDefinition');
 }
 
-function call(server: string, token: string, method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-        const req = https.request(`${server}${urlPath}`, {
-            method,
-            rejectUnauthorized: false,
-            headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(body ? { 'Content-Type': contentType } : {}) },
-        });
-        req.on('response', (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        });
-        req.on('error', reject);
-        if (body) req.write(JSON.stringify(body));
-        req.end();
-    });
-}
-
 /** Server-side apply (the v5 CRDs exceed client-side apply's annotation limit), then wait until Established. */
 export async function installCrds(server: string, token: string): Promise<void> {
     for (const crd of readCrds()) {
         const adapted = adaptCrdForV120(crd);
         const apiVersion = String(adapted.apiVersion);
         const name = String((adapted.metadata as Schema).name);
-        const res = await call(server, token, 'PATCH', `/apis/${apiVersion}/customresourcedefinitions/${name}?fieldManager=test-cluster&force=true`, adapted, 'application/apply-patch+yaml');
+        const res = await adminRequest(server, token, 'PATCH', `/apis/${apiVersion}/customresourcedefinitions/${name}?fieldManager=test-cluster&force=true`, adapted, 'application/apply-patch+yaml');
         if (res.status >= 300) throw new Error(`installing CRD ${name}: HTTP ${res.status}: ${res.body.slice(0, 2000)}`);
         const deadline = Date.now() + 30_000;
         for (;;) {
-            const got = await call(server, token, 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+            const got = await adminRequest(server, token, 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
             const conditions = (JSON.parse(got.body).status?.conditions ?? []) as { type: string; status: string }[];
             if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
             if (Date.now() > deadline) throw new Error(`CRD ${name} not Established after 30s`);

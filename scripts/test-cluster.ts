@@ -9,9 +9,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
-import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
+import { adminRequest } from './admin-http.js';
 import { installCrds } from './crds.js';
 import { repoRoot } from './repo-root.js';
 
@@ -47,16 +47,6 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
         await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`test cluster: ${what} not ready after ${timeoutMs / 1000}s`);
-}
-
-function getStatus(url: string, token?: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const req = https.get(url, { rejectUnauthorized: false, headers: token ? { Authorization: `Bearer ${token}` } : {} }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-        });
-        req.on('error', reject);
-    });
 }
 
 function startProcess(dir: string, name: string, bin: string, args: string[]): number {
@@ -127,7 +117,7 @@ export async function startCluster(dir: string): Promise<TestCluster> {
         );
         fs.writeFileSync(path.join(dir, 'pids'), pids.join('\n'));
         const server = `https://127.0.0.1:${apiPort}`;
-        await until('kube-apiserver', 60_000, async () => (await getStatus(`${server}/readyz`, ADMIN_TOKEN)) === 200);
+        await until('kube-apiserver', 60_000, async () => (await adminRequest(server, ADMIN_TOKEN, 'GET', '/readyz')).status === 200);
         const kubeconfig = path.join(dir, 'admin.kubeconfig');
         writeKubeconfig(kubeconfig, server, path.join(certDir, 'apiserver.crt'), 'admin', ADMIN_TOKEN);
         pids.push(
@@ -144,7 +134,6 @@ export async function startCluster(dir: string): Promise<TestCluster> {
             ]),
         );
         fs.writeFileSync(path.join(dir, 'pids'), pids.join('\n'));
-        fs.writeFileSync(path.join(dir, 'server'), server);
         await installCrds(server, ADMIN_TOKEN);
         return { dir, server, kubeconfig, stop };
     } catch (e) {

@@ -18,8 +18,3 @@ export interface Io {
 export function processIo(): Io {
     return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
-
-/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export function colourAllowed(stream: OutStream, env: NodeJS.ProcessEnv): boolean {
-    return stream.isTTY === true && !env.NO_COLOR;
-}

@@ -8,18 +8,6 @@ export interface ObjectMeta {
     uid?: string;
     labels?: Labels;
     annotations?: Labels;
-    resourceVersion?: string;
-    deletionTimestamp?: string;
-    ownerReferences?: OwnerReference[];
-}
-
-export interface OwnerReference {
-    apiVersion: string;
-    kind: string;
-    name: string;
-    uid: string;
-    controller?: boolean;
-    blockOwnerDeletion?: boolean;
 }
 
 export interface KubeObject {
@@ -56,11 +44,6 @@ export interface PodSpec {
 
 export interface Deployment extends KubeObject {
     spec?: { replicas?: number; template?: { metadata?: { labels?: Labels }; spec?: PodSpec } };
-}
-
-export interface Pod extends KubeObject {
-    spec?: PodSpec;
-    status?: { phase?: string };
 }
 
 export interface PersistentVolumeClaim extends KubeObject {

@@ -1,4 +1,4 @@
-import type { Deployment, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster, Pgreplica, Pod } from '../kube/types.js';
+import type { Deployment, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster, Pgreplica } from '../kube/types.js';
 
 /**
  * The live objects an inspection reads, as the server sent them. Namespaced objects keep their
@@ -9,7 +9,8 @@ export interface V4Snapshot {
     pgreplicas: Pgreplica[];
     /** The cluster's deployments (labelled `pg-cluster`), whole. */
     deployments: Deployment[];
-    pods: Pod[];
+    /** Metadata only: the primary check reads pod labels. */
+    pods: KubeObject[];
     pvcs: PersistentVolumeClaim[];
     pvs: PersistentVolume[];
     /** Why PersistentVolumes could not be read (say, no cluster-wide `list persistentvolumes`), or null. */

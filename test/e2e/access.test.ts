@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inspection } from '../../src/v4/inspection.js';
 import { SCENARIOS } from '../fixtures/v4/cluster.js';
-import { adminKubeconfig, createNamespace, createObjects, mintUser, run } from '../support/kube.js';
+import { adminCluster, createNamespace, createObjects, mintUser, run } from '../support/kube.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,9 +42,8 @@ describe('inspect with restricted users', () => {
 
     it('reports refused credentials', async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-'));
-        const admin = JSON.parse(fs.readFileSync(adminKubeconfig(), 'utf8')) as { clusters: { cluster: { server: string; 'certificate-authority': string } }[] };
-        const c = admin.clusters[0]!.cluster;
-        writeKubeconfig(path.join(dir, 'k'), c.server, c['certificate-authority'], 'ghost', 'not-a-token', ns);
+        const { server, ca } = adminCluster();
+        writeKubeconfig(path.join(dir, 'k'), server, ca, 'ghost', 'not-a-token', ns);
         const r = await run(['inspect', 'hippo'], { kubeconfig: path.join(dir, 'k') });
         expect(r.code).toBe(1);
         expect(r.stderr).toBe('error: you must be logged in to the server (Unauthorized): the credentials of context "ghost@test" were refused; renew them and retry\n');

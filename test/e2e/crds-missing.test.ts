@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import type { Inspection } from '../../src/v4/inspection.js';
 import { installCrds } from '../../scripts/crds.js';
 import { ADMIN_TOKEN } from '../../scripts/test-cluster.js';
 import { SCENARIOS } from '../fixtures/v4/cluster.js';
-import { adminClient, createNamespace, createObjects, run } from '../support/kube.js';
+import { adminClient, adminCluster, createNamespace, createObjects, run } from '../support/kube.js';
 
 // This file removes CRDs from the shared server and puts them back; e2e files run one at a time.
 let ns: string;
@@ -28,8 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-    const server = fs.readFileSync(path.join(inject('clusterDir'), 'server'), 'utf8');
-    await installCrds(server, ADMIN_TOKEN);
+    await installCrds(adminCluster().server, ADMIN_TOKEN);
 });
 
 describe('inspect when CRDs are missing', () => {

@@ -7,7 +7,6 @@ import { startCluster, type TestCluster } from '../../scripts/test-cluster.js';
 declare module 'vitest' {
     export interface ProvidedContext {
         kubeconfig: string;
-        clusterDir: string;
     }
 }
 
@@ -18,7 +17,6 @@ export async function setup(project: TestProject): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ivyo-upgrade-e2e-'));
     cluster = await startCluster(dir);
     project.provide('kubeconfig', cluster.kubeconfig);
-    project.provide('clusterDir', dir);
 }
 
 export async function teardown(): Promise<void> {

@@ -15,6 +15,13 @@ export function adminKubeconfig(): string {
     return inject('kubeconfig');
 }
 
+/** The test cluster's address and CA, from the admin kubeconfig. */
+export function adminCluster(): { server: string; ca: string } {
+    const admin = JSON.parse(fs.readFileSync(adminKubeconfig(), 'utf8')) as { clusters: { cluster: { server: string; 'certificate-authority': string } }[] };
+    const cluster = admin.clusters[0]!.cluster;
+    return { server: cluster.server, ca: cluster['certificate-authority'] };
+}
+
 export function adminClient(): KubeClient {
     const cfg = loadKubeconfig({ kubeconfig: adminKubeconfig(), env: {} });
     return new KubeClient(cfg.kc, cfg.server, 30_000, cfg.contextName);
@@ -52,10 +59,9 @@ export async function mintUser(namespace: string, name: string, rules: { apiGrou
     const answer = await client.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
         body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
     });
-    const admin = JSON.parse(fs.readFileSync(adminKubeconfig(), 'utf8')) as { clusters: { cluster: { server: string; 'certificate-authority': string } }[] };
-    const cluster = admin.clusters[0]!.cluster;
+    const { server, ca } = adminCluster();
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'user-')), 'kubeconfig');
-    writeKubeconfig(file, cluster.server, cluster['certificate-authority'], name, answer.status.token, namespace);
+    writeKubeconfig(file, server, ca, name, answer.status.token, namespace);
     return file;
 }
 
