@@ -22,7 +22,8 @@ export interface Inspection {
     };
     wal: { pvc: string; directory: string | null } | null;
     tablespaces: { name: string; pvc: string }[];
-    replicas: { deployment: string | null; pgreplica: boolean; pvc: string | null; walPvc: string | null }[];
+    /** `pgreplica` names the Pgreplica object of the replica; null when there is none (an original primary). */
+    replicas: { deployment: string | null; pgreplica: string | null; pvc: string | null; walPvc: string | null }[];
     repository: {
         pvc: string | null;
         /** The full v4 repo path (`repo1-path`). */

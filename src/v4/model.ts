@@ -36,13 +36,13 @@ export function inspectCluster(snapshot: V4Snapshot, pgcluster: Pgcluster, targe
     const replicas = [
         ...replicaDeployments.map((d) => ({
             deployment: d.metadata.name,
-            pgreplica: pgreplicaNames.has(d.metadata.name),
+            pgreplica: pgreplicaNames.has(d.metadata.name) ? d.metadata.name : null,
             pvc: claimOf(d, V4.volume.data),
             walPvc: claimOf(d, V4.volume.wal),
         })),
         ...[...pgreplicaNames]
             .filter((r) => r !== primary.deployment && !replicaDeployments.some((d) => d.metadata.name === r))
-            .map(() => ({ deployment: null, pgreplica: true, pvc: null, walPvc: null })),
+            .map((r) => ({ deployment: null, pgreplica: r, pvc: null, walPvc: null })),
     ];
 
     const repository = repositoryOf(pgcluster, repoDeployment, pvcs, own(snapshot.secrets));
@@ -109,7 +109,8 @@ function findPrimary(pgcluster: Pgcluster, pods: KubeObject[]) {
         (p) => p.metadata.labels?.[V4.label.role] === V4.masterRole && p.metadata.labels?.[V4.label.database] === 'true',
     );
     const podDeployment = masterPod?.metadata.labels?.[V4.label.deploymentName] ?? null;
-    const podCheck: Inspection['primary']['podCheck'] = !masterPod ? 'no-pod' : podDeployment === annotated ? 'agrees' : 'disagrees';
+    // Without the annotation there is nothing to cross-check: the pod's deployment is the answer.
+    const podCheck: Inspection['primary']['podCheck'] = !masterPod ? 'no-pod' : !annotated || podDeployment === annotated ? 'agrees' : 'disagrees';
     return { deployment: annotated ?? podDeployment, pod: masterPod?.metadata.name ?? null, podCheck };
 }
 

@@ -39,7 +39,7 @@ describe('inspect on a real API server', () => {
         expect(i.cluster).toMatchObject({ name: 'hippo', namespace: ns, state: 'pgcluster Initialized', postgresMajor: 13 });
         expect(i.primary).toMatchObject({ deployment: 'hippo-jgut', pvc: 'hippo-jgut', dataDirectory: 'hippo-jgut', podCheck: 'agrees' });
         expect(i.wal).toEqual({ pvc: 'hippo-jgut-wal', directory: 'hippo-jgut-wal' });
-        expect(i.replicas).toEqual([{ deployment: 'hippo', pgreplica: false, pvc: 'hippo', walPvc: 'hippo-wal' }]);
+        expect(i.replicas).toEqual([{ deployment: 'hippo', pgreplica: null, pvc: 'hippo', walPvc: 'hippo-wal' }]);
         expect(i.repository).toMatchObject({ pvc: 'hippo-pgbr-repo', path: '/backrestrepo/hippo-backrest-shared-repo', directory: 'hippo-backrest-shared-repo', types: ['posix'] });
         expect(i.volumes.map((v) => [v.pvc, v.role, v.phase, v.pv, v.reclaimPolicy])).toEqual([
             ['hippo-jgut', 'data', 'Bound', `pv-${ns}-hippo-jgut`, 'Delete'],

@@ -34,7 +34,7 @@ describe('inspect model: a fresh cluster', () => {
     it('finds the primary, its PVC and PGDATA directory, and the replica', () => {
         expect(i.primary).toEqual({ deployment: 'hippo', pod: expect.stringMatching(/^hippo-/), podCheck: 'agrees', pvc: 'hippo', dataDirectory: 'hippo' });
         expect(i.wal).toBeNull();
-        expect(i.replicas).toEqual([{ deployment: 'hippo-abcd', pgreplica: true, pvc: 'hippo-abcd', walPvc: null }]);
+        expect(i.replicas).toEqual([{ deployment: 'hippo-abcd', pgreplica: 'hippo-abcd', pvc: 'hippo-abcd', walPvc: null }]);
     });
 
     it('reads the repository with the default path, as posix', () => {
@@ -100,7 +100,7 @@ describe('inspect model: after a failover', () => {
     });
 
     it('lists the original primary deployment as a replica without a Pgreplica', () => {
-        expect(i.replicas).toEqual([{ deployment: 'hippo', pgreplica: false, pvc: 'hippo', walPvc: 'hippo-wal' }]);
+        expect(i.replicas).toEqual([{ deployment: 'hippo', pgreplica: null, pvc: 'hippo', walPvc: 'hippo-wal' }]);
     });
 
     it('reads the WAL PVC and its directory from the primary deployment', () => {
@@ -120,6 +120,29 @@ describe('inspect model: primary checks', () => {
         const i = inspect(v4Cluster({ masterPodOf: null }));
         expect(i.primary).toMatchObject({ deployment: 'hippo', pod: null, podCheck: 'no-pod' });
         expect(codes(i, 'volumes', 'blockers')).not.toContain('primary-disagrees');
+    });
+
+    it('takes the role=master pod\'s deployment when the annotation is missing', () => {
+        const objects = SCENARIOS.failover().map((o) =>
+            o.kind === 'Pgcluster' ? ({ ...o, metadata: { ...o.metadata, annotations: {} } } as KubeObject) : o,
+        );
+        const i = inspect(objects);
+        expect(i.primary).toMatchObject({ deployment: 'hippo-jgut', podCheck: 'agrees', pvc: 'hippo-jgut' });
+        expect(i.methods.volumes.blockers.map((b) => b.code)).not.toContain('primary-disagrees');
+    });
+
+    it('blocks when neither the annotation nor a role=master pod names the primary', () => {
+        const objects = v4Cluster({ masterPodOf: null }).map((o) =>
+            o.kind === 'Pgcluster' ? ({ ...o, metadata: { ...o.metadata, annotations: {} } } as KubeObject) : o,
+        );
+        const i = inspect(objects);
+        expect(i.primary).toMatchObject({ deployment: null, pvc: null, dataDirectory: null });
+        expect(codes(i, 'volumes', 'blockers')).toContain('primary-unknown');
+    });
+
+    it('lists a Pgreplica whose deployment is gone by its name', () => {
+        const objects = SCENARIOS.fresh().filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'hippo-abcd'));
+        expect(inspect(objects).replicas).toEqual([{ deployment: null, pgreplica: 'hippo-abcd', pvc: null, walPvc: null }]);
     });
 
     it('blocks when the primary PVC is gone', () => {
