@@ -9,6 +9,9 @@ export interface Inspection {
         postgresMajor: number | null;
         image: string | null;
         port: number | null;
+        /** The v4 application user and database (`spec.user`, `spec.database`). */
+        user: string | null;
+        database: string | null;
     };
     primary: {
         deployment: string | null;

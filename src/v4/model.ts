@@ -77,6 +77,8 @@ export function inspectCluster(snapshot: V4Snapshot, pgcluster: Pgcluster, targe
             postgresMajor: postgresMajorFromTag(tag),
             image,
             port: spec.port ? Number(spec.port) : null,
+            user: spec.user || null,
+            database: spec.database || null,
         },
         primary: {
             deployment: primary.deployment,
@@ -97,7 +99,12 @@ export function inspectCluster(snapshot: V4Snapshot, pgcluster: Pgcluster, targe
             apiVersion: apiVersionOf(target.flavor),
             installed: target.installed,
             selectedBy: target.selectedBy,
-            collisions: collisions(name, own(snapshot.configMaps), own(snapshot.services), own(snapshot.deploymentNames), own(snapshot.secrets)),
+            collisions: collisionsFor(name, {
+                ConfigMap: own(snapshot.configMaps),
+                Service: own(snapshot.services),
+                Deployment: own(snapshot.deploymentNames),
+                Secret: own(snapshot.secrets),
+            }),
         },
     };
     return { ...inspection, methods: judge(inspection, target.flavor, snapshot.pvsUnreadable) };
@@ -223,15 +230,27 @@ function volumeReport(
     };
 }
 
-function collisions(name: string, configMaps: KubeObject[], services: KubeObject[], deployments: KubeObject[], secrets: KubeObject[]) {
+/** Existing objects of a namespace, by kind, whose names a v5 cluster called `name` would take. */
+export function collisionsFor(name: string, existing: Record<string, KubeObject[]>): Inspection['target']['collisions'] {
     const planned = v5ObjectNames(name);
-    const existing: [string, KubeObject[]][] = [
-        ['ConfigMap', configMaps],
-        ['Service', services],
-        ['Deployment', deployments],
-        ['Secret', secrets],
-    ];
-    return existing.flatMap(([kind, objects]) =>
+    return Object.entries(existing).flatMap(([kind, objects]) =>
         objects.filter((o) => planned[kind]?.includes(o.metadata.name)).map((o) => ({ kind, name: o.metadata.name })),
     );
+}
+
+/** The same v4 facts judged for another target or v5 name: recorded inspections are re-judged this way. */
+export function retarget(i: Inspection, target: TargetChoice, collisions: Inspection['target']['collisions']): Inspection {
+    const { methods: _judgedBefore, ...facts } = i;
+    const moved = {
+        ...facts,
+        target: {
+            flavor: target.flavor.name,
+            kind: target.flavor.kind,
+            apiVersion: apiVersionOf(target.flavor),
+            installed: target.installed,
+            selectedBy: target.selectedBy,
+            collisions,
+        },
+    };
+    return { ...moved, methods: judge(moved, target.flavor, null) };
 }

@@ -28,6 +28,8 @@ describe('inspect model: a fresh cluster', () => {
             postgresMajor: 13,
             image: 'registry.developers.crunchydata.com/crunchydata/crunchy-postgres-ha:ubi8-13.10-4.7.10',
             port: 5432,
+            user: 'hippo',
+            database: 'hippo',
         });
     });
 
@@ -59,7 +61,7 @@ describe('inspect model: a fresh cluster', () => {
             exists: true,
             pv: 'pv-pgo-hippo',
             reclaimPolicy: 'Delete',
-            storageClass: '',
+            storageClass: null,
             accessModes: ['ReadWriteOnce'],
             size: '1G',
             source: 'hostPath',

@@ -1,0 +1,96 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { ExitCode, UsageError, UserError } from '../errors.js';
+import type { Io } from '../io.js';
+import { discover } from '../kube/discovery.js';
+import { serverSideApply } from '../kube/writes.js';
+import { serialize } from '../output/format.js';
+import type { Finding } from '../v4/inspection.js';
+import { readSource } from '../v4/source.js';
+import { type FlavorName } from '../v5/flavors.js';
+import { volumesVerdict } from '../v5/generate-checks.js';
+import { volumesManifest } from '../v5/manifest.js';
+import { connect, type GlobalFlags } from './global.js';
+import { chooseTarget } from './inspect.js';
+
+type GenerateFlags = Omit<GlobalFlags, 'output'> & {
+    cluster: string;
+    method: 'volumes';
+    target: FlavorName | undefined;
+    name: string | undefined;
+    image: string | undefined;
+    'pgbackrest-image': string | undefined;
+    'postgres-version': number | undefined;
+    validate: boolean;
+    output: 'yaml' | 'json';
+};
+
+function builder(y: Argv<GlobalFlags>): Argv<GenerateFlags> {
+    return y
+        .positional('cluster', { type: 'string', demandOption: true, describe: 'Name of the v4 pgcluster' })
+        .option('method', { choices: ['volumes'] as const, default: 'volumes' as const, describe: 'Upgrade method: volumes (reuse the v4 PVCs in place)' })
+        .option('target', { choices: ['ivyo', 'pgo'] as const, describe: 'The v5 operator (default: ivyo, or the only one installed)' })
+        .option('name', { type: 'string', describe: 'Name of the v5 cluster (default: the v4 name)' })
+        .option('image', { type: 'string', describe: "PostgreSQL image for the data's major (required when the target's own images run another major)" })
+        .option('pgbackrest-image', { type: 'string', describe: 'pgBackRest image from the same release as --image' })
+        .option('postgres-version', { type: 'number', describe: 'The PostgreSQL major, only when the image tag does not tell it; never to change majors' })
+        .option('validate', { type: 'boolean', default: false, describe: 'Send the manifest to the server with dryRun=All and report schema errors' })
+        .option('output', { alias: 'o', choices: ['yaml', 'json'] as const, default: 'yaml' as const, describe: 'Manifest format' })
+        .example('$0 generate hippo -n pgo --target pgo', 'The PostgresCluster that adopts hippo\'s volumes')
+        .example('$0 generate hippo --image my.registry/ivorysql:13 --pgbackrest-image my.registry/pgbackrest:2.47', 'IVYO with images for the data\'s major')
+        .example('$0 generate hippo --validate | kubectl apply --server-side -f -', 'Check against the CRD, then apply') as unknown as Argv<GenerateFlags>;
+}
+
+export function generateCommand(io: Io): CommandModule<GlobalFlags, GenerateFlags> {
+    return {
+        command: 'generate <cluster>',
+        describe: 'Print the v5 cluster manifest that takes over a v4 cluster (YAML on stdout)',
+        builder,
+        handler: async (args) => runGenerate(args, io),
+    };
+}
+
+/** Several refusals in one exit 3: each on its own line, so none is hidden behind the first. */
+export class RefusedError extends UserError {
+    constructor(what: string, readonly findings: Finding[]) {
+        super(`${what} refused:\n${findings.map((f) => `  ${f.code}: ${f.message}`).join('\n')}`, ExitCode.Refused);
+    }
+}
+
+async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Promise<void> {
+    if (args.postgresVersion !== undefined && !Number.isInteger(args.postgresVersion)) {
+        throw new UsageError('--postgres-version takes a whole major number, like 13');
+    }
+    const { client, namespace } = connect(args, io);
+    const apis = await discover(client);
+    const target = chooseTarget(args.target, apis.v5);
+    const v5Name = args.name ?? args.cluster;
+    const { inspection, live } = await readSource(client, namespace, args.cluster, target, v5Name, apis.v4);
+    const verdict = volumesVerdict(inspection, {
+        flavor: target.flavor,
+        image: args.image,
+        pgbackrestImage: args.pgbackrestImage,
+        postgresVersion: args.postgresVersion,
+        v4Live: live,
+    });
+    for (const w of verdict.warnings) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
+    if (verdict.refusals.length > 0 || verdict.postgresVersion === null) {
+        throw new RefusedError(`generate ${args.cluster} --method volumes`, verdict.refusals);
+    }
+    const manifest = volumesManifest(inspection, {
+        flavor: target.flavor,
+        name: v5Name,
+        namespace,
+        postgresVersion: verdict.postgresVersion,
+        image: args.image,
+        pgbackrestImage: args.pgbackrestImage,
+    });
+    if (args.validate) {
+        if (!target.installed) {
+            throw new UserError(`cannot validate: the server does not serve ${target.flavor.kind} (${target.flavor.group}/${target.flavor.version}); install ${target.flavor.product} first`);
+        }
+        const f = target.flavor;
+        await serverSideApply(client, `/apis/${f.group}/${f.version}/namespaces/${encodeURIComponent(namespace)}/${f.plural}/${encodeURIComponent(v5Name)}`, manifest, { dryRun: true });
+        io.stderr.write(`${f.kind} ${v5Name} passed the server's validation (dryRun=All).\n`);
+    }
+    io.stdout.write(serialize(manifest, args.output));
+}

@@ -1,0 +1,35 @@
+import { ApiError, type KubeClient } from '../kube/client.js';
+import type { KubeObject } from '../kube/types.js';
+import type { Inspection } from './inspection.js';
+
+/**
+ * The v4 rmdata Job deletes the deployments, pods and ConfigMaps that name the primary PVC and its PGDATA
+ * directory (facts §10, last paragraph). So `prepare` records the inspection, before it deletes anything, in
+ * a ConfigMap no v4 cleanup selects, and `generate` reads it once the pgcluster is gone. No secret in it.
+ */
+export const RECORD_KEY = 'inspection.json';
+export const recordName = (cluster: string) => `${cluster}-ivyo-upgrade`;
+
+export function recordConfigMap(i: Inspection): KubeObject & { data: Record<string, string> } {
+    return {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+            name: recordName(i.cluster.name),
+            namespace: i.cluster.namespace,
+            labels: { 'app.kubernetes.io/managed-by': 'kubectl-ivyo-upgrade' },
+        },
+        data: { [RECORD_KEY]: JSON.stringify(i, null, 2) },
+    };
+}
+
+export async function readRecord(client: KubeClient, namespace: string, cluster: string): Promise<Inspection | null> {
+    try {
+        const cm = await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${recordName(cluster)}`);
+        const text = cm.data?.[RECORD_KEY];
+        return text ? (JSON.parse(text) as Inspection) : null;
+    } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
+    }
+}

@@ -1,0 +1,52 @@
+import { UserError } from '../errors.js';
+import type { KubeClient } from '../kube/client.js';
+import { isNotFound } from '../kube/errors.js';
+import type { KubeObject } from '../kube/types.js';
+import type { Inspection } from './inspection.js';
+import { collisionsFor, inspectCluster, retarget, type TargetChoice } from './model.js';
+import { getPgcluster, observe } from './observe.js';
+import { readRecord, recordName } from './record.js';
+
+export interface Source {
+    inspection: Inspection;
+    /** True when read from the live pgcluster; false when from prepare's record. */
+    live: boolean;
+}
+
+/**
+ * The v4 cluster to generate from: the live pgcluster while it exists, else the record prepare left.
+ * Collisions are judged for the v5 name, which `--name` may change.
+ */
+export async function readSource(client: KubeClient, namespace: string, cluster: string, target: TargetChoice, v5Name: string, v4Served: boolean): Promise<Source> {
+    if (v4Served) {
+        const pgcluster = await getPgcluster(client, namespace, cluster).catch((e: unknown) => {
+            if (isNotFound(e)) return null;
+            throw e;
+        });
+        if (pgcluster) {
+            const snapshot = await observe(client, { namespace, cluster }, [pgcluster]);
+            const inspection = inspectCluster(snapshot, pgcluster, target);
+            if (v5Name === cluster) return { inspection, live: true };
+            return { inspection: retarget(inspection, target, await liveCollisions(client, namespace, v5Name)), live: true };
+        }
+    }
+    const recorded = await readRecord(client, namespace, cluster);
+    if (!recorded) {
+        throw new UserError(
+            `pgcluster "${cluster}" not found in namespace "${namespace}", and no record of it (ConfigMap ${recordName(cluster)}) from "kubectl ivyo-upgrade prepare": check the name and -n`,
+        );
+    }
+    return { inspection: retarget(recorded, target, await liveCollisions(client, namespace, v5Name)), live: false };
+}
+
+async function liveCollisions(client: KubeClient, namespace: string, name: string): Promise<Inspection['target']['collisions']> {
+    const ns = encodeURIComponent(namespace);
+    const list = (path: string) => client.list<KubeObject>(path, { metadataOnly: true });
+    const [ConfigMap, Service, Deployment, Secret] = await Promise.all([
+        list(`/api/v1/namespaces/${ns}/configmaps`),
+        list(`/api/v1/namespaces/${ns}/services`),
+        list(`/apis/apps/v1/namespaces/${ns}/deployments`),
+        list(`/api/v1/namespaces/${ns}/secrets`),
+    ]);
+    return collisionsFor(name, { ConfigMap, Service, Deployment, Secret });
+}

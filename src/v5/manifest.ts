@@ -1,0 +1,78 @@
+import type { Inspection, VolumeReport } from '../v4/inspection.js';
+import { apiVersionOf, type Flavor } from './flavors.js';
+
+export interface ManifestOptions {
+    flavor: Flavor;
+    /** The v5 cluster's name (default: the v4 name). */
+    name: string;
+    namespace: string;
+    postgresVersion: number;
+    image?: string;
+    pgbackrestImage?: string;
+}
+
+export interface ClaimSpec {
+    accessModes: string[];
+    resources: { requests: { storage: string } };
+    storageClassName?: string;
+}
+
+/** A PVC spec the v5 operator can apply to the bound claim: access modes, size as written, class or none. */
+export function claimSpecOf(v: VolumeReport): ClaimSpec {
+    return {
+        accessModes: [...v.accessModes],
+        resources: { requests: { storage: v.size ?? '' } },
+        ...(v.storageClass !== null ? { storageClassName: v.storageClass } : {}),
+    };
+}
+
+/**
+ * The v5 cluster that adopts the v4 volumes in place (method 1; v4-to-v5-facts.md §2.2, §2.5, §4, §10h,
+ * §11.3–§11.11). Pure: the inspection in, the manifest out. The caller has checked the refusals first.
+ */
+export function volumesManifest(i: Inspection, o: ManifestOptions): Record<string, unknown> {
+    const data = volumeOf(i, 'data');
+    const wal = i.wal ? volumeOf(i, 'wal') : undefined;
+    const repo = i.repository.pvc ? volumeOf(i, 'repo') : undefined;
+    const volumes: Record<string, unknown> = {
+        pgDataVolume: { pvcName: data.pvc, directory: i.primary.dataDirectory },
+        // No directory for WAL: v5 relinks pg_wal itself; a move Job here would break the link (facts §4.2).
+        ...(wal ? { pgWALVolume: { pvcName: wal.pvc } } : {}),
+        ...(repo ? { pgBackRestVolume: { pvcName: repo.pvc, directory: i.repository.directory } } : {}),
+    };
+    // repos[0] must be the volume repo: v5 labels and sizes the adopted repo PVC from it (facts §11.11).
+    // Without a v4 repo PVC, repo1 is a new volume like the data volume.
+    const repoClaim = claimSpecOf(repo ?? data);
+    return {
+        apiVersion: apiVersionOf(o.flavor),
+        kind: o.flavor.kind,
+        metadata: { name: o.name, namespace: o.namespace },
+        spec: {
+            postgresVersion: o.postgresVersion,
+            ...(o.image ? { image: o.image } : {}),
+            ...(i.cluster.port ? { port: i.cluster.port } : {}),
+            dataSource: { volumes },
+            instances: [
+                {
+                    name: '00',
+                    replicas: 1,
+                    dataVolumeClaimSpec: claimSpecOf(data),
+                    ...(wal ? { walVolumeClaimSpec: claimSpecOf(wal) } : {}),
+                },
+            ],
+            ...(i.cluster.user ? { users: [{ name: i.cluster.user, ...(i.cluster.database ? { databases: [i.cluster.database] } : {}) }] } : {}),
+            backups: {
+                pgbackrest: {
+                    ...(o.pgbackrestImage ? { image: o.pgbackrestImage } : {}),
+                    repos: [{ name: 'repo1', volume: { volumeClaimSpec: repoClaim } }],
+                },
+            },
+        },
+    };
+}
+
+function volumeOf(i: Inspection, role: VolumeReport['role']): VolumeReport {
+    const v = i.volumes.find((x) => x.role === role);
+    if (!v) throw new Error(`inspection has no ${role} volume`);
+    return v;
+}

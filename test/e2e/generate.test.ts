@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { load } from 'js-yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../../src/kube/client.js';
+import { serverSideApply } from '../../src/kube/writes.js';
+import { FLAVORS } from '../../src/v5/flavors.js';
+import { v4Cluster } from '../fixtures/v4/cluster.js';
+import { GOLDEN_CASES, IMAGES } from '../support/golden.js';
+import { adminClient, createNamespace, createObjects, run } from '../support/kube.js';
+
+let ns: string;
+beforeAll(async () => {
+    ns = await createNamespace('generate');
+    await createObjects(v4Cluster({ namespace: ns, primary: 'hippo-jgut', replicas: ['hippo'], wal: true }));
+});
+
+const golden = (file: string) => load(fs.readFileSync(path.resolve('test/fixtures/golden', file), 'utf8')) as { metadata: { namespace: string; name: string }; apiVersion: string };
+
+describe('generate --method volumes on the real API server', () => {
+    it.each(GOLDEN_CASES)('golden $file passes server-side validation against the real CRD (dryRun=All)', async ({ file, flavor }) => {
+        const manifest = golden(file);
+        manifest.metadata.namespace = ns;
+        const f = FLAVORS[flavor];
+        const answer = await serverSideApply<{ metadata: { uid?: string } }>(adminClient(), `/apis/${f.group}/${f.version}/namespaces/${ns}/${f.plural}/${manifest.metadata.name}`, manifest, { dryRun: true });
+        expect(answer.metadata.uid).toBeTruthy();
+    });
+
+    it('proves the validation is real: the server rejects a repo named backup1 and postgresVersion 9', async () => {
+        const manifest = golden('volumes-fresh-pgo.yaml') as unknown as { metadata: { namespace: string }; spec: { postgresVersion: number; backups: { pgbackrest: { repos: { name: string }[] } } } };
+        manifest.metadata.namespace = ns;
+        manifest.spec.postgresVersion = 9;
+        manifest.spec.backups.pgbackrest.repos[0]!.name = 'backup1';
+        const f = FLAVORS.pgo;
+        const err = await serverSideApply(adminClient(), `/apis/${f.group}/${f.version}/namespaces/${ns}/${f.plural}/hippo`, manifest, { dryRun: true }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ApiError);
+        expect((err as ApiError).status).toBe(422);
+        expect((err as ApiError).message).toMatch(/postgresVersion/);
+        expect((err as ApiError).message).toMatch(/repos/);
+    });
+
+    it('prints the golden manifest for a live failed-over cluster, warning that prepare comes first', async () => {
+        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '--validate']);
+        expect(r.code).toBe(0);
+        const expected = golden('volumes-failover-pgo.yaml');
+        expected.metadata.namespace = ns;
+        expect(load(r.stdout)).toEqual(expected);
+        expect(r.stderr).toContain('warning: v4-running: pgcluster hippo still exists: run "kubectl ivyo-upgrade prepare hippo --method volumes" before applying this manifest');
+        expect(r.stderr).toContain('warning: name-collision: ConfigMap hippo-config exists');
+        expect(r.stderr).toContain("PostgresCluster hippo passed the server's validation (dryRun=All).");
+    });
+
+    it('prints JSON with -o json, and renames with --name', async () => {
+        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'ivyo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '-o', 'json', '--name', 'hippo5']);
+        expect(r.code).toBe(0);
+        const m = JSON.parse(r.stdout) as { kind: string; metadata: { name: string }; spec: { dataSource: { volumes: { pgDataVolume: { pvcName: string } } } } };
+        expect(m.kind).toBe('IvoryCluster');
+        expect(m.metadata.name).toBe('hippo5');
+        expect(m.spec.dataSource.volumes.pgDataVolume.pvcName).toBe('hippo-jgut');
+    });
+
+    it('refuses with exit 3 when the target cannot run the data\'s major and no --image is given', async () => {
+        const r = await run(['generate', 'hippo', '-n', ns]);
+        expect(r.code).toBe(3);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toContain('error: generate hippo --method volumes refused:\n  image-required: IvorySQL Operator (IVYO)\'s own images run PostgreSQL 17 and 18, and the data is PostgreSQL 13: pass --image');
+    });
+
+    it('never prints a secret value', async () => {
+        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage]);
+        expect(r.code).toBe(0);
+        expect(r.stdout + r.stderr).not.toMatch(/password-example|cGFzc3dvcmQ/);
+    });
+
+    it('exits 1 when there is neither a pgcluster nor a record', async () => {
+        const r = await run(['generate', 'nope', '-n', ns]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toBe(`error: pgcluster "nope" not found in namespace "${ns}", and no record of it (ConfigMap nope-ivyo-upgrade) from "kubectl ivyo-upgrade prepare": check the name and -n\n`);
+    });
+});
