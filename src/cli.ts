@@ -5,6 +5,7 @@ import { VERSION } from './version.js';
 import { globalFlags, type GlobalFlags } from './commands/global.js';
 import { generateCommand } from './commands/generate.js';
 import { inspectCommand } from './commands/inspect.js';
+import { prepareCommand } from './commands/prepare.js';
 
 /** The yargs root. Commands are registered one by one (no commandDir: it cannot work in a bundle). */
 export function buildCli(io: Io): Argv<GlobalFlags> {
@@ -15,6 +16,7 @@ export function buildCli(io: Io): Argv<GlobalFlags> {
             '$0 <command> [flags]\n\nMove a PostgreSQL cluster run by Crunchy PGO v4 onto IVYO (IvoryCluster) or Crunchy PGO v5 (PostgresCluster).\nFlags go after the plugin name: kubectl ivyo-upgrade -n NAMESPACE ...',
         )
         .command(inspectCommand(io))
+        .command(prepareCommand(io))
         .command(generateCommand(io))
         .demandCommand(1, 'a command is required: see "kubectl ivyo-upgrade --help"')
         .recommendCommands()

@@ -8,6 +8,8 @@ export interface ObjectMeta {
     uid?: string;
     labels?: Labels;
     annotations?: Labels;
+    resourceVersion?: string;
+    deletionTimestamp?: string;
 }
 
 export interface KubeObject {
@@ -80,6 +82,8 @@ export interface Pgcluster extends KubeObject {
         ccpimage?: string;
         ccpimagetag?: string;
         ccpimageprefix?: string;
+        pgoimageprefix?: string;
+        tolerations?: unknown[];
         port?: string;
         user?: string;
         database?: string;
@@ -101,3 +105,12 @@ export interface Pgcluster extends KubeObject {
 }
 
 export type Pgreplica = KubeObject;
+
+export interface Job extends KubeObject {
+    spec?: { backoffLimit?: number };
+    status?: { succeeded?: number; failed?: number; active?: number; conditions?: { type: string; status: string }[] };
+}
+
+export interface Pod extends KubeObject {
+    spec?: PodSpec;
+}

@@ -1,0 +1,69 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { UserError } from '../errors.js';
+import type { Io } from '../io.js';
+import { discover } from '../kube/discovery.js';
+import { runProcedure } from '../plan/execute.js';
+import { prepareVolumes } from '../plan/prepare-procedure.js';
+import type { FlavorName } from '../v5/flavors.js';
+import { connect, parseDuration, type GlobalFlags } from './global.js';
+import { chooseTarget } from './inspect.js';
+
+export type DryRun = 'none' | 'client' | 'server';
+
+type PrepareFlags = GlobalFlags & {
+    cluster: string;
+    method: 'volumes';
+    target: FlavorName | undefined;
+    yes: boolean;
+    'dry-run': DryRun;
+    timeout: string;
+    'delete-replica-data': boolean;
+    'keep-v4-labels': boolean;
+};
+
+/** kubectl's `--dry-run` values; a bare `--dry-run` means client, as it once did in kubectl. */
+export const dryRunOption = {
+    type: 'string',
+    choices: ['none', 'client', 'server', ''],
+    default: 'none',
+    coerce: (v: string) => (v === '' ? 'client' : v),
+    describe: 'client: print the plan only; server: send every write with dryRun=All, persist nothing',
+} as const;
+
+function builder(y: Argv<GlobalFlags>): Argv<PrepareFlags> {
+    return y
+        .positional('cluster', { type: 'string', demandOption: true, describe: 'Name of the v4 pgcluster' })
+        .option('method', { choices: ['volumes'] as const, demandOption: true, describe: 'Upgrade method to prepare for' })
+        .option('target', { choices: ['ivyo', 'pgo'] as const, describe: 'The v5 operator (for the record generate reads)' })
+        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
+        .option('dry-run', dryRunOption)
+        .option('timeout', { type: 'string', default: '10m', describe: 'How long to wait for the v4 operator at each step' })
+        .option('delete-replica-data', { type: 'boolean', default: false, describe: "Let v4 delete the replicas' PVCs when scaling them down (pgo's default; off here)" })
+        .option('keep-v4-labels', { type: 'boolean', default: false, describe: 'Leave the v4 labels pg-cluster and vendor on the reused PVCs' })
+        .example('$0 prepare hippo -n pgo --method volumes --dry-run=client', 'Show what would be done')
+        .example('$0 prepare hippo -n pgo --method volumes', 'Do it, after a (y/N) confirmation')
+        .example('$0 prepare hippo -n pgo --method volumes --yes --timeout 20m', 'Without asking (scripts)') as unknown as Argv<PrepareFlags>;
+}
+
+export function prepareCommand(io: Io): CommandModule<GlobalFlags, PrepareFlags> {
+    return {
+        command: 'prepare <cluster>',
+        describe: 'Prepare a v4 cluster for an upgrade method: Retain its PVs, scale down replicas, delete the pgcluster keeping data and backups',
+        builder,
+        handler: async (args) => runPrepare(args, io),
+    };
+}
+
+async function runPrepare(args: ArgumentsCamelCase<PrepareFlags>, io: Io): Promise<void> {
+    const timeoutMs = parseDuration(args.timeout);
+    const { client, namespace } = connect(args, io);
+    const apis = await discover(client);
+    if (!apis.v4) throw new UserError('the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed here');
+    const target = chooseTarget(args.target, apis.v5);
+    const procedure = prepareVolumes(client, namespace, args.cluster, target, { deleteReplicaData: args.deleteReplicaData, keepV4Labels: args.keepV4Labels });
+    const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun: args.dryRun, output: args.output, timeoutMs, pollMs: 500 });
+    if (outcome === 'cancelled') throw new UserError('cancelled at the prompt; nothing was changed');
+    if (outcome === 'done' && args.dryRun === 'none') {
+        io.stderr.write(`\n${args.cluster} is prepared: its PVCs are kept, v4 is gone. Next:\n  kubectl ivyo-upgrade generate ${args.cluster} -n ${namespace}\n`);
+    }
+}

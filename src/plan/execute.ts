@@ -1,0 +1,117 @@
+import { ExitCode, UserError } from '../errors.js';
+import type { Io } from '../io.js';
+import { serialize, type OutputFormat } from '../output/format.js';
+import { confirm } from '../output/prompt.js';
+
+/** A procedure the executor runs: how to read the state, what is left to do, and how to do one step. */
+export interface Procedure<S, A> {
+    title: string;
+    observe(): Promise<S>;
+    /** Pure. Throws to stop (a failed precondition). */
+    plan(state: S): A[];
+    describe(action: A, state: S): string;
+    /** Steps that write nothing and wait for an operator to react. */
+    isWait(action: A): boolean;
+    execute(action: A, state: S, dryRun: boolean): Promise<void>;
+    /** What to tell the user when a wait runs out of time. */
+    onTimeout(action: A, state: S): string;
+}
+
+export interface RunOptions {
+    io: Io;
+    yes: boolean;
+    dryRun: 'none' | 'client' | 'server';
+    output: OutputFormat;
+    timeoutMs: number;
+    pollMs: number;
+}
+
+export type Outcome = 'done' | 'nothing-to-do' | 'cancelled' | 'planned';
+
+/**
+ * observe → plan → show → confirm → execute one step → observe again … until nothing is left. Every write
+ * runs right after a fresh read of the cluster, so each step's precondition is checked just before it, and a
+ * re-run after an interruption does only what is left.
+ */
+export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Promise<Outcome> {
+    const { io } = o;
+    let state = await p.observe();
+    let plan = guarded(() => p.plan(state), []);
+    if (o.dryRun === 'client') {
+        const steps = plan.map((a) => ({ step: p.describe(a, state), action: a }));
+        io.stdout.write(o.output === 'table' ? planText(p.title, steps.map((s) => s.step)) : serialize({ plan: steps }, o.output));
+        return 'planned';
+    }
+    if (plan.length === 0) {
+        io.stderr.write(`Nothing to do: ${p.title} is already done.\n`);
+        return 'nothing-to-do';
+    }
+    io.stderr.write(`You are about to ${p.title}${o.dryRun === 'server' ? ' (server dry run: every write is sent with dryRun=All and nothing is persisted)' : ''}:\n`);
+    io.stderr.write(plan.map((a, n) => `  ${n + 1}. ${p.describe(a, state)}\n`).join(''));
+    if (!(await confirm(io, o.yes))) return 'cancelled';
+
+    if (o.dryRun === 'server') {
+        for (const a of plan) {
+            if (p.isWait(a)) {
+                io.stderr.write(`  skipped (dry run): ${p.describe(a, state)}\n`);
+                continue;
+            }
+            await p.execute(a, state, true);
+            io.stderr.write(`  accepted by the server (dry run): ${p.describe(a, state)}\n`);
+        }
+        return 'done';
+    }
+
+    const done: string[] = [];
+    let waitingSince: number | null = null;
+    let lastWait = '';
+    let lastWrite = '';
+    for (;;) {
+        const next = plan[0];
+        if (next === undefined) break;
+        const text = p.describe(next, state);
+        if (p.isWait(next)) {
+            waitingSince ??= Date.now();
+            if (text !== lastWait) io.stderr.write(`  ${text} ...\n`);
+            lastWait = text;
+            if (Date.now() - waitingSince > o.timeoutMs) {
+                throw new UserError(`timed out after ${o.timeoutMs / 1000}s: ${p.onTimeout(next, state)}${doneSoFar(done)}`);
+            }
+            await new Promise((r) => setTimeout(r, o.pollMs));
+        } else {
+            if (text === lastWrite) {
+                throw new UserError(`"${text}" was done but did not take effect: check the object and run the command again${doneSoFar(done)}`);
+            }
+            waitingSince = null;
+            lastWait = '';
+            await p.execute(next, state, false);
+            io.stderr.write(`  done: ${text}\n`);
+            done.push(text);
+            lastWrite = text;
+        }
+        state = await p.observe();
+        plan = guarded(() => p.plan(state), done);
+    }
+    return 'done';
+}
+
+/** Runs the planner; a failed precondition becomes exit 3 when nothing was changed yet, else exit 1. */
+function guarded<A>(plan: () => A[], done: string[]): A[] {
+    try {
+        return plan();
+    } catch (e) {
+        if (e instanceof Error && e.name === 'PreconditionFailed') {
+            throw new UserError(`${e.message}${doneSoFar(done)}`, done.length === 0 ? ExitCode.Refused : ExitCode.Error);
+        }
+        throw e;
+    }
+}
+
+function doneSoFar(done: string[]): string {
+    return done.length === 0 ? ' (nothing was changed)' : `\nDone before stopping:\n${done.map((d) => `  - ${d}`).join('\n')}`;
+}
+
+function planText(title: string, steps: string[]): string {
+    if (steps.length === 0) return `Nothing to do: ${title} is already done.\n`;
+    return `Plan to ${title}:\n${steps.map((s, n) => `  ${n + 1}. ${s}\n`).join('')}`;
+}

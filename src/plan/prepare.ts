@@ -1,0 +1,168 @@
+import type { Job } from '../kube/types.js';
+import type { Inspection, VolumeReport } from '../v4/inspection.js';
+import { V4 } from '../v4/names.js';
+import type { PrepareState } from '../v4/prepare-state.js';
+import { recordName } from '../v4/record.js';
+
+export interface PrepareOptions {
+    /** `--delete-replica-data`: let v4 delete the replicas' PVCs (the pgo CLI's default). Off by default. */
+    deleteReplicaData: boolean;
+    /** `--keep-v4-labels`: leave `pg-cluster` and `vendor` on the reused PVCs. */
+    keepV4Labels: boolean;
+}
+
+/** One step of `prepare --method volumes`. `wait-*` steps write nothing: they wait for the v4 operator. */
+export type PrepareAction =
+    | { kind: 'retain-pv'; pv: string; pvc: string; from: string }
+    | { kind: 'record' }
+    | { kind: 'scale-down'; deployment: string; deleteData: boolean }
+    | { kind: 'wait-scale-down'; deployment: string }
+    | { kind: 'wait-rmdata'; jobs: string[] }
+    | { kind: 'annotate-keep' }
+    | { kind: 'delete-pgcluster' }
+    | { kind: 'wait-v4-cleanup'; remaining: string[] }
+    | { kind: 'remove-v4-labels'; pvc: string; labels: string[] };
+
+export const isWait = (a: PrepareAction) => a.kind.startsWith('wait-');
+
+/** A state the plan must not go on from; `prepare` stops and says why. */
+export class PreconditionFailed extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = 'PreconditionFailed';
+    }
+}
+
+export function jobSucceeded(j: Job): boolean {
+    return (j.status?.succeeded ?? 0) >= 1;
+}
+
+/** Failed for good: the Failed condition, or more failed pods than the backoff limit allows. */
+export function jobFailed(j: Job): boolean {
+    if (jobSucceeded(j)) return false;
+    if (j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True')) return true;
+    return (j.status?.failed ?? 0) > (j.spec?.backoffLimit ?? 6);
+}
+
+/**
+ * What is left to do, from the live state: pure, so it is re-run after every step (an interrupted prepare
+ * continues where it stopped) and unit-tested without a cluster. Facts: v4-to-v5-facts.md §6.2, §6.3, §10, §11.
+ */
+export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[] {
+    const facts = s.record ?? s.live;
+    if (!facts) {
+        throw new PreconditionFailed(`pgcluster "${s.cluster}" not found in namespace "${s.namespace}", and no record of it (ConfigMap ${recordName(s.cluster)}): nothing to prepare`);
+    }
+    const failed = s.rmdataJobs.filter(jobFailed);
+    if (failed.length > 0) {
+        throw new PreconditionFailed(
+            `the v4 rmdata Job ${failed.map((j) => j.metadata.name).join(', ')} failed: read its pod's log ("kubectl logs job/${failed[0]!.metadata.name} -n ${s.namespace}"), fix the cause, delete the Job, then run prepare again`,
+        );
+    }
+    const reused = reusedVolumes(facts);
+    const actions: PrepareAction[] = [];
+
+    for (const v of reused) {
+        const pvc = s.pvcs.get(v.pvc);
+        const pvName = pvc?.spec?.volumeName;
+        const pv = pvName ? s.pvs.get(pvName) : undefined;
+        const policy = pv?.spec?.persistentVolumeReclaimPolicy;
+        if (pv && policy !== 'Retain') actions.push({ kind: 'retain-pv', pv: pv.metadata.name, pvc: v.pvc, from: policy ?? 'unset' });
+    }
+
+    if (s.pgcluster && s.live) {
+        checkPrimary(s, s.live);
+        if (!s.record) actions.push({ kind: 'record' });
+        const busy = s.rmdataJobs.filter((j) => !jobSucceeded(j)).map((j) => j.metadata.name);
+        for (const r of s.live.replicas) {
+            if (!r.deployment) continue;
+            const task = s.pgtasks.find((t) => t.metadata.name === `${r.deployment}-rmdata`);
+            actions.push(task ? { kind: 'wait-scale-down', deployment: r.deployment } : { kind: 'scale-down', deployment: r.deployment, deleteData: o.deleteReplicaData });
+        }
+        // v4 ignores a pgcluster delete while an rmdata Job is unfinished (facts §11.15).
+        if (busy.length > 0) actions.push({ kind: 'wait-rmdata', jobs: busy });
+        const notes = s.pgcluster.metadata.annotations ?? {};
+        if (!('keep-data' in notes && 'keep-backups' in notes)) actions.push({ kind: 'annotate-keep' });
+        actions.push({ kind: 'delete-pgcluster' });
+    } else {
+        const remaining = [
+            ...s.deployments.map((d) => `deployment ${d.metadata.name}`),
+            ...s.rmdataJobs.filter((j) => !jobSucceeded(j)).map((j) => `job ${j.metadata.name}`),
+            ...mountedBy(s, reused).map(({ pvc, pod }) => `pod ${pod} (mounts PVC ${pvc})`),
+        ];
+        if (remaining.length > 0) actions.push({ kind: 'wait-v4-cleanup', remaining });
+        // A PVC being deleted (Terminating) is as good as gone: its PV is released once no pod uses it.
+        const missing = reused.filter((v) => !s.pvcs.get(v.pvc) || s.pvcs.get(v.pvc)?.metadata.deletionTimestamp);
+        if (missing.length > 0) {
+            throw new PreconditionFailed(
+                `PVC ${missing.map((v) => v.pvc).join(', ')} is gone or being deleted in namespace ${s.namespace}: stop here and recover the data from its PV (reclaim policy Retain) before going on`,
+            );
+        }
+    }
+
+    if (!o.keepV4Labels) {
+        for (const v of reused) {
+            const labels = V4.pvcLabels.filter((l) => s.pvcs.get(v.pvc)?.metadata.labels?.[l] !== undefined);
+            if (labels.length > 0) actions.push({ kind: 'remove-v4-labels', pvc: v.pvc, labels });
+        }
+    }
+    return actions;
+}
+
+/** The PVCs the v5 cluster takes over: the primary's data and WAL, and the repo. */
+export function reusedVolumes(i: Inspection): VolumeReport[] {
+    return i.volumes.filter((v) => (v.role === 'data' || v.role === 'wal' || v.role === 'repo') && v.exists);
+}
+
+function checkPrimary(s: PrepareState, live: Inspection): void {
+    const p = live.primary;
+    if (!p.deployment || p.podCheck === 'disagrees') {
+        throw new PreconditionFailed(
+            `cannot tell the primary of ${s.cluster} for sure (current-primary ${p.deployment ?? 'unset'}, role=master pod ${p.pod ?? 'none'}): wait for any failover to settle, then run prepare again`,
+        );
+    }
+    const recorded = s.record?.primary.deployment;
+    if (recorded && recorded !== p.deployment) {
+        throw new PreconditionFailed(
+            `the primary of ${s.cluster} changed from ${recorded} to ${p.deployment} during prepare (a failover): its data is now on another PVC. Inspect the cluster; if the new primary is right, delete ConfigMap ${recordName(s.cluster)} and run prepare again`,
+        );
+    }
+    for (const r of live.replicas) {
+        if (r.deployment && r.deployment === p.deployment) {
+            throw new PreconditionFailed(`refusing to scale down ${r.deployment}: it is the primary`);
+        }
+    }
+}
+
+function mountedBy(s: PrepareState, volumes: VolumeReport[]): { pvc: string; pod: string }[] {
+    const names = new Set(volumes.map((v) => v.pvc));
+    return s.pods.flatMap((pod) =>
+        (pod.spec?.volumes ?? [])
+            .filter((v) => v.persistentVolumeClaim && names.has(v.persistentVolumeClaim.claimName))
+            .map((v) => ({ pvc: v.persistentVolumeClaim!.claimName, pod: pod.metadata.name })),
+    );
+}
+
+/** One line a person reads in the plan and in progress messages. */
+export function describeAction(a: PrepareAction, s: Pick<PrepareState, 'cluster' | 'namespace'>): string {
+    switch (a.kind) {
+        case 'retain-pv':
+            return `set reclaim policy Retain on PV ${a.pv} (PVC ${a.pvc}; now ${a.from}), so the data outlives its claim`;
+        case 'record':
+            return `record the v4 cluster in ConfigMap ${recordName(s.cluster)} (generate reads it once v4 is gone; no secrets)`;
+        case 'scale-down':
+            return `scale down replica ${a.deployment} the v4 way (pgtask ${a.deployment}-rmdata), ${a.deleteData ? 'DELETING its PVCs' : 'keeping its PVCs'}`;
+        case 'wait-scale-down':
+            return `wait for the v4 operator to remove replica ${a.deployment}`;
+        case 'wait-rmdata':
+            return `wait for the v4 rmdata Job ${a.jobs.join(', ')} to finish (v4 ignores a delete until then)`;
+        case 'annotate-keep':
+            return `annotate pgcluster ${s.cluster} keep-data and keep-backups, so v4 keeps every PVC when it is deleted`;
+        case 'delete-pgcluster':
+            return `delete pgcluster ${s.cluster}; the v4 operator removes its deployments, services and ConfigMaps and keeps the PVCs`;
+        case 'wait-v4-cleanup':
+            return `wait for the v4 operator to finish cleaning up: ${a.remaining.join(', ')}`;
+        case 'remove-v4-labels':
+            return `remove labels ${a.labels.join(', ')} from PVC ${a.pvc}, so no later v4 delete selects it`;
+    }
+}

@@ -1,0 +1,61 @@
+import type { KubeClient } from '../kube/client.js';
+import { isNotFound } from '../kube/errors.js';
+import type { Deployment, Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster, Pod } from '../kube/types.js';
+import type { Inspection } from './inspection.js';
+import { inspectCluster, type TargetChoice } from './model.js';
+import { V4 } from './names.js';
+import { getPgcluster, observe } from './observe.js';
+import { readRecord } from './record.js';
+
+/** Everything `prepare` decides from, read fresh before every step. */
+export interface PrepareState {
+    cluster: string;
+    namespace: string;
+    pgcluster: Pgcluster | null;
+    /** The inspection of the live pgcluster, while it exists. */
+    live: Inspection | null;
+    record: Inspection | null;
+    pvcs: Map<string, PersistentVolumeClaim>;
+    pvs: Map<string, PersistentVolume>;
+    /** Deployments labelled pg-cluster=<cluster>. */
+    deployments: Deployment[];
+    pgreplicas: KubeObject[];
+    pgtasks: KubeObject[];
+    /** Jobs labelled pgrmdata=true,pg-cluster=<cluster>. */
+    rmdataJobs: Job[];
+    /** Every pod of the namespace, to tell whether a PVC is still mounted. */
+    pods: Pod[];
+}
+
+const V4_API = '/apis/crunchydata.com/v1';
+
+export async function readPrepareState(client: KubeClient, namespace: string, cluster: string, target: TargetChoice): Promise<PrepareState> {
+    const ns = encodeURIComponent(namespace);
+    const selector = `${V4.label.cluster}=${cluster}`;
+    const pgcluster = await getPgcluster(client, namespace, cluster).catch((e: unknown) => {
+        if (isNotFound(e)) return null;
+        throw e;
+    });
+    const [record, snapshot, pvs, pgtasks, rmdataJobs, pods] = await Promise.all([
+        readRecord(client, namespace, cluster),
+        observe(client, { namespace, cluster }, pgcluster ? [pgcluster] : []),
+        client.list<PersistentVolume>('/api/v1/persistentvolumes'),
+        client.list<KubeObject>(`${V4_API}/namespaces/${ns}/pgtasks`, { labelSelector: selector }),
+        client.list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: `pgrmdata=true,${selector}` }),
+        client.list<Pod>(`/api/v1/namespaces/${ns}/pods`),
+    ]);
+    return {
+        cluster,
+        namespace,
+        pgcluster,
+        live: pgcluster ? inspectCluster(snapshot, pgcluster, target) : null,
+        record,
+        pvcs: new Map(snapshot.pvcs.map((p) => [p.metadata.name, p])),
+        pvs: new Map(pvs.map((p) => [p.metadata.name, p])),
+        deployments: snapshot.deployments,
+        pgreplicas: snapshot.pgreplicas,
+        pgtasks,
+        rmdataJobs,
+        pods,
+    };
+}

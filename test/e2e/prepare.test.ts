@@ -1,0 +1,191 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Job, KubeObject, PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
+import { v4Cluster } from '../fixtures/v4/cluster.js';
+import { adminClient, adminKubeconfig, createNamespace, createObjects, run } from '../support/kube.js';
+import { V4OperatorSimulator } from './simulators/v4-operator.js';
+
+const client = () => adminClient();
+const failedOver = (ns: string, extra: Parameters<typeof v4Cluster>[0] = {}) => v4Cluster({ namespace: ns, primary: 'hippo-jgut', replicas: ['hippo'], wal: true, ...extra });
+const REUSED = ['hippo-jgut', 'hippo-jgut-wal', 'hippo-pgbr-repo'];
+
+async function pvc(ns: string, name: string): Promise<PersistentVolumeClaim | null> {
+    return client().get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`).catch(() => null);
+}
+async function pvOf(ns: string, name: string): Promise<PersistentVolume> {
+    return client().get<PersistentVolume>(`/api/v1/persistentvolumes/${(await pvc(ns, name))!.spec!.volumeName}`);
+}
+async function names(path: string): Promise<string[]> {
+    return (await client().list<KubeObject>(path)).map((o) => o.metadata.name).sort();
+}
+
+/** Everything prepare could touch, to compare before and after a run that must change nothing. */
+async function fingerprint(ns: string) {
+    const pvcs = await client().list<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`);
+    return {
+        pgclusters: await names(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters`),
+        pgtasks: await names(`/apis/crunchydata.com/v1/namespaces/${ns}/pgtasks`),
+        deployments: await names(`/apis/apps/v1/namespaces/${ns}/deployments`),
+        configmaps: await names(`/api/v1/namespaces/${ns}/configmaps`),
+        pvcs: pvcs.map((p) => [p.metadata.name, p.metadata.labels]),
+        policies: await Promise.all(REUSED.map(async (p) => (await pvOf(ns, p)).spec?.persistentVolumeReclaimPolicy)),
+    };
+}
+
+let simulator: V4OperatorSimulator | undefined;
+afterEach(async () => {
+    await simulator?.stop();
+    expect(simulator?.errors ?? []).toEqual([]);
+    simulator = undefined;
+});
+
+describe('prepare --method volumes: nothing changes without consent', () => {
+    let ns: string;
+    beforeAll(async () => {
+        ns = await createNamespace('prepare-safe');
+        await createObjects(failedOver(ns));
+    });
+
+    it('--dry-run=client prints the plan on stdout and changes nothing', async () => {
+        const before = await fingerprint(ns);
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--dry-run=client']);
+        expect(r.code).toBe(0);
+        expect(r.stdout.split('\n')).toEqual([
+            `Plan to prepare v4 cluster hippo in namespace ${ns} for the data-volumes method:`,
+            `  1. set reclaim policy Retain on PV pv-${ns}-hippo-jgut (PVC hippo-jgut; now Delete), so the data outlives its claim`,
+            `  2. set reclaim policy Retain on PV pv-${ns}-hippo-jgut-wal (PVC hippo-jgut-wal; now Delete), so the data outlives its claim`,
+            `  3. set reclaim policy Retain on PV pv-${ns}-hippo-pgbr-repo (PVC hippo-pgbr-repo; now Delete), so the data outlives its claim`,
+            '  4. record the v4 cluster in ConfigMap hippo-ivyo-upgrade (generate reads it once v4 is gone; no secrets)',
+            '  5. scale down replica hippo the v4 way (pgtask hippo-rmdata), keeping its PVCs',
+            '  6. annotate pgcluster hippo keep-data and keep-backups, so v4 keeps every PVC when it is deleted',
+            '  7. delete pgcluster hippo; the v4 operator removes its deployments, services and ConfigMaps and keeps the PVCs',
+            '  8. remove labels pg-cluster, vendor from PVC hippo-jgut, so no later v4 delete selects it',
+            '  9. remove labels pg-cluster, vendor from PVC hippo-jgut-wal, so no later v4 delete selects it',
+            '  10. remove labels pg-cluster, vendor from PVC hippo-pgbr-repo, so no later v4 delete selects it',
+            '',
+        ]);
+        expect(await fingerprint(ns)).toEqual(before);
+    });
+
+    it('refuses without a terminal and without --yes (exit 3), changing nothing', async () => {
+        const before = await fingerprint(ns);
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes']);
+        expect(r.code).toBe(3);
+        expect(r.stderr).toContain('You are about to prepare v4 cluster hippo');
+        expect(r.stderr).toContain('error: refusing to change the cluster without confirmation: standard input is not a terminal; review the plan (--dry-run=client) and pass --yes');
+        expect(await fingerprint(ns)).toEqual(before);
+    });
+
+    it('--dry-run=server sends every write with dryRun=All and persists nothing', async () => {
+        const before = await fingerprint(ns);
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--dry-run=server', '--yes']);
+        expect(r.stderr).not.toContain('error');
+        expect(r.code).toBe(0);
+        expect(r.stderr).toContain(`accepted by the server (dry run): delete pgcluster hippo`);
+        expect(r.stderr).toContain('accepted by the server (dry run): remove labels pg-cluster, vendor from PVC hippo-pgbr-repo');
+        expect(await fingerprint(ns)).toEqual(before);
+    });
+});
+
+describe('prepare --method volumes with the v4 operator at work', () => {
+    let ns: string;
+    beforeAll(async () => {
+        ns = await createNamespace('prepare');
+        await createObjects(failedOver(ns));
+    });
+
+    it('scales down the replica, deletes the pgcluster keeping every PVC, and leaves them Retain and unlabelled', async () => {
+        simulator = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '60s']);
+        expect(r.stderr).not.toContain('error');
+        expect(r.code).toBe(0);
+        expect(r.stderr).toContain('done: delete pgcluster hippo');
+        expect(r.stderr).toContain(`hippo is prepared: its PVCs are kept, v4 is gone. Next:\n  kubectl ivyo-upgrade generate hippo -n ${ns}`);
+
+        expect(await names(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters`)).toEqual([]);
+        expect(await names(`/apis/apps/v1/namespaces/${ns}/deployments`)).toEqual([]);
+        // Every PVC is still there (the replica's too: --delete-replica-data was not given), bound, not terminating.
+        for (const name of [...REUSED, 'hippo', 'hippo-wal']) {
+            const p = await pvc(ns, name);
+            expect(p, name).not.toBeNull();
+            expect(p!.metadata.deletionTimestamp, name).toBeUndefined();
+            expect(p!.status?.phase, name).toBe('Bound');
+        }
+        for (const name of REUSED) {
+            expect((await pvOf(ns, name)).spec?.persistentVolumeReclaimPolicy, name).toBe('Retain');
+            expect((await pvc(ns, name))!.metadata.labels ?? {}, name).toEqual({});
+        }
+        // keep-data kept the user Secrets and keep-backups the repo config; the v4 Patroni ConfigMap is gone.
+        expect(await names(`/api/v1/namespaces/${ns}/secrets`)).toEqual(expect.arrayContaining(['hippo-backrest-repo-config', 'hippo-hippo-secret']));
+        expect(await names(`/api/v1/namespaces/${ns}/configmaps`)).toEqual(['hippo-ivyo-upgrade']);
+        const jobs = await client().list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: 'pgrmdata=true' });
+        expect(jobs.length).toBe(2);
+    });
+
+    it('changes nothing when run again', async () => {
+        const before = await fingerprint(ns).catch(() => null);
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '5s']);
+        expect(r.code).toBe(0);
+        expect(r.stderr).toBe(`Nothing to do: prepare v4 cluster hippo in namespace ${ns} for the data-volumes method is already done.\n`);
+        expect(await fingerprint(ns).catch(() => null)).toEqual(before);
+    });
+
+    it('lets generate read the record once v4 is gone', async () => {
+        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', 'registry.example.com/postgres:ubi8-13.10', '--pgbackrest-image', 'registry.example.com/pgbackrest:ubi8-2.47', '-o', 'json']);
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        const m = JSON.parse(r.stdout) as { spec: { dataSource: { volumes: Record<string, { pvcName: string; directory?: string }> } } };
+        expect(m.spec.dataSource.volumes).toEqual({
+            pgDataVolume: { pvcName: 'hippo-jgut', directory: 'hippo-jgut' },
+            pgWALVolume: { pvcName: 'hippo-jgut-wal' },
+            pgBackRestVolume: { pvcName: 'hippo-pgbr-repo', directory: 'hippo-backrest-shared-repo' },
+        });
+    });
+});
+
+describe('prepare --method volumes when things go wrong', () => {
+    it('stops after --timeout when no v4 operator reacts, saying what was done; a re-run finishes the job', async () => {
+        const ns = await createNamespace('prepare-absent');
+        await createObjects(failedOver(ns));
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '2s']);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain('error: timed out after 2s: replica hippo is still there although pgtask hippo-rmdata exists');
+        expect(r.stderr).toContain('is the PGO v4 operator running and watching this namespace?');
+        expect(r.stderr).toContain('Done before stopping:\n  - set reclaim policy Retain on PV');
+        expect(r.stderr).toContain('  - scale down replica hippo the v4 way (pgtask hippo-rmdata), keeping its PVCs');
+        expect(await names(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters`)).toEqual(['hippo']);
+
+        simulator = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
+        const again = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '60s']);
+        expect(again.stderr).not.toContain('error');
+        expect(again.code).toBe(0);
+        expect(again.stderr).not.toContain('done: set reclaim policy');
+        expect(again.stderr).not.toContain('done: scale down replica');
+        expect(await names(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters`)).toEqual([]);
+        for (const name of REUSED) expect(await pvc(ns, name), name).not.toBeNull();
+    });
+
+    it('stops when the primary fails over during prepare, before deleting anything', async () => {
+        const ns = await createNamespace('prepare-failover');
+        await createObjects(v4Cluster({ namespace: ns, replicas: ['hippo-abcd', 'hippo-wxyz'] }));
+        simulator = await new V4OperatorSimulator(adminKubeconfig(), ns, {
+            beforeReplicaRemoval: async (replica) => {
+                if (replica !== 'hippo-abcd') return;
+                // Patroni promotes hippo-wxyz; the v4 operator moves current-primary and the role labels.
+                await client().request('PATCH', `/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters/hippo`, {
+                    body: { metadata: { annotations: { 'current-primary': 'hippo-wxyz' } } },
+                    contentType: 'application/merge-patch+json',
+                });
+                for (const pod of await client().list<KubeObject>(`/api/v1/namespaces/${ns}/pods`, { labelSelector: 'pg-cluster=hippo' })) {
+                    const role = pod.metadata.labels?.['deployment-name'] === 'hippo-wxyz' ? 'master' : 'replica';
+                    await client().request('PATCH', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}`, { body: { metadata: { labels: { role } } }, contentType: 'application/merge-patch+json' });
+                }
+            },
+        }).start();
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '60s']);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain('error: the primary of hippo changed from hippo to hippo-wxyz during prepare (a failover)');
+        expect(await names(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters`)).toEqual(['hippo']);
+        const cluster = await client().get<KubeObject>(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters/hippo`);
+        expect(cluster.metadata.annotations?.['keep-data']).toBeUndefined();
+    });
+});

@@ -1,0 +1,199 @@
+/**
+ * Test code only: does what the PGO v4.7.10 operator does for the steps prepare drives, against the real
+ * API server (v4-to-v5-facts.md §6.2 scale-down, §6.3 cluster delete, §11.15 the rmdata guard).
+ * pgtasks of type delete-data run an rmdata "Job" (created for real, marked complete by the simulator, as no
+ * kubelet runs here). Deleted pgclusters come from a watch, as the operator's informer gets them: the DELETED
+ * event carries the object's final state, keep-data and keep-backups annotations included.
+ */
+import { Watch } from '@kubernetes/client-node';
+import { ApiError, KubeClient } from '../../../src/kube/client.js';
+import { loadKubeconfig } from '../../../src/kube/kubeconfig.js';
+import type { Job, KubeObject, Pgcluster } from '../../../src/kube/types.js';
+
+type Task = KubeObject & { spec: { tasktype?: string; parameters?: Record<string, string> } };
+
+export interface V4SimulatorHooks {
+    /** Called before the operator removes a replica; a test can fail the cluster over here. */
+    beforeReplicaRemoval?: (replica: string) => Promise<void>;
+}
+
+export class V4OperatorSimulator {
+    private timer: NodeJS.Timeout | undefined;
+    private watch: AbortController | undefined;
+    private running: Promise<void> = Promise.resolve();
+    private readonly v4: string;
+    private readonly client: KubeClient;
+    private readonly kubeconfig: ReturnType<typeof loadKubeconfig>;
+    readonly errors: unknown[] = [];
+
+    constructor(
+        kubeconfig: string,
+        private readonly namespace: string,
+        private readonly hooks: V4SimulatorHooks = {},
+    ) {
+        this.kubeconfig = loadKubeconfig({ kubeconfig, env: {} });
+        this.client = new KubeClient(this.kubeconfig.kc, this.kubeconfig.server, 30_000, this.kubeconfig.contextName);
+        this.v4 = `/apis/crunchydata.com/v1/namespaces/${namespace}`;
+    }
+
+    /** Runs one piece of work after the ones before it, as the operator's work queue does. */
+    private enqueue(work: () => Promise<void>): void {
+        this.running = this.running.then(work).catch((e: unknown) => void this.errors.push(e));
+    }
+
+    async start(): Promise<this> {
+        this.watch = await new Watch(this.kubeconfig.kc).watch(
+            `${this.v4}/pgclusters`,
+            {},
+            (type: string, obj: Pgcluster) => {
+                if (type === 'DELETED') this.enqueue(() => this.onDelete(obj));
+            },
+            (err: unknown) => {
+                if (err && !(err instanceof Error && err.name === 'AbortError')) this.errors.push(err);
+            },
+        );
+        this.timer = setInterval(() => this.enqueue(() => this.tick()), 150);
+        return this;
+    }
+
+    async stop(): Promise<void> {
+        clearInterval(this.timer);
+        this.watch?.abort();
+        await this.running;
+    }
+
+    private async tick(): Promise<void> {
+        const tasks = await this.client.list<Task>(`${this.v4}/pgtasks`);
+        for (const t of tasks) {
+            if (t.spec.tasktype === 'delete-data' && !t.spec.parameters?.['delete-data-started']) await this.rmdata(t);
+        }
+    }
+
+    /** pgclustercontroller.onDelete: nothing while an rmdata Job is unfinished; else the rmdata pgtask. */
+    private async onDelete(c: Pgcluster): Promise<void> {
+        const name = c.metadata.name;
+        const jobs = await this.client.list<Job>(`/apis/batch/v1/namespaces/${this.namespace}/jobs`, { labelSelector: `pgrmdata=true,pg-cluster=${name}` });
+        const busy = jobs.some((j) => (j.status?.active ?? 0) > 0 || ((j.status?.succeeded ?? 0) < 1 && (j.status?.failed ?? 0) < (j.spec?.backoffLimit ?? 6)));
+        if (busy) return;
+        const notes = c.metadata.annotations ?? {};
+        await this.gone(`${this.v4}/pgtasks/${name}-rmdata`);
+        await this.client.request('POST', `${this.v4}/pgtasks`, {
+            body: {
+                apiVersion: 'crunchydata.com/v1',
+                kind: 'Pgtask',
+                metadata: { name: `${name}-rmdata`, labels: { 'pg-cluster': name, pgrmdata: 'true' } },
+                spec: {
+                    name: `${name}-rmdata`,
+                    tasktype: 'delete-data',
+                    parameters: {
+                        'delete-data': String(!('keep-data' in notes)),
+                        'delete-backups': String(!('keep-backups' in notes)),
+                        'is-replica': 'false',
+                        'is-backup': 'false',
+                        'pg-cluster': name,
+                        'replica-name': '',
+                    },
+                },
+            },
+        });
+    }
+
+    private async rmdata(t: Task): Promise<void> {
+        const p = t.spec.parameters ?? {};
+        const cluster = p['pg-cluster'] ?? '';
+        await this.client.request('PATCH', `${this.v4}/pgtasks/${t.metadata.name}`, {
+            body: { spec: { parameters: { 'delete-data-started': new Date().toISOString() } } },
+            contentType: 'application/merge-patch+json',
+        });
+        const job = await this.startJob(cluster);
+        if (p['is-replica'] === 'true') await this.removeReplica(cluster, p['replica-name'] ?? '', p['delete-data'] === 'true');
+        else await this.removeCluster(cluster, p['delete-data'] === 'true', p['delete-backups'] === 'true');
+        await this.completeJob(job);
+    }
+
+    /** cmd/pgo-rmdata/process.go, IsReplica branch. */
+    private async removeReplica(cluster: string, replica: string, deleteData: boolean): Promise<void> {
+        await this.hooks.beforeReplicaRemoval?.(replica);
+        const ns = `/api/v1/namespaces/${this.namespace}`;
+        const others = (await this.client.list<KubeObject>(`/apis/apps/v1/namespaces/${this.namespace}/deployments`, { labelSelector: `pg-cluster=${cluster},pgo-pg-database=true` }))
+            .map((d) => d.metadata.name)
+            .filter((d) => d !== replica);
+        const pgcluster = await this.client.get<Pgcluster>(`${this.v4}/pgclusters/${cluster}`);
+        const current = pgcluster.metadata.annotations?.['current-primary'];
+        if (others.every((d) => d === current)) await this.gone(`${ns}/services/${cluster}-replica`);
+        await this.gone(`${this.v4}/pgreplicas/${replica}`);
+        await this.deleteDeployment(replica);
+        if (deleteData) {
+            const pvcs = await this.client.list<KubeObject>(`${ns}/persistentvolumeclaims`);
+            for (const pvc of pvcs.map((x) => x.metadata.name)) {
+                if (pvc === replica || pvc === `${replica}-wal` || pvc.startsWith(`${replica}-tablespace-`)) await this.gone(`${ns}/persistentvolumeclaims/${pvc}`);
+            }
+        }
+    }
+
+    /** cmd/pgo-rmdata/process.go, cluster branch. */
+    private async removeCluster(cluster: string, deleteData: boolean, deleteBackups: boolean): Promise<void> {
+        const ns = `/api/v1/namespaces/${this.namespace}`;
+        const sel = `pg-cluster=${cluster}`;
+        const names = async (path: string, labelSelector: string) => (await this.client.list<KubeObject>(path, { labelSelector })).map((o) => o.metadata.name);
+        for (const cm of await names(`${ns}/configmaps`, `crunchy-scheduler=true,${sel}`)) await this.gone(`${ns}/configmaps/${cm}`);
+        if (deleteData) for (const s of await names(`${ns}/secrets`, `${sel},pgo-backrest-repo!=true`)) await this.gone(`${ns}/secrets/${s}`);
+        for (const d of await names(`/apis/apps/v1/namespaces/${this.namespace}/deployments`, `${sel},pgo-backrest-repo!=true`)) await this.deleteDeployment(d);
+        for (const s of await names(`${ns}/services`, sel)) await this.gone(`${ns}/services/${s}`);
+        for (const r of await names(`${this.v4}/pgreplicas`, sel)) await this.gone(`${this.v4}/pgreplicas/${r}`);
+        for (const t of await names(`${this.v4}/pgtasks`, sel)) await this.gone(`${this.v4}/pgtasks/${t}`);
+        for (const cm of ['pgha-config', 'leader', 'config', 'failover', 'sync', 'pgbouncer-cm']) await this.gone(`${ns}/configmaps/${cluster}-${cm}`);
+        if (deleteData) {
+            for (const pvc of await names(`${ns}/persistentvolumeclaims`, sel)) {
+                if (pvc !== `${cluster}-pgbr-repo` && !pvc.startsWith(`backup-${cluster}-pgdump`)) await this.gone(`${ns}/persistentvolumeclaims/${pvc}`);
+            }
+        }
+        await this.deleteDeployment(`${cluster}-backrest-shared-repo`);
+        await this.gone(`${ns}/services/${cluster}-backrest-shared-repo`);
+        if (deleteBackups) {
+            await this.gone(`${ns}/persistentvolumeclaims/${cluster}-pgbr-repo`);
+            await this.gone(`${ns}/secrets/${cluster}-backrest-repo-config`);
+        }
+        await this.gone(`${this.v4}/pgclusters/${cluster}`);
+    }
+
+    private async deleteDeployment(name: string): Promise<void> {
+        await this.gone(`/apis/apps/v1/namespaces/${this.namespace}/deployments/${name}`);
+        // No ReplicaSet controller runs here: the fixture's pods stand in for the deployment's pods.
+        const pods = await this.client.list<KubeObject>(`/api/v1/namespaces/${this.namespace}/pods`, { labelSelector: `deployment-name=${name}` });
+        for (const p of pods) await this.gone(`/api/v1/namespaces/${this.namespace}/pods/${p.metadata.name}?gracePeriodSeconds=0`);
+    }
+
+    private async startJob(cluster: string): Promise<string> {
+        const name = `${cluster}-rmdata-${Math.random().toString(36).slice(2, 6)}`;
+        await this.client.request('POST', `/apis/batch/v1/namespaces/${this.namespace}/jobs`, {
+            body: {
+                apiVersion: 'batch/v1',
+                kind: 'Job',
+                metadata: { name, labels: { pgrmdata: 'true', 'pg-cluster': cluster, vendor: 'crunchydata' } },
+                spec: { backoffLimit: 0, template: { metadata: { labels: { pgrmdata: 'true' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'rmdata', image: 'registry.developers.crunchydata.com/crunchydata/pgo-rmdata:ubi8-4.7.10' }] } } },
+            },
+        });
+        return name;
+    }
+
+    private async completeJob(name: string): Promise<void> {
+        const now = new Date().toISOString();
+        await this.client.request('PATCH', `/apis/batch/v1/namespaces/${this.namespace}/jobs/${name}/status`, {
+            body: { status: { startTime: now, completionTime: now, succeeded: 1, active: 0, conditions: [{ type: 'Complete', status: 'True', lastProbeTime: now, lastTransitionTime: now }] } },
+            contentType: 'application/merge-patch+json',
+        });
+        const pods = await this.client.list<KubeObject>(`/api/v1/namespaces/${this.namespace}/pods`, { labelSelector: `job-name=${name}` });
+        for (const p of pods) await this.gone(`/api/v1/namespaces/${this.namespace}/pods/${p.metadata.name}?gracePeriodSeconds=0`);
+    }
+
+    /** Deletes what exists; what is already gone is fine (the real rmdata tolerates NotFound too). */
+    private async gone(path: string): Promise<void> {
+        const [p, q] = path.split('?');
+        try {
+            await this.client.request('DELETE', p!, { query: q ? Object.fromEntries(new URLSearchParams(q)) : {} });
+        } catch (e) {
+            if (!(e instanceof ApiError && e.status === 404)) throw e;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster } from '../../src/kube/types.js';
+import type { Inspection } from '../../src/v4/inspection.js';
+import { inspectCluster } from '../../src/v4/model.js';
+import type { PrepareState } from '../../src/v4/prepare-state.js';
+import { jobFailed, planPrepare, type PrepareAction } from '../../src/plan/prepare.js';
+import { FLAVORS } from '../../src/v5/flavors.js';
+import { v4Cluster } from '../fixtures/v4/cluster.js';
+import { snapshotOf } from '../support/snapshot.js';
+
+const OPTS = { deleteReplicaData: false, keepV4Labels: false };
+const target = { flavor: FLAVORS.pgo, installed: true, selectedBy: 'flag' as const };
+
+/** The state prepare reads from a namespace holding these objects. */
+function stateOf(objects: KubeObject[], extra: Partial<PrepareState> = {}): PrepareState {
+    const snapshot = snapshotOf(objects);
+    const pgcluster = (snapshot.pgclusters[0] as Pgcluster | undefined) ?? null;
+    return {
+        cluster: 'hippo',
+        namespace: 'pgo',
+        pgcluster,
+        live: pgcluster ? inspectCluster(snapshot, pgcluster, target) : null,
+        record: null,
+        pvcs: new Map(snapshot.pvcs.map((p) => [p.metadata.name, p as PersistentVolumeClaim])),
+        pvs: new Map(snapshot.pvs.map((p) => [p.metadata.name, p as PersistentVolume])),
+        deployments: snapshot.deployments,
+        pgreplicas: snapshot.pgreplicas,
+        pgtasks: [],
+        rmdataJobs: [],
+        pods: objects.filter((o) => o.kind === 'Pod'),
+        ...extra,
+    };
+}
+const kinds = (plan: PrepareAction[]) => plan.map((a) => (a.kind === 'scale-down' || a.kind === 'wait-scale-down' ? `${a.kind}:${a.deployment}` : a.kind));
+const failedOver = () => v4Cluster({ primary: 'hippo-jgut', replicas: ['hippo'], wal: true });
+const job = (name: string, status: Job['status'], backoffLimit?: number): Job => ({ metadata: { name }, spec: { backoffLimit }, status });
+
+describe('planPrepare', () => {
+    it('plans the whole method from a live v4 cluster, primary never scaled down', () => {
+        const plan = planPrepare(stateOf(failedOver()), OPTS);
+        expect(kinds(plan)).toEqual(['retain-pv', 'retain-pv', 'retain-pv', 'record', 'scale-down:hippo', 'annotate-keep', 'delete-pgcluster', 'remove-v4-labels', 'remove-v4-labels', 'remove-v4-labels']);
+        expect(plan[0]).toEqual({ kind: 'retain-pv', pv: 'pv-pgo-hippo-jgut', pvc: 'hippo-jgut', from: 'Delete' });
+        expect(plan.find((a) => a.kind === 'scale-down')).toEqual({ kind: 'scale-down', deployment: 'hippo', deleteData: false });
+    });
+
+    it('passes --delete-replica-data on and leaves labels with --keep-v4-labels', () => {
+        const plan = planPrepare(stateOf(failedOver()), { deleteReplicaData: true, keepV4Labels: true });
+        expect(plan.find((a) => a.kind === 'scale-down')).toMatchObject({ deleteData: true });
+        expect(kinds(plan)).not.toContain('remove-v4-labels');
+    });
+
+    it('waits for a scale-down already asked for, and for an unfinished rmdata Job before the delete', () => {
+        const objects = failedOver();
+        const s = stateOf(objects, {
+            pgtasks: [{ metadata: { name: 'hippo-rmdata' } }],
+            rmdataJobs: [job('hippo-rmdata-abcd', { active: 1 })],
+        });
+        s.record = s.live as Inspection;
+        expect(kinds(planPrepare(s, OPTS))).toEqual(['retain-pv', 'retain-pv', 'retain-pv', 'wait-scale-down:hippo', 'wait-rmdata', 'annotate-keep', 'delete-pgcluster', 'remove-v4-labels', 'remove-v4-labels', 'remove-v4-labels']);
+    });
+
+    it('deletes only once the keep annotations are on the pgcluster', () => {
+        const objects = failedOver().filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'hippo'));
+        const cluster = objects.find((o) => o.kind === 'Pgcluster')!;
+        cluster.metadata.annotations = { ...cluster.metadata.annotations, 'keep-data': 'true', 'keep-backups': 'true' };
+        const s = stateOf(objects);
+        s.record = s.live;
+        expect(kinds(planPrepare(s, OPTS)).slice(3)).toEqual(['delete-pgcluster', 'remove-v4-labels', 'remove-v4-labels', 'remove-v4-labels']);
+    });
+
+    it('after the delete, waits for v4 to clean up, then only removes labels', () => {
+        const s = stateOf(failedOver());
+        const record = s.live!;
+        const gone = stateOf(failedOver().filter((o) => o.kind === 'PersistentVolumeClaim' || o.kind === 'PersistentVolume'), { record });
+        const waiting = { ...gone, deployments: s.deployments.slice(0, 1) };
+        expect(kinds(planPrepare(waiting, OPTS))[3]).toBe('wait-v4-cleanup');
+        expect(kinds(planPrepare(gone, OPTS)).slice(3)).toEqual(['remove-v4-labels', 'remove-v4-labels', 'remove-v4-labels']);
+    });
+
+    it('stops on a failover between steps, on a primary it cannot be sure of, and on a failed rmdata Job', () => {
+        const s = stateOf(failedOver());
+        s.record = { ...s.live!, primary: { ...s.live!.primary, deployment: 'hippo' } };
+        expect(() => planPrepare(s, OPTS)).toThrow(/changed from hippo to hippo-jgut during prepare \(a failover\)/);
+        expect(() => planPrepare(stateOf(v4Cluster({ primary: 'hippo-jgut', replicas: ['hippo'], masterPodOf: 'hippo' })), OPTS)).toThrow(/cannot tell the primary/);
+        const failed = stateOf(failedOver(), { rmdataJobs: [job('hippo-rmdata-x', { failed: 1, conditions: [{ type: 'Failed', status: 'True' }] }, 0)] });
+        expect(() => planPrepare(failed, OPTS)).toThrow(/rmdata Job hippo-rmdata-x failed/);
+    });
+
+    it('stops when a reused PVC is gone or terminating once v4 is deleted', () => {
+        const record = stateOf(failedOver()).live!;
+        const objects = failedOver().filter((o) => o.kind === 'PersistentVolumeClaim' || o.kind === 'PersistentVolume');
+        objects.find((o) => o.metadata.name === 'hippo-jgut' && o.kind === 'PersistentVolumeClaim')!.metadata.deletionTimestamp = '2026-11-21T00:00:00Z';
+        expect(() => planPrepare(stateOf(objects, { record }), OPTS)).toThrow(/PVC hippo-jgut is gone or being deleted/);
+    });
+
+    it('has nothing to do when prepared, and refuses when there is neither cluster nor record', () => {
+        const record = stateOf(failedOver()).live!;
+        const prepared = failedOver()
+            .filter((o) => o.kind === 'PersistentVolumeClaim' || o.kind === 'PersistentVolume')
+            .map((o) => (o.kind === 'PersistentVolume' ? { ...o, spec: { ...(o as PersistentVolume).spec, persistentVolumeReclaimPolicy: 'Retain' } } : { ...o, metadata: { ...o.metadata, labels: {} } }));
+        expect(planPrepare(stateOf(prepared, { record }), OPTS)).toEqual([]);
+        expect(() => planPrepare(stateOf([]), OPTS)).toThrow(/not found in namespace "pgo", and no record/);
+    });
+});
+
+describe('jobFailed', () => {
+    it('is true only for a Job that failed for good', () => {
+        expect(jobFailed(job('a', { active: 1 }, 0))).toBe(false);
+        expect(jobFailed(job('b', { failed: 1, active: 1 }, 6))).toBe(false);
+        expect(jobFailed(job('c', { failed: 1, conditions: [{ type: 'Failed', status: 'True' }] }, 0))).toBe(true);
+        expect(jobFailed(job('d', { failed: 7 }))).toBe(true);
+        expect(jobFailed(job('e', { succeeded: 1, failed: 3 }, 0))).toBe(false);
+    });
+});
