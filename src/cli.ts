@@ -3,6 +3,7 @@ import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { VERSION } from './version.js';
 import { globalFlags, type GlobalFlags } from './commands/global.js';
+import { applyCommand } from './commands/apply.js';
 import { generateCommand } from './commands/generate.js';
 import { inspectCommand } from './commands/inspect.js';
 import { prepareCommand } from './commands/prepare.js';
@@ -18,6 +19,7 @@ export function buildCli(io: Io): Argv<GlobalFlags> {
         .command(inspectCommand(io))
         .command(prepareCommand(io))
         .command(generateCommand(io))
+        .command(applyCommand(io))
         .demandCommand(1, 'a command is required: see "kubectl ivyo-upgrade --help"')
         .recommendCommands()
         .strict()

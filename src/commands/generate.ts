@@ -1,14 +1,11 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { ExitCode, UsageError, UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import type { Io } from '../io.js';
 import { discover } from '../kube/discovery.js';
 import { serverSideApply } from '../kube/writes.js';
 import { serialize } from '../output/format.js';
-import type { Finding } from '../v4/inspection.js';
-import { readSource } from '../v4/source.js';
 import { type FlavorName } from '../v5/flavors.js';
-import { volumesVerdict } from '../v5/generate-checks.js';
-import { volumesManifest } from '../v5/manifest.js';
+import { generateVolumes } from '../v5/generate.js';
 import { connect, type GlobalFlags } from './global.js';
 import { chooseTarget } from './inspect.js';
 
@@ -49,13 +46,6 @@ export function generateCommand(io: Io): CommandModule<GlobalFlags, GenerateFlag
     };
 }
 
-/** Several refusals in one exit 3: each on its own line, so none is hidden behind the first. */
-export class RefusedError extends UserError {
-    constructor(what: string, readonly findings: Finding[]) {
-        super(`${what} refused:\n${findings.map((f) => `  ${f.code}: ${f.message}`).join('\n')}`, ExitCode.Refused);
-    }
-}
-
 async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Promise<void> {
     if (args.postgresVersion !== undefined && !Number.isInteger(args.postgresVersion)) {
         throw new UsageError('--postgres-version takes a whole major number, like 13');
@@ -64,26 +54,17 @@ async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Pro
     const apis = await discover(client);
     const target = chooseTarget(args.target, apis.v5);
     const v5Name = args.name ?? args.cluster;
-    const { inspection, live } = await readSource(client, namespace, args.cluster, target, v5Name, apis.v4);
-    const verdict = volumesVerdict(inspection, {
-        flavor: target.flavor,
+    const { manifest, warnings } = await generateVolumes(client, {
+        namespace,
+        cluster: args.cluster,
+        target,
+        v4Served: apis.v4,
+        name: args.name,
         image: args.image,
         pgbackrestImage: args.pgbackrestImage,
         postgresVersion: args.postgresVersion,
-        v4Live: live,
     });
-    for (const w of verdict.warnings) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
-    if (verdict.refusals.length > 0 || verdict.postgresVersion === null) {
-        throw new RefusedError(`generate ${args.cluster} --method volumes`, verdict.refusals);
-    }
-    const manifest = volumesManifest(inspection, {
-        flavor: target.flavor,
-        name: v5Name,
-        namespace,
-        postgresVersion: verdict.postgresVersion,
-        image: args.image,
-        pgbackrestImage: args.pgbackrestImage,
-    });
+    for (const w of warnings) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
     if (args.validate) {
         if (!target.installed) {
             throw new UserError(`cannot validate: the server does not serve ${target.flavor.kind} (${target.flavor.group}/${target.flavor.version}); install ${target.flavor.product} first`);

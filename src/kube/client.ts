@@ -92,20 +92,24 @@ export class KubeClient {
         if (payload !== undefined) {
             options.headers = { ...options.headers, 'Content-Type': opts.contentType ?? 'application/json' };
         }
-        const { status, text } = await this.send(url, options, payload);
+        const { status, text, type } = await this.send(url, options, payload);
         if (status >= 200 && status < 300) {
-            return (text === '' ? undefined : JSON.parse(text)) as T;
+            // Pod logs and the like come back as text; everything else is JSON.
+            if (text === '' || !type.includes('json')) return (text === '' ? undefined : text) as T;
+            return JSON.parse(text) as T;
         }
         throw toApiError(status, text, method, url.pathname, this.contextName);
     }
 
-    private send(url: URL, options: https.RequestOptions, payload: string | undefined): Promise<{ status: number; text: string }> {
+    private send(url: URL, options: https.RequestOptions, payload: string | undefined): Promise<{ status: number; text: string; type: string }> {
         const transport = url.protocol === 'http:' ? http : https;
         return new Promise((resolve, reject) => {
             const req = transport.request(url, options, (res) => {
                 const chunks: Buffer[] = [];
                 res.on('data', (c: Buffer) => chunks.push(c));
-                res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+                res.on('end', () =>
+                    resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), type: String(res.headers['content-type'] ?? '') }),
+                );
                 res.on('error', reject);
             });
             let timer: NodeJS.Timeout | undefined;

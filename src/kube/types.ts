@@ -10,6 +10,7 @@ export interface ObjectMeta {
     annotations?: Labels;
     resourceVersion?: string;
     deletionTimestamp?: string;
+    ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
 }
 
 export interface KubeObject {

@@ -15,6 +15,8 @@ export interface Procedure<S, A> {
     execute(action: A, state: S, dryRun: boolean): Promise<void>;
     /** What to tell the user when a wait runs out of time. */
     onTimeout(action: A, state: S): string;
+    /** Why a step cannot be checked by a server dry run (it needs what an earlier step would create), or null. */
+    unverifiableInDryRun?(action: A, state: S): string | null;
 }
 
 export interface RunOptions {
@@ -52,8 +54,9 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
 
     if (o.dryRun === 'server') {
         for (const a of plan) {
-            if (p.isWait(a)) {
-                io.stderr.write(`  skipped (dry run): ${p.describe(a, state)}\n`);
+            const why = p.isWait(a) ? 'nothing to wait for in a dry run' : p.unverifiableInDryRun?.(a, state);
+            if (why) {
+                io.stderr.write(`  skipped (dry run: ${why}): ${p.describe(a, state)}\n`);
                 continue;
             }
             await p.execute(a, state, true);

@@ -8,6 +8,7 @@
 import { Watch } from '@kubernetes/client-node';
 import { ApiError, KubeClient } from '../../../src/kube/client.js';
 import { loadKubeconfig } from '../../../src/kube/kubeconfig.js';
+import { finishJob } from './jobs.js';
 import type { Job, KubeObject, Pgcluster } from '../../../src/kube/types.js';
 
 type Task = KubeObject & { spec: { tasktype?: string; parameters?: Record<string, string> } };
@@ -108,7 +109,7 @@ export class V4OperatorSimulator {
         const job = await this.startJob(cluster);
         if (p['is-replica'] === 'true') await this.removeReplica(cluster, p['replica-name'] ?? '', p['delete-data'] === 'true');
         else await this.removeCluster(cluster, p['delete-data'] === 'true', p['delete-backups'] === 'true');
-        await this.completeJob(job);
+        await finishJob(this.client, this.namespace, job, 'Complete');
     }
 
     /** cmd/pgo-rmdata/process.go, IsReplica branch. */
@@ -175,16 +176,6 @@ export class V4OperatorSimulator {
             },
         });
         return name;
-    }
-
-    private async completeJob(name: string): Promise<void> {
-        const now = new Date().toISOString();
-        await this.client.request('PATCH', `/apis/batch/v1/namespaces/${this.namespace}/jobs/${name}/status`, {
-            body: { status: { startTime: now, completionTime: now, succeeded: 1, active: 0, conditions: [{ type: 'Complete', status: 'True', lastProbeTime: now, lastTransitionTime: now }] } },
-            contentType: 'application/merge-patch+json',
-        });
-        const pods = await this.client.list<KubeObject>(`/api/v1/namespaces/${this.namespace}/pods`, { labelSelector: `job-name=${name}` });
-        for (const p of pods) await this.gone(`/api/v1/namespaces/${this.namespace}/pods/${p.metadata.name}?gracePeriodSeconds=0`);
     }
 
     /** Deletes what exists; what is already gone is fine (the real rmdata tolerates NotFound too). */

@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import { load } from 'js-yaml';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { UsageError, UserError } from '../errors.js';
+import type { Io } from '../io.js';
+import { discover } from '../kube/discovery.js';
+import { applyVolumes } from '../plan/apply-procedure.js';
+import { runProcedure } from '../plan/execute.js';
+import type { V5Cluster } from '../v5/cluster.js';
+import { apiVersionOf, FLAVORS, type Flavor, type FlavorName } from '../v5/flavors.js';
+import { generateVolumes } from '../v5/generate.js';
+import { connect, parseDuration, type GlobalFlags } from './global.js';
+import { chooseTarget } from './inspect.js';
+import { dryRunOption, type DryRun } from './prepare.js';
+
+type ApplyFlags = GlobalFlags & {
+    cluster: string | undefined;
+    filename: string | undefined;
+    target: FlavorName | undefined;
+    name: string | undefined;
+    image: string | undefined;
+    'pgbackrest-image': string | undefined;
+    'postgres-version': number | undefined;
+    yes: boolean;
+    'dry-run': DryRun;
+    wait: boolean;
+    timeout: string;
+    'keep-passwords': boolean;
+};
+
+function builder(y: Argv<GlobalFlags>): Argv<ApplyFlags> {
+    return y
+        .positional('cluster', { type: 'string', describe: 'Name of the v4 cluster (with -f: the v4 cluster whose passwords to keep; default: the manifest\'s name)' })
+        .option('filename', { alias: 'f', type: 'string', describe: 'Apply this manifest (a file, or - for stdin) instead of generating one' })
+        .option('target', { choices: ['ivyo', 'pgo'] as const, describe: 'The v5 operator (default: ivyo, or the only one installed)' })
+        .option('name', { type: 'string', describe: 'Name of the v5 cluster (default: the v4 name)' })
+        .option('image', { type: 'string', describe: "PostgreSQL image for the data's major" })
+        .option('pgbackrest-image', { type: 'string', describe: 'pgBackRest image from the same release as --image' })
+        .option('postgres-version', { type: 'number', describe: 'The PostgreSQL major, only when the image tag does not tell it' })
+        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
+        .option('dry-run', dryRunOption)
+        .option('wait', { type: 'boolean', default: true, describe: 'Follow the operator until the cluster runs, then remove spec.dataSource.volumes (--no-wait to stop after creating it)' })
+        .option('timeout', { type: 'string', default: '15m', describe: 'How long to wait for the operator at each step' })
+        .option('keep-passwords', { type: 'boolean', default: true, describe: 'Copy the v4 user passwords into the v5 user Secrets, in the cluster (--no-keep-passwords to let v5 make new ones)' })
+        .check((a) => {
+            if (!a.cluster && !a.filename) throw new UsageError('name the v4 cluster, or pass -f with a manifest');
+            return true;
+        })
+        .example('$0 apply hippo -n pgo --target pgo', 'Generate, create the PostgresCluster, follow it until it runs')
+        .example('$0 generate hippo > hippo.yaml && $0 apply -f hippo.yaml', 'Apply a reviewed manifest')
+        .example('$0 apply hippo --dry-run=server --yes', 'Let the server check every write, persisting nothing') as unknown as Argv<ApplyFlags>;
+}
+
+export function applyCommand(io: Io): CommandModule<GlobalFlags, ApplyFlags> {
+    return {
+        command: 'apply [cluster]',
+        describe: 'Create the v5 cluster over the prepared v4 volumes, keep the passwords, follow it until it runs',
+        builder,
+        handler: async (args) => runApply(args, io),
+    };
+}
+
+function readManifest(file: string): V5Cluster {
+    const text = file === '-' ? fs.readFileSync(0, 'utf8') : readFile(file);
+    const doc = load(text) as V5Cluster | undefined;
+    if (!doc || typeof doc !== 'object' || !doc.metadata?.name) throw new UserError(`${file === '-' ? 'stdin' : file} holds no Kubernetes object with a metadata.name`);
+    return doc;
+}
+
+function readFile(file: string): string {
+    try {
+        return fs.readFileSync(file, 'utf8');
+    } catch {
+        throw new UserError(`cannot read manifest file "${file}" (-f)`);
+    }
+}
+
+function flavorOf(m: V5Cluster): Flavor {
+    const f = Object.values(FLAVORS).find((x) => apiVersionOf(x) === m.apiVersion && x.kind === m.kind);
+    if (!f) throw new UserError(`the manifest is a ${m.apiVersion}/${m.kind}: apply takes an IvoryCluster or a PostgresCluster`);
+    return f;
+}
+
+async function runApply(args: ArgumentsCamelCase<ApplyFlags>, io: Io): Promise<void> {
+    const timeoutMs = parseDuration(args.timeout);
+    const { client, namespace } = connect(args, io);
+    const apis = await discover(client);
+    let manifest: V5Cluster;
+    let flavor: Flavor;
+    if (args.filename) {
+        manifest = readManifest(args.filename);
+        flavor = flavorOf(manifest);
+        const declared = manifest.metadata.namespace;
+        if (declared && args.namespace && declared !== args.namespace) {
+            throw new UserError(`the manifest names namespace ${declared}, and -n says ${args.namespace}: make them agree`);
+        }
+        manifest = { ...manifest, metadata: { ...manifest.metadata, namespace: declared ?? namespace } };
+    } else {
+        const target = chooseTarget(args.target, apis.v5);
+        const generated = await generateVolumes(client, {
+            namespace,
+            cluster: args.cluster!,
+            target,
+            v4Served: apis.v4,
+            name: args.name,
+            image: args.image,
+            pgbackrestImage: args.pgbackrestImage,
+            postgresVersion: args.postgresVersion,
+        });
+        for (const w of generated.warnings) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
+        manifest = generated.manifest as unknown as V5Cluster;
+        flavor = target.flavor;
+    }
+    if (!apis.v5[flavor.name]) throw new UserError(`the server does not serve ${flavor.kind} (${apiVersionOf(flavor)}): install ${flavor.product} first`);
+    const v4Cluster = args.cluster ?? manifest.metadata.name;
+    const procedure = applyVolumes(client, flavor, manifest, v4Cluster, apis.v4, { keepPasswords: args.keepPasswords, wait: args.wait });
+    const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun: args.dryRun, output: args.output, timeoutMs, pollMs: 500 });
+    if (outcome === 'cancelled') throw new UserError('cancelled at the prompt; nothing was changed');
+    if (outcome === 'done' && args.dryRun === 'none' && args.wait) {
+        const name = manifest.metadata.name;
+        const ns = manifest.metadata.namespace;
+        io.stderr.write(
+            `\n${flavor.kind} ${name} runs on the v4 volumes. Next:\n` +
+                `  - keep a rollback possible: kubectl ivyo-upgrade release-pvc --cluster ${name} -n ${ns} --all (deleting the ${flavor.kind} would otherwise delete the adopted PVCs)\n` +
+                `  - take a first v5 backup (spec.backups.pgbackrest.manual, then annotate ${flavor.labelPrefix}pgbackrest-backup)\n`,
+        );
+    }
+}

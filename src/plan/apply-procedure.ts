@@ -1,0 +1,79 @@
+import type { KubeClient } from '../kube/client.js';
+import { create, jsonPatch, serverSideApply } from '../kube/writes.js';
+import { readApplyState, type ApplyState } from '../v5/apply-state.js';
+import type { V5Cluster } from '../v5/cluster.js';
+import type { Flavor } from '../v5/flavors.js';
+import { describeApplyAction, isApplyWait, planApply, type ApplyAction, type ApplyOptions } from './apply.js';
+import type { Procedure } from './execute.js';
+
+export function applyVolumes(
+    client: KubeClient,
+    flavor: Flavor,
+    manifest: V5Cluster,
+    v4Cluster: string,
+    v4Served: boolean,
+    options: ApplyOptions,
+): Procedure<ApplyState, ApplyAction> {
+    const namespace = manifest.metadata.namespace ?? '';
+    const ns = encodeURIComponent(namespace);
+    const name = manifest.metadata.name;
+    const clusterPath = `/apis/${flavor.group}/${flavor.version}/namespaces/${ns}/${flavor.plural}/${encodeURIComponent(name)}`;
+    return {
+        title: `apply ${flavor.kind} ${name} in namespace ${namespace} over the volumes of v4 cluster ${v4Cluster}`,
+        observe: () => readApplyState(client, flavor, manifest, v4Cluster, v4Served),
+        plan: (s) => planApply(s, options),
+        describe: describeApplyAction,
+        isWait: isApplyWait,
+        async execute(a, s, dryRun) {
+            switch (a.kind) {
+                case 'copy-password': {
+                    // Read and written inside the cluster: the value passes through memory, never stdout.
+                    const v4 = await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/${encodeURIComponent(a.from)}`);
+                    const password = v4.data?.password;
+                    if (!password) throw new Error(`Secret ${a.from} has no password key`);
+                    await create(
+                        client,
+                        `/api/v1/namespaces/${ns}/secrets`,
+                        {
+                            apiVersion: 'v1',
+                            kind: 'Secret',
+                            metadata: { name: a.to, labels: { [`${flavor.labelPrefix}cluster`]: name, [`${flavor.labelPrefix}pguser`]: a.user } },
+                            data: { password },
+                        },
+                        { dryRun },
+                    );
+                    return;
+                }
+                case 'apply-cluster':
+                    await serverSideApply(client, clusterPath, s.manifest, { dryRun });
+                    return;
+                case 'remove-volumes-source':
+                    // The test op makes the removal conditional on the section being what was just read.
+                    await jsonPatch(
+                        client,
+                        clusterPath,
+                        [
+                            { op: 'test', path: '/spec/dataSource/volumes', value: s.cluster?.spec?.dataSource?.volumes },
+                            { op: 'remove', path: '/spec/dataSource/volumes' },
+                        ],
+                        { dryRun },
+                    );
+                    return;
+                default:
+                    return;
+            }
+        },
+        unverifiableInDryRun: (a, s) => (a.kind === 'remove-volumes-source' && !s.cluster ? `${flavor.kind} ${name} exists only after a real run` : null),
+        onTimeout(a) {
+            const operator = `is the ${flavor.product} operator running and watching namespace ${namespace}? "kubectl describe ${flavor.plural}.${flavor.group} ${name} -n ${namespace}" shows its events; run apply again to go on waiting`;
+            switch (a.kind) {
+                case 'wait-move-jobs':
+                    return `move Job ${a.jobs.join(', ')} did not complete (kubectl get jobs -n ${namespace}); ${operator}`;
+                case 'wait-adoption':
+                    return `PVC ${a.pvcs.join(', ')} not adopted yet; ${operator}`;
+                default:
+                    return `${describeApplyAction(a, { manifest, flavor })} did not happen; ${operator}`;
+            }
+        },
+    };
+}

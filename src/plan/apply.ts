@@ -1,0 +1,107 @@
+import type { ApplyState } from '../v5/apply-state.js';
+import { moveJobNames, type DataSourceVolumes } from '../v5/cluster.js';
+import { PreconditionFailed } from './prepare.js';
+
+export interface ApplyOptions {
+    /** `--no-keep-passwords` turns it off: copy each v4 user's password into the Secret v5 reads. */
+    keepPasswords: boolean;
+    /** `--wait` (default): follow the operator until the cluster runs, then drop spec.dataSource.volumes. */
+    wait: boolean;
+}
+
+export type ApplyAction =
+    | { kind: 'copy-password'; user: string; from: string; to: string }
+    | { kind: 'apply-cluster' }
+    | { kind: 'wait-move-jobs'; jobs: string[] }
+    | { kind: 'wait-adoption'; pvcs: string[] }
+    | { kind: 'wait-bootstrap' }
+    | { kind: 'wait-instances' }
+    | { kind: 'wait-repo-host' }
+    | { kind: 'remove-volumes-source' };
+
+export const isApplyWait = (a: ApplyAction) => a.kind.startsWith('wait-');
+
+export const pguserSecret = (cluster: string, user: string) => `${cluster}-pguser-${user}`;
+export const v4UserSecret = (cluster: string, user: string) => `${cluster}-${user}-secret`;
+
+function succeeded(j: ApplyState['moveJobs'][number]): boolean {
+    return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ?? false;
+}
+
+/**
+ * What is left of `apply` for the data-volumes method, from the live state (v4-to-v5-facts.md §4, §10 h–j,
+ * §11.7). A bootstrapped cluster is never applied again: re-adding spec.dataSource.volumes would re-run the
+ * move Jobs against volumes in use.
+ */
+export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
+    const name = s.manifest.metadata.name;
+    if (s.v4Present) {
+        throw new PreconditionFailed(`pgcluster ${s.v4Cluster} still exists in namespace ${s.namespace}: run "kubectl ivyo-upgrade prepare ${s.v4Cluster} --method volumes" first`);
+    }
+    const live = s.cluster;
+    const bootstrapped = Boolean(live?.status?.patroni?.systemIdentifier);
+    const volumes: DataSourceVolumes = (live ?? s.manifest).spec?.dataSource?.volumes ?? {};
+    const actions: ApplyAction[] = [];
+
+    if (!bootstrapped) {
+        if (o.keepPasswords && !live) {
+            for (const { name: user } of s.manifest.spec?.users ?? []) {
+                const from = v4UserSecret(s.v4Cluster, user);
+                const to = pguserSecret(name, user);
+                if (s.secrets.has(from) && !s.secrets.has(to)) actions.push({ kind: 'copy-password', user, from, to });
+            }
+        }
+        if (!live) actions.push({ kind: 'apply-cluster' });
+        const failed = [...s.failedJobLogs];
+        if (failed.length > 0) {
+            throw new PreconditionFailed(
+                failed.map(([job, log]) => `move Job ${job} failed; last lines of its log:\n${log.trimEnd()}\n`).join('') +
+                    `Fix the cause (the volume's directory, permissions, the image), then delete the Job ("kubectl delete job ${failed[0]![0]} -n ${s.namespace}") so the operator runs it again, and run apply again`,
+            );
+        }
+        const pending = moveJobNames(name, volumes).filter((j) => !s.moveJobs.some((x) => x.metadata.name === j && succeeded(x)));
+        if (pending.length > 0) actions.push({ kind: 'wait-move-jobs', jobs: pending });
+        const unadopted = Object.values(volumes)
+            .map((v) => v.pvcName)
+            .filter((pvc) => !adopted(s, pvc));
+        if (unadopted.length > 0) actions.push({ kind: 'wait-adoption', pvcs: unadopted });
+        actions.push({ kind: 'wait-bootstrap' });
+    }
+    const instances = live?.status?.instances ?? [];
+    if (!bootstrapped || instances.length === 0 || instances.some((i) => (i.readyReplicas ?? 0) < (i.replicas ?? 1))) actions.push({ kind: 'wait-instances' });
+    if (volumes.pgBackRestVolume && !live?.status?.pgbackrest?.repoHost?.ready) actions.push({ kind: 'wait-repo-host' });
+    if (Object.keys(volumes).length > 0) actions.push({ kind: 'remove-volumes-source' });
+    return o.wait ? actions : actions.filter((a) => !isApplyWait(a) && (a.kind !== 'remove-volumes-source' || bootstrapped));
+}
+
+/** The v5 operator has taken the PVC over: its cluster label and a controller reference to this cluster. */
+export function adopted(s: ApplyState, pvc: string): boolean {
+    const p = s.pvcs.get(pvc);
+    const uid = s.cluster?.metadata.uid;
+    return Boolean(
+        p && uid && p.metadata.labels?.[`${s.flavor.labelPrefix}cluster`] === s.manifest.metadata.name && p.metadata.ownerReferences?.some((r) => r.controller && r.uid === uid),
+    );
+}
+
+export function describeApplyAction(a: ApplyAction, s: Pick<ApplyState, 'manifest' | 'flavor'>): string {
+    const name = s.manifest.metadata.name;
+    const kind = s.flavor.kind;
+    switch (a.kind) {
+        case 'copy-password':
+            return `copy the v4 password of user ${a.user} from Secret ${a.from} into Secret ${a.to}, in the cluster (the value is never printed)`;
+        case 'apply-cluster':
+            return `create ${kind} ${name} (server-side apply, field manager kubectl-ivyo-upgrade)`;
+        case 'wait-move-jobs':
+            return `wait for the operator's move Job ${a.jobs.join(', ')}`;
+        case 'wait-adoption':
+            return `wait for the operator to adopt PVC ${a.pvcs.join(', ')}`;
+        case 'wait-bootstrap':
+            return `wait for ${kind} ${name} to bootstrap from the v4 data (status.patroni.systemIdentifier)`;
+        case 'wait-instances':
+            return `wait for the instances of ${kind} ${name} to be ready`;
+        case 'wait-repo-host':
+            return `wait for the pgBackRest repo host of ${kind} ${name} to be ready`;
+        case 'remove-volumes-source':
+            return `remove spec.dataSource.volumes from ${kind} ${name} (JSON patch with a test op), as the guide's last step`;
+    }
+}

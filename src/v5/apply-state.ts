@@ -1,0 +1,68 @@
+import { ApiError, type KubeClient } from '../kube/client.js';
+import type { Job, KubeObject, PersistentVolumeClaim } from '../kube/types.js';
+import type { V5Cluster } from './cluster.js';
+import type { Flavor } from './flavors.js';
+
+/** Everything `apply` decides from, read fresh before every step. */
+export interface ApplyState {
+    namespace: string;
+    flavor: Flavor;
+    manifest: V5Cluster;
+    /** The v4 cluster the passwords come from. */
+    v4Cluster: string;
+    v4Present: boolean;
+    cluster: V5Cluster | null;
+    pvcs: Map<string, PersistentVolumeClaim>;
+    /** Names of the Secrets in the namespace (metadata only). */
+    secrets: Set<string>;
+    moveJobs: Job[];
+    /** The last lines of the log of each failed move Job's pod, or why they could not be read. */
+    failedJobLogs: Map<string, string>;
+}
+
+export async function readApplyState(client: KubeClient, flavor: Flavor, manifest: V5Cluster, v4Cluster: string, v4Served: boolean): Promise<ApplyState> {
+    const namespace = manifest.metadata.namespace ?? '';
+    const ns = encodeURIComponent(namespace);
+    const name = manifest.metadata.name;
+    const orNull = <T>(p: Promise<T>) =>
+        p.catch((e: unknown) => {
+            if (e instanceof ApiError && e.status === 404) return null;
+            throw e;
+        });
+    const [cluster, v4, pvcs, secrets, moveJobs] = await Promise.all([
+        orNull(client.get<V5Cluster>(`/apis/${flavor.group}/${flavor.version}/namespaces/${ns}/${flavor.plural}/${encodeURIComponent(name)}`)),
+        v4Served ? orNull(client.get<KubeObject>(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters/${encodeURIComponent(v4Cluster)}`)) : Promise.resolve(null),
+        client.list<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`),
+        client.list<KubeObject>(`/api/v1/namespaces/${ns}/secrets`, { metadataOnly: true }),
+        client.list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: `${flavor.labelPrefix}cluster=${name},${flavor.labelPrefix}move-job` }),
+    ]);
+    const failedJobLogs = new Map<string, string>();
+    for (const job of moveJobs.filter((j) => j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True'))) {
+        failedJobLogs.set(job.metadata.name, await jobLogTail(client, namespace, job.metadata.name));
+    }
+    return {
+        namespace,
+        flavor,
+        manifest,
+        v4Cluster,
+        v4Present: v4 !== null,
+        cluster,
+        pvcs: new Map(pvcs.map((p) => [p.metadata.name, p])),
+        secrets: new Set(secrets.map((s) => s.metadata.name)),
+        moveJobs,
+        failedJobLogs,
+    };
+}
+
+async function jobLogTail(client: KubeClient, namespace: string, job: string): Promise<string> {
+    const ns = encodeURIComponent(namespace);
+    const pods = await client.list<KubeObject>(`/api/v1/namespaces/${ns}/pods`, { labelSelector: `job-name=${job}`, metadataOnly: true });
+    const pod = pods[0];
+    if (!pod) return '(its pod is gone: no log to show)';
+    try {
+        const text = await client.request<string>('GET', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/log`, { query: { tailLines: '20' }, accept: 'text/plain' });
+        return String(text);
+    } catch (e) {
+        return `(the log of pod ${pod.metadata.name} could not be read: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+    }
+}

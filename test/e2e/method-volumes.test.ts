@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { KubeObject, PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
+import type { Inspection } from '../../src/v4/inspection.js';
+import type { V5Cluster } from '../../src/v5/cluster.js';
+import { FLAVORS, type FlavorName } from '../../src/v5/flavors.js';
+import { v4Cluster } from '../fixtures/v4/cluster.js';
+import { IMAGES } from '../support/golden.js';
+import { adminClient, adminKubeconfig, createNamespace, createObjects, run } from '../support/kube.js';
+import { V4OperatorSimulator } from './simulators/v4-operator.js';
+import { V5OperatorSimulator, type V5SimulatorOptions } from './simulators/v5-operator.js';
+
+const client = () => adminClient();
+const IMAGE_FLAGS = ['--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage];
+const REUSED = ['hippo-jgut', 'hippo-jgut-wal', 'hippo-pgbr-repo'];
+const simulators: { stop(): Promise<void>; errors: unknown[] }[] = [];
+
+afterEach(async () => {
+    for (const s of simulators.splice(0)) {
+        await s.stop();
+        expect(s.errors).toEqual([]);
+    }
+});
+
+async function preparedNamespace(prefix: string): Promise<string> {
+    const ns = await createNamespace(prefix);
+    await createObjects(v4Cluster({ namespace: ns, primary: 'hippo-jgut', replicas: ['hippo'], wal: true }));
+    const v4 = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
+    simulators.push(v4);
+    const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '60s']);
+    expect(r.code, r.stderr).toBe(0);
+    return ns;
+}
+
+function startV5(flavor: FlavorName, ns: string, options: V5SimulatorOptions = {}): void {
+    simulators.push(new V5OperatorSimulator(client(), FLAVORS[flavor], ns, options).start());
+}
+
+const get = <T>(p: string) => client().get<T>(p);
+
+describe.each(['pgo', 'ivyo'] as const)('method 1, data volumes, end to end to %s', (flavor) => {
+    const f = FLAVORS[flavor];
+
+    it('inspect → prepare → generate → apply: every original PVC and PV is kept, bound, owned by the v5 cluster and Retain', async () => {
+        const ns = await createNamespace(`method-${flavor}`);
+        await createObjects(v4Cluster({ namespace: ns, primary: 'hippo-jgut', replicas: ['hippo'], wal: true }));
+        const originalPvcs = (await client().list<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`)).map((p) => [p.metadata.name, p.spec?.volumeName]).sort();
+        const v4Password = (await get<{ data: { password: string } }>(`/api/v1/namespaces/${ns}/secrets/hippo-hippo-secret`)).data.password;
+
+        const inspected = JSON.parse((await run(['inspect', 'hippo', '-n', ns, '-o', 'json', '--target', flavor])).stdout) as Inspection;
+        expect(inspected.primary).toMatchObject({ deployment: 'hippo-jgut', pvc: 'hippo-jgut', dataDirectory: 'hippo-jgut' });
+
+        simulators.push(await new V4OperatorSimulator(adminKubeconfig(), ns).start());
+        const prepared = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '60s']);
+        expect(prepared.code, prepared.stderr).toBe(0);
+
+        const generated = await run(['generate', 'hippo', '-n', ns, '--target', flavor, ...IMAGE_FLAGS, '--validate']);
+        expect(generated.code, generated.stderr).toBe(0);
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-')), 'hippo.yaml');
+        fs.writeFileSync(file, generated.stdout);
+
+        startV5(flavor, ns);
+        const applied = await run(['apply', 'hippo', '-f', file, '-n', ns, '--yes', '--timeout', '60s']);
+        expect(applied.stderr).not.toContain('error');
+        expect(applied.code).toBe(0);
+        expect(applied.stderr).toContain(`done: copy the v4 password of user hippo from Secret hippo-hippo-secret into Secret hippo-pguser-hippo`);
+        expect(applied.stderr).toContain(`done: create ${f.kind} hippo`);
+        expect(applied.stderr).toContain(`done: remove spec.dataSource.volumes from ${f.kind} hippo (JSON patch with a test op)`);
+        expect(applied.stderr).toContain('release-pvc');
+
+        const cluster = await get<V5Cluster>(`/apis/${f.group}/${f.version}/namespaces/${ns}/${f.plural}/hippo`);
+        expect(cluster.spec?.dataSource?.volumes).toBeUndefined();
+        expect(cluster.status?.patroni?.systemIdentifier).toBeTruthy();
+
+        // Every PVC that existed before the upgrade is still there, on the same PV.
+        const after = await client().list<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`);
+        expect(after.map((p) => [p.metadata.name, p.spec?.volumeName]).sort()).toEqual(originalPvcs);
+        for (const name of REUSED) {
+            const pvc = after.find((p) => p.metadata.name === name)!;
+            expect(pvc.status?.phase, name).toBe('Bound');
+            expect(pvc.metadata.deletionTimestamp, name).toBeUndefined();
+            expect(pvc.metadata.labels?.[`${f.labelPrefix}cluster`], name).toBe('hippo');
+            expect(pvc.metadata.labels?.['pg-cluster'], name).toBeUndefined();
+            expect(pvc.metadata.ownerReferences, name).toEqual([expect.objectContaining({ kind: f.kind, name: 'hippo', uid: cluster.metadata.uid, controller: true })]);
+            const pv = await get<PersistentVolume>(`/api/v1/persistentvolumes/${pvc.spec!.volumeName}`);
+            expect(pv.spec?.persistentVolumeReclaimPolicy, name).toBe('Retain');
+            expect(pv.status?.phase, name).toBe('Bound');
+        }
+        // The v4 password, copied in the cluster, with the labels v5 selects on; never on stdout or stderr.
+        const pguser = await get<KubeObject & { data: { password: string } }>(`/api/v1/namespaces/${ns}/secrets/hippo-pguser-hippo`);
+        expect(pguser.data.password).toBe(v4Password);
+        expect(pguser.metadata.labels).toEqual({ [`${f.labelPrefix}cluster`]: 'hippo', [`${f.labelPrefix}pguser`]: 'hippo' });
+        const decoded = Buffer.from(v4Password, 'base64').toString();
+        for (const out of [prepared, generated, applied]) expect(out.stdout + out.stderr).not.toContain(decoded);
+
+        // Re-running on the finished cluster changes nothing.
+        const again = await run(['apply', 'hippo', '-f', file, '-n', ns, '--yes', '--timeout', '10s']);
+        expect(again.code).toBe(0);
+        expect(again.stderr).toBe(`Nothing to do: apply ${f.kind} hippo in namespace ${ns} over the volumes of v4 cluster hippo is already done.\n`);
+        const unchanged = await get<V5Cluster>(`/apis/${f.group}/${f.version}/namespaces/${ns}/${f.plural}/hippo`);
+        expect(unchanged.metadata.resourceVersion).toBe(cluster.metadata.resourceVersion);
+    });
+});
+
+describe('apply when things go wrong', () => {
+    it('refuses (exit 3) while the v4 pgcluster still exists', async () => {
+        const ns = await createNamespace('apply-early');
+        await createObjects(v4Cluster({ namespace: ns }));
+        const r = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--yes']);
+        expect(r.code).toBe(3);
+        expect(r.stderr).toContain(`error: pgcluster hippo still exists in namespace ${ns}: run "kubectl ivyo-upgrade prepare hippo --method volumes" first (nothing was changed)`);
+        expect(await client().list(`/apis/${FLAVORS.pgo.group}/v1beta1/namespaces/${ns}/postgresclusters`)).toEqual([]);
+    });
+
+    it('--dry-run=server persists nothing', async () => {
+        const ns = await preparedNamespace('apply-dry');
+        const r = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--dry-run=server', '--yes']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toContain('accepted by the server (dry run): create PostgresCluster hippo');
+        expect(await client().list(`/apis/${FLAVORS.pgo.group}/v1beta1/namespaces/${ns}/postgresclusters`)).toEqual([]);
+        await expect(get(`/api/v1/namespaces/${ns}/secrets/hippo-pguser-hippo`)).rejects.toMatchObject({ status: 404 });
+    });
+
+    it('reports a failed move Job with its log and the fix; after the Job is deleted, a re-run finishes', async () => {
+        const ns = await preparedNamespace('apply-movefail');
+        startV5('pgo', ns, { failJobs: ['hippo-move-pgdata-dir'] });
+        const r = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--yes', '--timeout', '30s']);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain('error: move Job hippo-move-pgdata-dir failed; last lines of its log:');
+        expect(r.stderr).toContain(`then delete the Job ("kubectl delete job hippo-move-pgdata-dir -n ${ns}") so the operator runs it again, and run apply again`);
+        expect(r.stderr).toContain('Done before stopping:\n  - copy the v4 password');
+
+        await client().request('DELETE', `/apis/batch/v1/namespaces/${ns}/jobs/hippo-move-pgdata-dir`, { query: { propagationPolicy: 'Background' } });
+        const again = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--yes', '--timeout', '30s']);
+        expect(again.stderr).not.toContain('error');
+        expect(again.code).toBe(0);
+        expect(again.stderr).not.toContain('done: create PostgresCluster');
+        const cluster = await get<V5Cluster>(`/apis/${FLAVORS.pgo.group}/v1beta1/namespaces/${ns}/postgresclusters/hippo`);
+        expect(cluster.spec?.dataSource?.volumes).toBeUndefined();
+    });
+});

@@ -1,0 +1,132 @@
+/**
+ * Test code only: what the IVYO / PGO v5 controller does with spec.dataSource.volumes (v4-to-v5-facts.md
+ * §4.1–§4.5): move Jobs first (created for real, marked complete or failed by the simulator, as no kubelet
+ * runs here; a failed one is not retried until someone deletes it), then PVC adoption by server-side apply
+ * with the controller's own field manager (labels, controller ownerReference, the claim spec), then status.
+ */
+import type { KubeClient } from '../../../src/kube/client.js';
+import type { Job } from '../../../src/kube/types.js';
+import { moveJobNames, type V5Cluster } from '../../../src/v5/cluster.js';
+import { apiVersionOf, type Flavor } from '../../../src/v5/flavors.js';
+import { finishJob } from './jobs.js';
+
+export interface V5SimulatorOptions {
+    /** Move Jobs to fail, by name, the first time they run. */
+    failJobs?: string[];
+}
+
+type Spec = {
+    instances?: { name: string; dataVolumeClaimSpec?: unknown }[];
+    backups?: { pgbackrest?: { repos?: { name: string; volume?: { volumeClaimSpec?: unknown } }[] } };
+    dataSource?: { volumes?: Record<string, { pvcName: string; directory?: string }> };
+};
+
+export class V5OperatorSimulator {
+    private timer: NodeJS.Timeout | undefined;
+    private running: Promise<void> = Promise.resolve();
+    private failed = new Set<string>();
+    readonly errors: unknown[] = [];
+    private readonly ns: string;
+    private readonly api: string;
+    private readonly manager: string;
+
+    constructor(
+        private readonly client: KubeClient,
+        private readonly flavor: Flavor,
+        namespace: string,
+        private readonly options: V5SimulatorOptions = {},
+    ) {
+        this.ns = `/api/v1/namespaces/${namespace}`;
+        this.api = `/apis/${flavor.group}/${flavor.version}/namespaces/${namespace}/${flavor.plural}`;
+        this.manager = flavor.name === 'ivyo' ? 'ivorycluster-controller' : 'postgrescluster-controller';
+    }
+
+    start(): this {
+        this.timer = setInterval(() => {
+            this.running = this.running.then(() => this.tick()).catch((e: unknown) => void this.errors.push(e));
+        }, 150);
+        return this;
+    }
+
+    async stop(): Promise<void> {
+        clearInterval(this.timer);
+        await this.running;
+    }
+
+    private async tick(): Promise<void> {
+        for (const c of await this.client.list<V5Cluster & { spec: Spec }>(this.api)) await this.reconcile(c);
+    }
+
+    private async reconcile(c: V5Cluster & { spec: Spec }): Promise<void> {
+        const name = c.metadata.name;
+        const p = this.flavor.labelPrefix;
+        const volumes = c.spec.dataSource?.volumes ?? {};
+        if (c.status?.patroni?.systemIdentifier) return;
+        // reconcileDirMoveJobs: returns early while a move Job is missing, running or failed.
+        const jobs = await this.client.list<Job>(`/apis/batch/v1/namespaces/${c.metadata.namespace}/jobs`, { labelSelector: `${p}cluster=${name},${p}move-job` });
+        for (const job of moveJobNames(name, volumes)) {
+            const found = jobs.find((j) => j.metadata.name === job);
+            if (!found) {
+                await this.runJob(c, job);
+                return;
+            }
+            if (!found.status?.conditions?.some((x) => x.type === 'Complete' && x.status === 'True')) return;
+        }
+        // configureExistingPVCs: server-side apply of labels, owner and spec with the controller's manager.
+        const owner = { apiVersion: apiVersionOf(this.flavor), kind: this.flavor.kind, name, uid: c.metadata.uid, controller: true, blockOwnerDeletion: true };
+        const set = c.spec.instances?.[0]?.name ?? '00';
+        const startup = `${name}-${set}-abcd`;
+        const adopt = async (pvc: string, labels: Record<string, string>, spec: unknown) =>
+            this.client.request('PATCH', `${this.ns}/persistentvolumeclaims/${pvc}`, {
+                body: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: pvc, labels, ownerReferences: [owner] }, spec },
+                contentType: 'application/apply-patch+yaml',
+                query: { fieldManager: this.manager, force: 'true' },
+            });
+        const dataSpec = c.spec.instances?.[0]?.dataVolumeClaimSpec;
+        const instanceLabels = { [`${p}cluster`]: name, [`${p}instance-set`]: set, [`${p}instance`]: startup, [`${p}data`]: this.flavor.name === 'ivyo' ? 'ivory' : 'postgres' };
+        if (volumes.pgDataVolume) await adopt(volumes.pgDataVolume.pvcName, { ...instanceLabels, [`${p}role`]: 'pgdata' }, dataSpec);
+        if (volumes.pgWALVolume) await adopt(volumes.pgWALVolume.pvcName, { ...instanceLabels, [`${p}role`]: 'pgwal' }, dataSpec);
+        const repo = c.spec.backups?.pgbackrest?.repos?.[0];
+        if (volumes.pgBackRestVolume && repo) {
+            await adopt(
+                volumes.pgBackRestVolume.pvcName,
+                { [`${p}cluster`]: name, [`${p}pgbackrest`]: '', [`${p}pgbackrest-repo`]: repo.name, [`${p}pgbackrest-volume`]: '', [`${p}data`]: 'pgbackrest' },
+                repo.volume?.volumeClaimSpec,
+            );
+        }
+        await this.client.request('PATCH', `${this.api}/${name}/status`, {
+            body: {
+                status: {
+                    startupInstance: startup,
+                    startupInstanceSet: set,
+                    observedGeneration: c.metadata.generation,
+                    patroni: { systemIdentifier: '7301234567890123456' },
+                    instances: [{ name: set, replicas: 1, readyReplicas: 1, updatedReplicas: 1 }],
+                    pgbackrest: { repoHost: { ready: true }, repos: [{ name: repo?.name ?? 'repo1', bound: true, stanzaCreated: true, replicaCreateBackupComplete: true }] },
+                },
+            },
+            contentType: 'application/merge-patch+json',
+        });
+    }
+
+    private async runJob(c: V5Cluster, job: string): Promise<void> {
+        const p = this.flavor.labelPrefix;
+        const kind = job.endsWith('pgdata-dir') ? 'move-pgdata-dir' : job.endsWith('pgwal-dir') ? 'move-pgwal-dir' : 'move-pgbackrest-repo-dir';
+        const path = `/apis/batch/v1/namespaces/${c.metadata.namespace}/jobs`;
+        await this.client.request('POST', path, {
+            body: {
+                apiVersion: 'batch/v1',
+                kind: 'Job',
+                metadata: {
+                    name: job,
+                    labels: { [`${p}cluster`]: c.metadata.name, [`${p}move-job`]: '', [`${p}${kind}`]: '' },
+                    ownerReferences: [{ apiVersion: apiVersionOf(this.flavor), kind: this.flavor.kind, name: c.metadata.name, uid: c.metadata.uid, controller: true, blockOwnerDeletion: true }],
+                },
+                spec: { template: { spec: { restartPolicy: 'Never', automountServiceAccountToken: false, containers: [{ name: kind.replace('move-', '').replace('-dir', '') + '-move-job', image: 'registry.example.com/postgres:ubi8-13.10', command: ['bash', '-ceu', '--'] }] } } },
+            },
+        });
+        const fail = (this.options.failJobs ?? []).includes(job) && !this.failed.has(job);
+        if (fail) this.failed.add(job);
+        await finishJob(this.client, c.metadata.namespace ?? '', job, fail ? 'Failed' : 'Complete');
+    }
+}
