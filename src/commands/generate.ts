@@ -9,7 +9,7 @@ import { generateVolumes } from '../v5/generate.js';
 import { connect, type GlobalFlags } from './global.js';
 import { chooseTarget } from './inspect.js';
 
-type GenerateFlags = Omit<GlobalFlags, 'output'> & {
+type GenerateFlags = GlobalFlags & {
     cluster: string;
     method: 'volumes';
     target: FlavorName | undefined;
@@ -18,7 +18,6 @@ type GenerateFlags = Omit<GlobalFlags, 'output'> & {
     'pgbackrest-image': string | undefined;
     'postgres-version': number | undefined;
     validate: boolean;
-    output: 'yaml' | 'json';
 };
 
 function builder(y: Argv<GlobalFlags>): Argv<GenerateFlags> {
@@ -31,7 +30,6 @@ function builder(y: Argv<GlobalFlags>): Argv<GenerateFlags> {
         .option('pgbackrest-image', { type: 'string', describe: 'pgBackRest image from the same release as --image' })
         .option('postgres-version', { type: 'number', describe: 'The PostgreSQL major, only when the image tag does not tell it; never to change majors' })
         .option('validate', { type: 'boolean', default: false, describe: 'Send the manifest to the server with dryRun=All and report schema errors' })
-        .option('output', { alias: 'o', choices: ['yaml', 'json'] as const, default: 'yaml' as const, describe: 'Manifest format' })
         .example('$0 generate hippo -n pgo --target pgo', 'The PostgresCluster that adopts hippo\'s volumes')
         .example('$0 generate hippo --image my.registry/ivorysql:13 --pgbackrest-image my.registry/pgbackrest:2.47', 'IVYO with images for the data\'s major')
         .example('$0 generate hippo --validate | kubectl apply --server-side -f -', 'Check against the CRD, then apply') as unknown as Argv<GenerateFlags>;
@@ -73,5 +71,6 @@ async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Pro
         await serverSideApply(client, `/apis/${f.group}/${f.version}/namespaces/${encodeURIComponent(namespace)}/${f.plural}/${encodeURIComponent(v5Name)}`, manifest, { dryRun: true });
         io.stderr.write(`${f.kind} ${v5Name} passed the server's validation (dryRun=All).\n`);
     }
-    io.stdout.write(serialize(manifest, args.output));
+    // A manifest has no table form: the default output is YAML.
+    io.stdout.write(serialize(manifest, args.output === 'json' ? 'json' : 'yaml'));
 }

@@ -24,7 +24,7 @@ type PrepareFlags = GlobalFlags & {
 /** kubectl's `--dry-run` values; a bare `--dry-run` means client, as it once did in kubectl. */
 export const dryRunOption = {
     type: 'string',
-    choices: ['none', 'client', 'server', ''],
+    choices: ['none', 'client', 'server'],
     default: 'none',
     coerce: (v: string) => (v === '' ? 'client' : v),
     describe: 'client: print the plan only; server: send every write with dryRun=All, persist nothing',
