@@ -7,20 +7,15 @@ import { discover } from '../kube/discovery.js';
 import { applyVolumes } from '../plan/apply-procedure.js';
 import { runProcedure } from '../plan/execute.js';
 import type { V5Cluster } from '../v5/cluster.js';
-import { apiVersionOf, FLAVORS, type Flavor, type FlavorName } from '../v5/flavors.js';
-import { generateVolumes } from '../v5/generate.js';
+import { apiVersionOf, FLAVORS, type Flavor } from '../v5/flavors.js';
+import { generateFromFlags, manifestFlags, type ManifestFlags } from './generate.js';
 import { connect, parseDuration, type GlobalFlags } from './global.js';
 import { chooseTarget } from './inspect.js';
 import { dryRunOption, type DryRun } from './prepare.js';
 
-type ApplyFlags = GlobalFlags & {
+type ApplyFlags = GlobalFlags & ManifestFlags & {
     cluster: string | undefined;
     filename: string | undefined;
-    target: FlavorName | undefined;
-    name: string | undefined;
-    image: string | undefined;
-    'pgbackrest-image': string | undefined;
-    'postgres-version': number | undefined;
     yes: boolean;
     'dry-run': DryRun;
     wait: boolean;
@@ -32,11 +27,7 @@ function builder(y: Argv<GlobalFlags>): Argv<ApplyFlags> {
     return y
         .positional('cluster', { type: 'string', describe: 'Name of the v4 cluster (with -f: the v4 cluster whose passwords to keep; default: the manifest\'s name)' })
         .option('filename', { alias: 'f', type: 'string', describe: 'Apply this manifest (a file, or - for stdin) instead of generating one' })
-        .option('target', { choices: ['ivyo', 'pgo'] as const, describe: 'The v5 operator (default: ivyo, or the only one installed)' })
-        .option('name', { type: 'string', describe: 'Name of the v5 cluster (default: the v4 name)' })
-        .option('image', { type: 'string', describe: "PostgreSQL image for the data's major" })
-        .option('pgbackrest-image', { type: 'string', describe: 'pgBackRest image from the same release as --image' })
-        .option('postgres-version', { type: 'number', describe: 'The PostgreSQL major, only when the image tag does not tell it' })
+        .options(manifestFlags)
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
         .option('dry-run', dryRunOption)
         .option('wait', { type: 'boolean', default: true, describe: 'Follow the operator until the cluster runs, then remove spec.dataSource.volumes (--no-wait to stop after creating it)' })
@@ -97,18 +88,8 @@ async function runApply(args: ArgumentsCamelCase<ApplyFlags>, io: Io): Promise<v
         manifest = { ...manifest, metadata: { ...manifest.metadata, namespace: declared ?? namespace } };
     } else {
         const target = chooseTarget(args.target, apis.v5);
-        const generated = await generateVolumes(client, {
-            namespace,
-            cluster: args.cluster!,
-            target,
-            v4Served: apis.v4,
-            name: args.name,
-            image: args.image,
-            pgbackrestImage: args.pgbackrestImage,
-            postgresVersion: args.postgresVersion,
-        });
-        for (const w of generated.warnings) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
-        manifest = generated.manifest as unknown as V5Cluster;
+        const generated = await generateFromFlags(client, io, { namespace, cluster: args.cluster!, target, v4Served: apis.v4 }, args);
+        manifest = generated as unknown as V5Cluster;
         flavor = target.flavor;
     }
     if (!apis.v5[flavor.name]) throw new UserError(`the server does not serve ${flavor.kind} (${apiVersionOf(flavor)}): install ${flavor.product} first`);

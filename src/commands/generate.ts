@@ -1,4 +1,4 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv, CommandModule, Options } from 'yargs';
 import { UsageError, UserError } from '../errors.js';
 import type { Io } from '../io.js';
 import { discover } from '../kube/discovery.js';
@@ -6,29 +6,35 @@ import { serverSideApply } from '../kube/writes.js';
 import { serialize } from '../output/format.js';
 import { type FlavorName } from '../v5/flavors.js';
 import { generateVolumes } from '../v5/generate.js';
+import type { KubeClient } from '../kube/client.js';
+import type { TargetChoice } from '../v4/model.js';
 import { connect, type GlobalFlags } from './global.js';
 import { chooseTarget } from './inspect.js';
 
-type GenerateFlags = GlobalFlags & {
-    cluster: string;
-    method: 'volumes';
+/** The flags that shape a manifest; `apply` takes them too, to generate one. */
+export const manifestFlags = {
+    target: { choices: ['ivyo', 'pgo'], describe: 'The v5 operator (default: ivyo, or the only one installed)' },
+    name: { type: 'string', describe: 'Name of the v5 cluster (default: the v4 name)' },
+    image: { type: 'string', describe: "PostgreSQL image for the data's major (required when the target's own images run another major)" },
+    'pgbackrest-image': { type: 'string', describe: 'pgBackRest image from the same release as --image' },
+    'postgres-version': { type: 'number', describe: 'The PostgreSQL major, only when the image tag does not tell it; never to change majors' },
+} as const satisfies Record<string, Options>;
+
+export type ManifestFlags = {
     target: FlavorName | undefined;
     name: string | undefined;
     image: string | undefined;
     'pgbackrest-image': string | undefined;
     'postgres-version': number | undefined;
-    validate: boolean;
 };
+
+type GenerateFlags = GlobalFlags & ManifestFlags & { cluster: string; method: 'volumes'; validate: boolean };
 
 function builder(y: Argv<GlobalFlags>): Argv<GenerateFlags> {
     return y
         .positional('cluster', { type: 'string', demandOption: true, describe: 'Name of the v4 pgcluster' })
         .option('method', { choices: ['volumes'] as const, default: 'volumes' as const, describe: 'Upgrade method: volumes (reuse the v4 PVCs in place)' })
-        .option('target', { choices: ['ivyo', 'pgo'] as const, describe: 'The v5 operator (default: ivyo, or the only one installed)' })
-        .option('name', { type: 'string', describe: 'Name of the v5 cluster (default: the v4 name)' })
-        .option('image', { type: 'string', describe: "PostgreSQL image for the data's major (required when the target's own images run another major)" })
-        .option('pgbackrest-image', { type: 'string', describe: 'pgBackRest image from the same release as --image' })
-        .option('postgres-version', { type: 'number', describe: 'The PostgreSQL major, only when the image tag does not tell it; never to change majors' })
+        .options(manifestFlags)
         .option('validate', { type: 'boolean', default: false, describe: 'Send the manifest to the server with dryRun=All and report schema errors' })
         .example('$0 generate hippo -n pgo --target pgo', 'The PostgresCluster that adopts hippo\'s volumes')
         .example('$0 generate hippo --image my.registry/ivorysql:13 --pgbackrest-image my.registry/pgbackrest:2.47', 'IVYO with images for the data\'s major')
@@ -44,25 +50,33 @@ export function generateCommand(io: Io): CommandModule<GlobalFlags, GenerateFlag
     };
 }
 
-async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Promise<void> {
+/** Generates from the manifest flags, printing generate's warnings on stderr. Shared with `apply`. */
+export async function generateFromFlags(
+    client: KubeClient,
+    io: Io,
+    where: { namespace: string; cluster: string; target: TargetChoice; v4Served: boolean },
+    args: ArgumentsCamelCase<ManifestFlags>,
+): Promise<Record<string, unknown>> {
     if (args.postgresVersion !== undefined && !Number.isInteger(args.postgresVersion)) {
         throw new UsageError('--postgres-version takes a whole major number, like 13');
     }
-    const { client, namespace } = connect(args, io);
-    const apis = await discover(client);
-    const target = chooseTarget(args.target, apis.v5);
-    const v5Name = args.name ?? args.cluster;
     const { manifest, warnings } = await generateVolumes(client, {
-        namespace,
-        cluster: args.cluster,
-        target,
-        v4Served: apis.v4,
+        ...where,
         name: args.name,
         image: args.image,
         pgbackrestImage: args.pgbackrestImage,
         postgresVersion: args.postgresVersion,
     });
     for (const w of warnings) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
+    return manifest;
+}
+
+async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Promise<void> {
+    const { client, namespace } = connect(args, io);
+    const apis = await discover(client);
+    const target = chooseTarget(args.target, apis.v5);
+    const v5Name = args.name ?? args.cluster;
+    const manifest = await generateFromFlags(client, io, { namespace, cluster: args.cluster, target, v4Served: apis.v4 }, args);
     if (args.validate) {
         if (!target.installed) {
             throw new UserError(`cannot validate: the server does not serve ${target.flavor.kind} (${target.flavor.group}/${target.flavor.version}); install ${target.flavor.product} first`);

@@ -8,15 +8,24 @@ import type { Job, KubeObject } from '../../../src/kube/types.js';
  */
 export async function finishJob(client: KubeClient, namespace: string, name: string, outcome: 'Complete' | 'Failed'): Promise<void> {
     const path = `/apis/batch/v1/namespaces/${namespace}/jobs/${name}`;
+    // Someone (a test, a user's fix) may delete the Job meanwhile: then there is nothing left to finish.
+    const gone = (e: unknown) => {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
+    };
     for (let attempt = 0; attempt < 50; attempt++) {
         const now = new Date().toISOString();
         const condition = { type: outcome, status: 'True', lastProbeTime: now, lastTransitionTime: now, ...(outcome === 'Failed' ? { reason: 'BackoffLimitExceeded' } : {}) };
-        await client.request('PATCH', `${path}/status`, {
-            body: { status: { startTime: now, active: null, ...(outcome === 'Failed' ? { failed: 1 } : { succeeded: 1, completionTime: now }), conditions: [condition] } },
-            contentType: 'application/merge-patch+json',
-        });
+        const patched = await client
+            .request('PATCH', `${path}/status`, {
+                body: { status: { startTime: now, active: null, ...(outcome === 'Failed' ? { failed: 1 } : { succeeded: 1, completionTime: now }), conditions: [condition] } },
+                contentType: 'application/merge-patch+json',
+            })
+            .catch(gone);
+        if (patched === null) return;
         await new Promise((r) => setTimeout(r, 200));
-        const job = await client.get<Job>(path);
+        const job = await client.get<Job>(path).catch(gone);
+        if (job === null) return;
         if (job.status?.conditions?.some((c) => c.type === outcome && c.status === 'True')) break;
     }
     if (outcome === 'Failed') return;
