@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, KubeObject, PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
-import { adminClient, adminKubeconfig, createNamespace, createObjects, run } from '../support/kube.js';
+import { adminClient, adminKubeconfig, createNamespace, createObjects, PLUGIN, run } from '../support/kube.js';
 import { V4OperatorSimulator } from './simulators/v4-operator.js';
 
 const client = () => adminClient();
@@ -72,6 +72,17 @@ describe('prepare --method volumes: nothing changes without consent', () => {
         expect(r.code).toBe(3);
         expect(r.stderr).toContain('You are about to prepare v4 cluster hippo');
         expect(r.stderr).toContain('error: refusing to change the cluster without confirmation: standard input is not a terminal; review the plan (--dry-run=client) and pass --yes');
+        expect(await fingerprint(ns)).toEqual(before);
+    });
+
+    it('asks (y/N) on a terminal; answering n changes nothing (exit 1)', async () => {
+        const before = await fingerprint(ns);
+        // util-linux `script` gives the plugin a pseudo-terminal, as a person's shell would; "n" is typed into it.
+        const command = `${PLUGIN} prepare hippo -n ${ns} --method volumes`;
+        const r = await run(['-qec', command, '/dev/null'], { command: 'script', stdin: 'n\n' });
+        expect(r.code).toBe(1);
+        expect(r.stdout).toContain('Do you want to continue? (y/N) ');
+        expect(r.stdout).toContain('error: cancelled at the prompt; nothing was changed');
         expect(await fingerprint(ns)).toEqual(before);
     });
 

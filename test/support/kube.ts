@@ -72,16 +72,17 @@ export interface Run {
     ms: number;
 }
 
-/** Runs the built plugin as a user would, with no stdin. */
-export function run(args: string[], opts: { kubeconfig?: string; env?: NodeJS.ProcessEnv; command?: string } = {}): Promise<Run> {
+/** Runs the built plugin as a user would; stdin is empty unless `stdin` is given. */
+export function run(args: string[], opts: { kubeconfig?: string; env?: NodeJS.ProcessEnv; command?: string; stdin?: string } = {}): Promise<Run> {
     const started = Date.now();
     const env = { ...process.env, KUBECONFIG: opts.kubeconfig ?? adminKubeconfig(), NO_COLOR: '', ...opts.env };
     return new Promise((resolve, reject) => {
-        const child = spawn(opts.command ?? PLUGIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(opts.command ?? PLUGIN, args, { env, stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+        if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
         let stdout = '';
         let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
         child.on('error', reject);
         child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
     });
