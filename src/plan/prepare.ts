@@ -71,6 +71,10 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
     }
 
     if (s.pgcluster && s.live) {
+        // v4's onDelete returns at once for a cluster in a v4 operator upgrade: the delete would do nothing (§6.3).
+        if ('upgrade-in-progress' in (s.pgcluster.metadata.annotations ?? {})) {
+            throw new PreconditionFailed(`pgcluster ${s.cluster} is annotated upgrade-in-progress: the v4 operator would ignore its deletion; finish the v4 operator upgrade first`);
+        }
         checkPrimary(s, s.live);
         if (!s.record) actions.push({ kind: 'record' });
         const busy = s.rmdataJobs.filter((j) => !jobSucceeded(j)).map((j) => j.metadata.name);

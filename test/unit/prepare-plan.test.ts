@@ -86,6 +86,13 @@ describe('planPrepare', () => {
         expect(() => planPrepare(failed, OPTS)).toThrow(/rmdata Job hippo-rmdata-x failed/);
     });
 
+    it('stops before anything when v4 would ignore the delete (upgrade-in-progress)', () => {
+        const objects = failedOver();
+        const cluster = objects.find((o) => o.kind === 'Pgcluster')!;
+        cluster.metadata.annotations = { ...cluster.metadata.annotations, 'upgrade-in-progress': 'true' };
+        expect(() => planPrepare(stateOf(objects), OPTS)).toThrow(/annotated upgrade-in-progress: the v4 operator would ignore its deletion/);
+    });
+
     it('stops when a reused PVC is gone or terminating once v4 is deleted', () => {
         const record = stateOf(failedOver()).live!;
         const objects = failedOver().filter((o) => o.kind === 'PersistentVolumeClaim' || o.kind === 'PersistentVolume');
