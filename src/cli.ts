@@ -7,6 +7,7 @@ import { applyCommand } from './commands/apply.js';
 import { generateCommand } from './commands/generate.js';
 import { inspectCommand } from './commands/inspect.js';
 import { prepareCommand } from './commands/prepare.js';
+import { releasePvcCommand } from './commands/release-pvc.js';
 
 /** The yargs root. Commands are registered one by one (no commandDir: it cannot work in a bundle). */
 export function buildCli(io: Io): Argv<GlobalFlags> {
@@ -20,6 +21,7 @@ export function buildCli(io: Io): Argv<GlobalFlags> {
         .command(prepareCommand(io))
         .command(generateCommand(io))
         .command(applyCommand(io))
+        .command(releasePvcCommand(io))
         .demandCommand(1, 'a command is required: see "kubectl ivyo-upgrade --help"')
         .recommendCommands()
         .strict()

@@ -102,7 +102,7 @@ async function runApply(args: ArgumentsCamelCase<ApplyFlags>, io: Io): Promise<v
         const ns = manifest.metadata.namespace;
         io.stderr.write(
             `\n${flavor.kind} ${name} runs on the v4 volumes. Next:\n` +
-                `  - keep a rollback possible: kubectl ivyo-upgrade release-pvc --cluster ${name} -n ${ns} --all (deleting the ${flavor.kind} would otherwise delete the adopted PVCs)\n` +
+                `  - before ever deleting ${flavor.kind} ${name} (a rollback), shut it down and run: kubectl ivyo-upgrade release-pvc --all --cluster ${name} -n ${ns} (it owns the adopted PVCs: deleting it would delete them)\n` +
                 `  - take a first v5 backup (spec.backups.pgbackrest.manual, then annotate ${flavor.labelPrefix}pgbackrest-backup)\n`,
         );
     }

@@ -10,6 +10,7 @@ export type DataSourceVolumes = Partial<Record<'pgDataVolume' | 'pgWALVolume' | 
 export interface V5Cluster extends KubeObject {
     metadata: KubeObject['metadata'] & { uid?: string; generation?: number };
     spec?: {
+        shutdown?: boolean;
         dataSource?: { volumes?: DataSourceVolumes };
         users?: { name: string }[];
         backups?: { pgbackrest?: { repos?: { name: string; volume?: unknown }[] } };

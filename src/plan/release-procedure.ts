@@ -1,0 +1,122 @@
+import { UserError } from '../errors.js';
+import { ApiError, type KubeClient } from '../kube/client.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../kube/types.js';
+import { jsonPatch, mergePatch } from '../kube/writes.js';
+import type { V5Cluster } from '../v5/cluster.js';
+import { FLAVORS, type Flavor, type FlavorName } from '../v5/flavors.js';
+import type { Procedure } from './execute.js';
+import { describeRelease, isOwner, ownedBy, planRelease, type ReleaseAction, type ReleaseState } from './release.js';
+
+export interface ReleaseTarget {
+    flavor: Flavor;
+    clusterName: string;
+    pvcs: string[];
+}
+
+const orNull = <T>(p: Promise<T>): Promise<T | null> =>
+    p.catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
+    });
+
+function clusterPath(f: Flavor, namespace: string, name: string): string {
+    return `/apis/${f.group}/${f.version}/namespaces/${encodeURIComponent(namespace)}/${f.plural}/${encodeURIComponent(name)}`;
+}
+
+/**
+ * Which cluster and PVCs to release: the owner is read from the PVC's ownerReferences (the guide wrongly
+ * names the object after the PVC), else from its v5 cluster label; `--all` takes every PVC of the cluster.
+ * Returns null when the named PVC belongs to no v5 cluster.
+ */
+export async function resolveRelease(
+    client: KubeClient,
+    namespace: string,
+    request: { pvc?: string; cluster?: string; all: boolean; target?: FlavorName },
+    served: Record<FlavorName, boolean>,
+): Promise<ReleaseTarget | null> {
+    const ns = encodeURIComponent(namespace);
+    const flavors = Object.values(FLAVORS).filter((f) => served[f.name] && (!request.target || f.name === request.target));
+    if (request.pvc) {
+        const pvc = await orNull(client.get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(request.pvc)}`));
+        if (!pvc) throw new UserError(`PVC "${request.pvc}" not found in namespace "${namespace}"`);
+        for (const f of flavors) {
+            const owner = pvc.metadata.ownerReferences?.find((r) => r.controller && r.kind === f.kind && r.apiVersion.startsWith(`${f.group}/`));
+            const name = owner?.name ?? pvc.metadata.labels?.[`${f.labelPrefix}cluster`];
+            if (!name) continue;
+            if (request.cluster && request.cluster !== name) {
+                throw new UserError(`PVC ${request.pvc} belongs to ${f.kind} ${name}, not to ${request.cluster}: leave --cluster out, or name the right cluster`);
+            }
+            return { flavor: f, clusterName: name, pvcs: [request.pvc] };
+        }
+        return null;
+    }
+    const name = request.cluster!;
+    const found = (await Promise.all(flavors.map(async (f) => ((await orNull(client.get<V5Cluster>(clusterPath(f, namespace, name)))) ? f : null)))).filter((f): f is Flavor => f !== null);
+    if (found.length === 0) throw new UserError(`no ${flavors.map((f) => f.kind).join(' or ')} named "${name}" in namespace "${namespace}"`);
+    if (found.length > 1) throw new UserError(`both an IvoryCluster and a PostgresCluster are named "${name}" in namespace "${namespace}": pass --target ivyo or --target pgo`);
+    const flavor = found[0]!;
+    const cluster = await client.get<V5Cluster>(clusterPath(flavor, namespace, name));
+    const state = { flavor, clusterName: name, cluster };
+    const pvcs = (await client.list<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`)).filter(
+        (p) => p.metadata.labels?.[`${flavor.labelPrefix}cluster`] === name || ownedBy(p, state),
+    );
+    return { flavor, clusterName: name, pvcs: pvcs.map((p) => p.metadata.name).sort() };
+}
+
+export function releasePvcs(client: KubeClient, namespace: string, t: ReleaseTarget): Procedure<ReleaseState, ReleaseAction> {
+    const ns = encodeURIComponent(namespace);
+    const path = clusterPath(t.flavor, namespace, t.clusterName);
+    return {
+        title: `release PVC ${t.pvcs.join(', ')} from ${t.flavor.kind} ${t.clusterName} in namespace ${namespace}`,
+        async observe() {
+            const [cluster, pvcs, pvs] = await Promise.all([
+                orNull(client.get<V5Cluster>(path)),
+                Promise.all(t.pvcs.map((p) => orNull(client.get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(p)}`)))),
+                client.list<PersistentVolume>('/api/v1/persistentvolumes'),
+            ]);
+            return {
+                namespace,
+                flavor: t.flavor,
+                clusterName: t.clusterName,
+                cluster,
+                pvcs: pvcs.filter((p): p is PersistentVolumeClaim => p !== null),
+                pvs: new Map(pvs.map((p) => [p.metadata.name, p])),
+            };
+        },
+        plan: planRelease,
+        describe: describeRelease,
+        isWait: () => false,
+        async execute(a, s, dryRun) {
+            const o = { dryRun };
+            const pvcPath = (name: string) => `/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(name)}`;
+            switch (a.kind) {
+                case 'retain-pv':
+                    await mergePatch(client, `/api/v1/persistentvolumes/${encodeURIComponent(a.pv)}`, { spec: { persistentVolumeReclaimPolicy: 'Retain' } }, o);
+                    return;
+                case 'remove-volumes-source':
+                    await jsonPatch(client, path, [
+                        { op: 'test', path: '/spec/dataSource/volumes', value: s.cluster?.spec?.dataSource?.volumes },
+                        { op: 'remove', path: '/spec/dataSource/volumes' },
+                    ], o);
+                    return;
+                case 'remove-v5-labels':
+                    await mergePatch(client, pvcPath(a.pvc), { metadata: { labels: Object.fromEntries(a.labels.map((l) => [l, null])) } }, o);
+                    return;
+                case 'remove-owner': {
+                    // Only the references to this cluster go; any other owner stays. The test op makes the
+                    // change conditional on the list being what was just read.
+                    const refs = s.pvcs.find((p) => p.metadata.name === a.pvc)?.metadata.ownerReferences ?? [];
+                    const keep = refs.filter((r) => !isOwner(r, s));
+                    await jsonPatch(client, pvcPath(a.pvc), [
+                        { op: 'test', path: '/metadata/ownerReferences', value: refs },
+                        keep.length > 0 ? { op: 'replace', path: '/metadata/ownerReferences', value: keep } : { op: 'remove', path: '/metadata/ownerReferences' },
+                    ], o);
+                    return;
+                }
+            }
+        },
+        onTimeout: () => 'no step of release-pvc waits',
+        unverifiableInDryRun: () => null,
+    };
+}
+
