@@ -89,7 +89,7 @@ async function runApply(args: ArgumentsCamelCase<ApplyFlags>, io: Io): Promise<v
     } else {
         const target = chooseTarget(args.target, apis.v5);
         const generated = await generateFromFlags(client, io, { namespace, cluster: args.cluster!, target, v4Served: apis.v4 }, args);
-        manifest = generated as unknown as V5Cluster;
+        manifest = generated.manifest as unknown as V5Cluster;
         flavor = target.flavor;
     }
     if (!apis.v5[flavor.name]) throw new UserError(`the server does not serve ${flavor.kind} (${apiVersionOf(flavor)}): install ${flavor.product} first`);

@@ -5,7 +5,8 @@ import { discover } from '../kube/discovery.js';
 import { serverSideApply } from '../kube/writes.js';
 import { serialize } from '../output/format.js';
 import { type FlavorName } from '../v5/flavors.js';
-import { generateVolumes } from '../v5/generate.js';
+import { credentialsSecret, type RepoKind } from '../v5/backups-manifest.js';
+import { generateManifest, type Generated, type Method } from '../v5/generate.js';
 import type { KubeClient } from '../kube/client.js';
 import type { TargetChoice } from '../v4/model.js';
 import { connect, type GlobalFlags } from './global.js';
@@ -13,6 +14,10 @@ import { chooseTarget } from './inspect.js';
 
 /** The flags that shape a manifest; `apply` takes them too, to generate one. */
 export const manifestFlags = {
+    method: { choices: ['volumes', 'backups'], default: 'volumes', describe: 'volumes: reuse the v4 PVCs in place; backups: restore a new cluster from the v4 pgBackRest repository' },
+    repo: { choices: ['posix', 's3', 'gcs'], describe: 'backups: the v4 repository to restore from (default: its PVC if there is one, else its cloud repository)' },
+    'restore-type': { type: 'string', describe: 'backups: point-in-time recovery, pgBackRest --type (time, xid, name, lsn, immediate)' },
+    'restore-target': { type: 'string', describe: 'backups: the recovery target, pgBackRest --target (e.g. "2026-11-20 14:15:11+00")' },
     target: { choices: ['ivyo', 'pgo'], describe: 'The v5 operator (default: ivyo, or the only one installed)' },
     name: { type: 'string', describe: 'Name of the v5 cluster (default: the v4 name)' },
     image: { type: 'string', describe: "PostgreSQL image for the data's major (required when the target's own images run another major)" },
@@ -21,6 +26,10 @@ export const manifestFlags = {
 } as const satisfies Record<string, Options>;
 
 export type ManifestFlags = {
+    method: Method;
+    repo: RepoKind | undefined;
+    'restore-type': string | undefined;
+    'restore-target': string | undefined;
     target: FlavorName | undefined;
     name: string | undefined;
     image: string | undefined;
@@ -28,17 +37,18 @@ export type ManifestFlags = {
     'postgres-version': number | undefined;
 };
 
-type GenerateFlags = GlobalFlags & ManifestFlags & { cluster: string; method: 'volumes'; validate: boolean };
+type GenerateFlags = GlobalFlags & ManifestFlags & { cluster: string; validate: boolean; 'include-secrets': boolean };
 
 function builder(y: Argv<GlobalFlags>): Argv<GenerateFlags> {
     return y
         .positional('cluster', { type: 'string', demandOption: true, describe: 'Name of the v4 pgcluster' })
-        .option('method', { choices: ['volumes'] as const, default: 'volumes' as const, describe: 'Upgrade method: volumes (reuse the v4 PVCs in place)' })
         .options(manifestFlags)
+        .option('include-secrets', { type: 'boolean', default: false, describe: 'backups with S3/GCS: print the credentials Secret too (for GitOps); otherwise apply makes it in the cluster' })
         .option('validate', { type: 'boolean', default: false, describe: 'Send the manifest to the server with dryRun=All and report schema errors' })
         .example('$0 generate hippo -n pgo --target pgo', 'The PostgresCluster that adopts hippo\'s volumes')
         .example('$0 generate hippo --image my.registry/ivorysql:13 --pgbackrest-image my.registry/pgbackrest:2.47', 'IVYO with images for the data\'s major')
-        .example('$0 generate hippo --validate | kubectl apply --server-side -f -', 'Check against the CRD, then apply') as unknown as Argv<GenerateFlags>;
+        .example('$0 generate hippo --validate | kubectl apply --server-side -f -', 'Check against the CRD, then apply')
+        .example('$0 generate hippo --method backups --repo s3 --restore-type time --restore-target "2026-11-20 14:15:11+00"', 'Restore from the v4 S3 repository to a point in time') as unknown as Argv<GenerateFlags>;
 }
 
 export function generateCommand(io: Io): CommandModule<GlobalFlags, GenerateFlags> {
@@ -56,19 +66,26 @@ export async function generateFromFlags(
     io: Io,
     where: { namespace: string; cluster: string; target: TargetChoice; v4Served: boolean },
     args: ArgumentsCamelCase<ManifestFlags>,
-): Promise<Record<string, unknown>> {
+): Promise<Generated> {
     if (args.postgresVersion !== undefined && !Number.isInteger(args.postgresVersion)) {
         throw new UsageError('--postgres-version takes a whole major number, like 13');
     }
-    const { manifest, warnings } = await generateVolumes(client, {
+    if (args.method !== 'backups' && (args.repo || args.restoreType || args.restoreTarget)) {
+        throw new UsageError('--repo, --restore-type and --restore-target go with --method backups');
+    }
+    const generated = await generateManifest(client, {
         ...where,
+        method: args.method,
         name: args.name,
         image: args.image,
         pgbackrestImage: args.pgbackrestImage,
         postgresVersion: args.postgresVersion,
+        repo: args.repo,
+        restoreType: args.restoreType,
+        restoreTarget: args.restoreTarget,
     });
-    for (const w of warnings) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
-    return manifest;
+    for (const w of generated.warnings) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
+    return generated;
 }
 
 async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Promise<void> {
@@ -76,7 +93,7 @@ async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Pro
     const apis = await discover(client);
     const target = chooseTarget(args.target, apis.v5);
     const v5Name = args.name ?? args.cluster;
-    const manifest = await generateFromFlags(client, io, { namespace, cluster: args.cluster, target, v4Served: apis.v4 }, args);
+    const { manifest, credentials } = await generateFromFlags(client, io, { namespace, cluster: args.cluster, target, v4Served: apis.v4 }, args);
     if (args.validate) {
         if (!target.installed) {
             throw new UserError(`cannot validate: the server does not serve ${target.flavor.kind} (${target.flavor.group}/${target.flavor.version}); install ${target.flavor.product} first`);
@@ -86,5 +103,14 @@ async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Pro
         io.stderr.write(`${f.kind} ${v5Name} passed the server's validation (dryRun=All).\n`);
     }
     // A manifest has no table form: the default output is YAML.
-    io.stdout.write(serialize(manifest, args.output === 'json' ? 'json' : 'yaml'));
+    const format = args.output === 'json' ? 'json' : 'yaml';
+    if (args.includeSecrets && credentials) {
+        // Opted into: the credentials leave the cluster on stdout. Otherwise apply makes the Secret in-cluster.
+        const v4 = await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(credentials.from)}`);
+        const secret = credentialsSecret(credentials.name, namespace, credentials.repo, v4.data ?? {});
+        io.stdout.write(format === 'json' ? serialize({ apiVersion: 'v1', kind: 'List', items: [secret, manifest] }, 'json') : `${serialize(secret, 'yaml')}---\n${serialize(manifest, 'yaml')}`);
+        return;
+    }
+    if (credentials) io.stderr.write(`note: the manifest names Secret ${credentials.name}; apply makes it from ${credentials.from} in the cluster (or pass --include-secrets)\n`);
+    io.stdout.write(serialize(manifest, format));
 }

@@ -1,4 +1,5 @@
 import type { Finding, Inspection } from '../v4/inspection.js';
+import type { RepoKind } from './backups-manifest.js';
 import type { Flavor } from './flavors.js';
 
 export interface GenerateRequest {
@@ -26,18 +27,55 @@ const OWN_CHECKS = new Set(['postgres-major-no-default-image', 'postgres-major-u
  */
 export function volumesVerdict(i: Inspection, r: GenerateRequest): GenerateVerdict {
     const refusals = i.methods.volumes.blockers.filter((b) => !OWN_CHECKS.has(b.code));
-    const warnings: Finding[] = [];
     if (i.wal && !i.primary.pvc) {
         refusals.push({ code: 'wal-without-data', message: `a pg_wal volume (${i.wal.pvc}) must be accompanied by a pgData volume, and none was found` });
     }
+    return withCommonChecks(i, r, refusals, 'volumes');
+}
 
+export interface BackupsRequest extends GenerateRequest {
+    repo: RepoKind;
+    restoreType?: string;
+    restoreTarget?: string;
+}
+
+/** `generate --method backups`: the backups blockers, the chosen repository, point-in-time options, and the common checks. */
+export function backupsVerdict(i: Inspection, r: BackupsRequest): GenerateVerdict & { restoreOptions: string[] } {
+    const refusals = i.methods.backups.blockers.filter((b) => !OWN_CHECKS.has(b.code));
+    const repo = i.repository;
+    if (r.repo === 'posix' && !(repo.pvc && i.volumes.some((v) => v.role === 'repo' && v.exists))) {
+        refusals.push({ code: 'repo-pvc-missing', message: `--repo posix needs the v4 repo PVC, and ${repo.pvc ?? `${i.cluster.name}-pgbr-repo`} does not exist: choose --repo s3 or gcs if v4 wrote there` });
+    }
+    if (r.repo === 's3' && !(repo.s3?.bucket && repo.s3.endpoint && repo.s3.region)) {
+        refusals.push({ code: 'repo-s3-unknown', message: 'the v4 cluster has no complete S3 repository (bucket, endpoint and region): choose the repository v4 wrote to' });
+    }
+    if (r.repo === 'gcs' && !repo.gcs?.bucket) {
+        refusals.push({ code: 'repo-gcs-unknown', message: 'the v4 cluster has no GCS repository bucket: choose the repository v4 wrote to' });
+    }
+    const restoreOptions: string[] = [];
+    if (r.restoreTarget !== undefined && !r.restoreType) {
+        refusals.push({ code: 'restore-type-missing', message: '--restore-target needs --restore-type (time, xid, name or lsn)' });
+    }
+    if (r.restoreType) {
+        if (r.restoreType !== 'immediate' && r.restoreTarget === undefined) {
+            refusals.push({ code: 'restore-target-missing', message: `--restore-type ${r.restoreType} needs --restore-target` });
+        }
+        restoreOptions.push(`--type=${r.restoreType}`);
+        if (r.restoreTarget !== undefined) restoreOptions.push(`--target="${r.restoreTarget}"`);
+    }
+    return { ...withCommonChecks(i, r, refusals, 'backups'), restoreOptions };
+}
+
+/** What both methods check: the PostgreSQL major and image, names v4 left behind, and v4 still running. */
+function withCommonChecks(i: Inspection, r: GenerateRequest, refusals: Finding[], method: 'volumes' | 'backups'): GenerateVerdict {
+    const warnings: Finding[] = [];
     const read = i.cluster.postgresMajor;
     let major: number | null = read;
     if (r.postgresVersion !== undefined) {
         if (read !== null && r.postgresVersion !== read) {
             refusals.push({
                 code: 'postgres-version-differs',
-                message: `--postgres-version ${r.postgresVersion} differs from the data's major ${read} (image ${i.cluster.image}); moving volumes cannot change majors: v5 halts unless postgresVersion equals PG_VERSION`,
+                message: `--postgres-version ${r.postgresVersion} differs from the data's major ${read} (image ${i.cluster.image}); an upgrade cannot change majors: v5 halts unless postgresVersion equals PG_VERSION`,
             });
         }
         major = r.postgresVersion;
@@ -58,7 +96,6 @@ export function volumesVerdict(i: Inspection, r: GenerateRequest): GenerateVerdi
     if (r.image && !r.pgbackrestImage) {
         warnings.push({ code: 'pgbackrest-image', message: 'pass --pgbackrest-image from the same release as --image: pgBackRest versions must match between the two (facts §8.9)' });
     }
-
     for (const c of i.target.collisions) {
         if (r.v4Live) {
             warnings.push({ code: 'name-collision', message: `${c.kind} ${c.name} exists; the v4 operator deletes it with the pgcluster: run prepare before applying` });
@@ -67,7 +104,7 @@ export function volumesVerdict(i: Inspection, r: GenerateRequest): GenerateVerdi
         }
     }
     if (r.v4Live) {
-        warnings.push({ code: 'v4-running', message: `pgcluster ${i.cluster.name} still exists: run "kubectl ivyo-upgrade prepare ${i.cluster.name} --method volumes" before applying this manifest` });
+        warnings.push({ code: 'v4-running', message: `pgcluster ${i.cluster.name} still exists: run "kubectl ivyo-upgrade prepare ${i.cluster.name} --method ${method}" before applying this manifest` });
     }
     return { refusals, warnings, postgresVersion: refusals.length === 0 ? major : null };
 }

@@ -3,18 +3,26 @@ import type { KubeClient } from '../kube/client.js';
 import type { Finding } from '../v4/inspection.js';
 import type { TargetChoice } from '../v4/model.js';
 import { readSource } from '../v4/source.js';
-import { volumesVerdict } from './generate-checks.js';
+import { backupsManifest, credentialsSecretName, defaultRepo, type RepoKind } from './backups-manifest.js';
+import { backupsVerdict, volumesVerdict } from './generate-checks.js';
 import { volumesManifest } from './manifest.js';
+
+export type Method = 'volumes' | 'backups';
 
 export interface GenerateInput {
     namespace: string;
     cluster: string;
     target: TargetChoice;
     v4Served: boolean;
+    method?: Method;
     name?: string;
     image?: string;
     pgbackrestImage?: string;
     postgresVersion?: number;
+    /** backups: `--repo`; default: the v4 repo PVC if there is one, else its cloud repository. */
+    repo?: RepoKind;
+    restoreType?: string;
+    restoreTarget?: string;
 }
 
 /** Several refusals in one exit 3: each on its own line, so none is hidden behind the first. */
@@ -24,27 +32,34 @@ export class RefusedError extends UserError {
     }
 }
 
-/** Reads the v4 cluster (live or recorded), checks the traps, and builds the method-1 manifest. */
-export async function generateVolumes(client: KubeClient, g: GenerateInput): Promise<{ manifest: Record<string, unknown>; warnings: Finding[]; v4Live: boolean }> {
+export interface Generated {
+    manifest: Record<string, unknown>;
+    warnings: Finding[];
+    v4Live: boolean;
+    /** For a cloud repository: the credentials Secret the manifest names, and where its values come from. */
+    credentials: { name: string; repo: 's3' | 'gcs'; from: string } | null;
+}
+
+/** Reads the v4 cluster (live or recorded), checks the traps of the method, and builds the manifest. */
+export async function generateManifest(client: KubeClient, g: GenerateInput): Promise<Generated> {
+    const method = g.method ?? 'volumes';
     const v5Name = g.name ?? g.cluster;
     const { inspection, live } = await readSource(client, g.namespace, g.cluster, g.target, v5Name, g.v4Served);
-    const verdict = volumesVerdict(inspection, {
-        flavor: g.target.flavor,
-        image: g.image,
-        pgbackrestImage: g.pgbackrestImage,
-        postgresVersion: g.postgresVersion,
-        v4Live: live,
-    });
-    if (verdict.refusals.length > 0 || verdict.postgresVersion === null) {
-        throw new RefusedError(`generate ${g.cluster} --method volumes`, verdict.refusals);
+    const request = { flavor: g.target.flavor, image: g.image, pgbackrestImage: g.pgbackrestImage, postgresVersion: g.postgresVersion, v4Live: live };
+    const base = { flavor: g.target.flavor, name: v5Name, namespace: g.namespace, image: g.image, pgbackrestImage: g.pgbackrestImage };
+    if (method === 'volumes') {
+        const verdict = volumesVerdict(inspection, request);
+        if (verdict.refusals.length > 0 || verdict.postgresVersion === null) throw new RefusedError(`generate ${g.cluster} --method volumes`, verdict.refusals);
+        return { manifest: volumesManifest(inspection, { ...base, postgresVersion: verdict.postgresVersion }), warnings: verdict.warnings, v4Live: live, credentials: null };
     }
-    const manifest = volumesManifest(inspection, {
-        flavor: g.target.flavor,
-        name: v5Name,
-        namespace: g.namespace,
-        postgresVersion: verdict.postgresVersion,
-        image: g.image,
-        pgbackrestImage: g.pgbackrestImage,
-    });
-    return { manifest, warnings: verdict.warnings, v4Live: live };
+    const repo = g.repo ?? defaultRepo(inspection);
+    if (!repo) throw new RefusedError(`generate ${g.cluster} --method backups`, inspection.methods.backups.blockers);
+    const verdict = backupsVerdict(inspection, { ...request, repo, restoreType: g.restoreType, restoreTarget: g.restoreTarget });
+    if (verdict.refusals.length > 0 || verdict.postgresVersion === null) throw new RefusedError(`generate ${g.cluster} --method backups`, verdict.refusals);
+    return {
+        manifest: backupsManifest(inspection, { ...base, postgresVersion: verdict.postgresVersion, repo, restoreOptions: verdict.restoreOptions }),
+        warnings: verdict.warnings,
+        v4Live: live,
+        credentials: repo === 'posix' ? null : { name: credentialsSecretName(v5Name), repo, from: inspection.repository.configSecret ?? '' },
+    };
 }

@@ -72,6 +72,22 @@ describe('generate --method volumes on the real API server', () => {
         expect(r.stdout + r.stderr).not.toMatch(/password-example|cGFzc3dvcmQ/);
     });
 
+    it('--method backups --repo s3 keeps the credentials in the cluster unless --include-secrets', async () => {
+        const s3ns = await createNamespace('generate-s3');
+        await createObjects(v4Cluster({ namespace: s3ns, repo: { types: ['local', 's3'], s3: { bucket: 'hippo-backups', endpoint: 's3.us-east-1.amazonaws.com', region: 'us-east-1' } } }));
+        const flags = ['generate', 'hippo', '-n', s3ns, '--target', 'pgo', '--method', 'backups', '--repo', 's3', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage];
+        const plain = await run([...flags, '--validate']);
+        expect(plain.code, plain.stderr).toBe(0);
+        expect(plain.stderr).toContain('note: the manifest names Secret hippo-v4-repo-credentials; apply makes it from hippo-backrest-repo-config in the cluster');
+        expect(plain.stdout + plain.stderr).not.toMatch(/AKIAEXAMPLE|s3-secret-example|QUtJQUVYQU1QTEU/);
+        const gitops = await run([...flags, '-o', 'json', '--include-secrets']);
+        expect(gitops.code, gitops.stderr).toBe(0);
+        const list = JSON.parse(gitops.stdout) as { kind: string; items: { kind: string; data?: Record<string, string> }[] };
+        expect(list.kind).toBe('List');
+        expect(list.items.map((i) => i.kind)).toEqual(['Secret', 'PostgresCluster']);
+        expect(Buffer.from(list.items[0]!.data!['s3.conf']!, 'base64').toString()).toBe('[global]\nrepo1-s3-key=AKIAEXAMPLE\nrepo1-s3-key-secret=s3-secret-example\n');
+    });
+
     it('exits 1 when there is neither a pgcluster nor a record', async () => {
         const r = await run(['generate', 'nope', '-n', ns]);
         expect(r.code).toBe(1);

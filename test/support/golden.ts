@@ -1,30 +1,59 @@
 import type { KubeObject, Pgcluster } from '../../src/kube/types.js';
 import { inspectCluster } from '../../src/v4/model.js';
+import { backupsManifest, type RepoKind } from '../../src/v5/backups-manifest.js';
 import { FLAVORS, type FlavorName } from '../../src/v5/flavors.js';
-import { volumesVerdict } from '../../src/v5/generate-checks.js';
+import { backupsVerdict, volumesVerdict } from '../../src/v5/generate-checks.js';
 import { volumesManifest } from '../../src/v5/manifest.js';
-import { SCENARIOS } from '../fixtures/v4/cluster.js';
+import { SCENARIOS, v4Cluster } from '../fixtures/v4/cluster.js';
 import { snapshotOf } from './snapshot.js';
-
-/** The `generate --method volumes` cases kept as golden files: scenario × target, with images for PG 13. */
-export const GOLDEN_SCENARIOS = ['fresh', 'failover', 'wal', 'customRepoPath', 'missingRepoPvc'] as const;
-export const GOLDEN_CASES = GOLDEN_SCENARIOS.flatMap((scenario) => (['ivyo', 'pgo'] as FlavorName[]).map((flavor) => ({ scenario, flavor, file: `volumes-${scenario}-${flavor}.yaml` })));
 
 export const IMAGES = { image: 'registry.example.com/postgres:ubi8-13.10', pgbackrestImage: 'registry.example.com/pgbackrest:ubi8-2.47' };
 
-/** What `generate <cluster> --method volumes --image … --pgbackrest-image …` prints, computed without a server. */
-export function generateOffline(objects: KubeObject[], flavor: FlavorName, namespace: string, v4Live = false) {
-    const snapshot = snapshotOf(objects);
-    const pgcluster = snapshot.pgclusters[0] as Pgcluster;
-    const target = { flavor: FLAVORS[flavor], installed: true, selectedBy: 'flag' as const };
-    // After prepare, v4 has deleted its Patroni ConfigMap: judge collisions as the live namespace would show them.
-    const inspection = inspectCluster(v4Live ? snapshot : { ...snapshot, configMaps: [] }, pgcluster, target);
-    const verdict = volumesVerdict(inspection, { flavor: FLAVORS[flavor], ...IMAGES, v4Live });
-    if (verdict.postgresVersion === null) return { verdict, manifest: null };
-    const manifest = volumesManifest(inspection, { flavor: FLAVORS[flavor], name: pgcluster.metadata.name, namespace, postgresVersion: verdict.postgresVersion, ...IMAGES });
-    return { verdict, manifest };
+const S3 = { bucket: 'hippo-backups', endpoint: 's3.us-east-1.amazonaws.com', region: 'us-east-1' };
+
+/** v4 clusters the golden manifests are made from, by name. */
+const SOURCES = {
+    ...SCENARIOS,
+    s3CustomPath: (namespace?: string) => v4Cluster({ namespace, repo: { pvc: false, types: ['s3'], path: '/backrestrepo/custom/hippo-repo', s3: S3 } }),
+} satisfies Record<string, (namespace?: string) => KubeObject[]>;
+type Source = keyof typeof SOURCES;
+
+interface GoldenCase {
+    file: string;
+    flavor: FlavorName;
+    source: Source;
+    backups?: { repo: RepoKind; restoreType?: string; restoreTarget?: string };
 }
 
-export function scenarioObjects(scenario: (typeof GOLDEN_SCENARIOS)[number], namespace: string): KubeObject[] {
-    return SCENARIOS[scenario](namespace);
+const both = (make: (flavor: FlavorName) => GoldenCase): GoldenCase[] => [make('ivyo'), make('pgo')];
+
+/** `generate` cases kept as golden files: volumes for five clusters, backups for every kind of repository. */
+export const GOLDEN_CASES: GoldenCase[] = [
+    ...(['fresh', 'failover', 'wal', 'customRepoPath', 'missingRepoPvc'] as const).flatMap((source) => both((flavor) => ({ file: `volumes-${source}-${flavor}.yaml`, flavor, source }))),
+    ...both((flavor) => ({ file: `backups-posix-failover-${flavor}.yaml`, flavor, source: 'failover', backups: { repo: 'posix' } })),
+    ...both((flavor) => ({ file: `backups-s3-${flavor}.yaml`, flavor, source: 's3', backups: { repo: 's3' } })),
+    ...both((flavor) => ({ file: `backups-gcs-${flavor}.yaml`, flavor, source: 'gcs', backups: { repo: 'gcs' } })),
+    ...both((flavor) => ({ file: `backups-s3-custom-path-${flavor}.yaml`, flavor, source: 's3CustomPath', backups: { repo: 's3' } })),
+    ...both((flavor) => ({ file: `backups-pitr-${flavor}.yaml`, flavor, source: 'fresh', backups: { repo: 'posix', restoreType: 'time', restoreTarget: '2026-11-20 14:15:11+00' } })),
+];
+
+/** What `generate` prints for a case (with images for PostgreSQL 13), computed without a server. */
+export function generateOffline(c: GoldenCase, namespace: string, v4Live = false) {
+    const objects = SOURCES[c.source](namespace);
+    const snapshot = snapshotOf(objects);
+    const pgcluster = snapshot.pgclusters[0] as Pgcluster;
+    const flavor = FLAVORS[c.flavor];
+    const target = { flavor, installed: true, selectedBy: 'flag' as const };
+    // After prepare, v4 has deleted its Patroni ConfigMap: judge collisions as the live namespace would show them.
+    const inspection = inspectCluster(v4Live ? snapshot : { ...snapshot, configMaps: [] }, pgcluster, target);
+    const base = { flavor, name: pgcluster.metadata.name, namespace, ...IMAGES };
+    if (!c.backups) {
+        const verdict = volumesVerdict(inspection, { flavor, ...IMAGES, v4Live });
+        return { verdict, manifest: verdict.postgresVersion === null ? null : volumesManifest(inspection, { ...base, postgresVersion: verdict.postgresVersion }) };
+    }
+    const verdict = backupsVerdict(inspection, { flavor, ...IMAGES, v4Live, ...c.backups });
+    return {
+        verdict,
+        manifest: verdict.postgresVersion === null ? null : backupsManifest(inspection, { ...base, postgresVersion: verdict.postgresVersion, repo: c.backups.repo, restoreOptions: verdict.restoreOptions }),
+    };
 }
