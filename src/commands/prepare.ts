@@ -1,9 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import type { Io } from '../io.js';
 import { discover } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
-import { prepareVolumes } from '../plan/prepare-procedure.js';
+import { prepareCluster } from '../plan/prepare-procedure.js';
 import type { FlavorName } from '../v5/flavors.js';
 import { connect, parseDuration, type GlobalFlags } from './global.js';
 import { chooseTarget } from './inspect.js';
@@ -12,7 +12,9 @@ export type DryRun = 'none' | 'client' | 'server';
 
 type PrepareFlags = GlobalFlags & {
     cluster: string;
-    method: 'volumes';
+    method: 'volumes' | 'backups';
+    'delete-data': boolean;
+    'backup-type': 'full' | 'diff' | 'incr';
     target: FlavorName | undefined;
     yes: boolean;
     'dry-run': DryRun;
@@ -33,7 +35,9 @@ export const dryRunOption = {
 function builder(y: Argv<GlobalFlags>): Argv<PrepareFlags> {
     return y
         .positional('cluster', { type: 'string', demandOption: true, describe: 'Name of the v4 pgcluster' })
-        .option('method', { choices: ['volumes'] as const, demandOption: true, describe: 'Upgrade method to prepare for' })
+        .option('method', { choices: ['volumes', 'backups'] as const, demandOption: true, describe: 'Upgrade method to prepare for' })
+        .option('backup-type', { choices: ['full', 'diff', 'incr'] as const, default: 'full' as const, describe: 'backups: the pgBackRest backup to take before deleting v4' })
+        .option('delete-data', { type: 'boolean', default: false, describe: 'backups: let v4 delete the data PVCs with the cluster (the guide does; kept by default)' })
         .option('target', { choices: ['ivyo', 'pgo'] as const, describe: 'The v5 operator (for the record generate reads)' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
         .option('dry-run', dryRunOption)
@@ -42,7 +46,8 @@ function builder(y: Argv<GlobalFlags>): Argv<PrepareFlags> {
         .option('keep-v4-labels', { type: 'boolean', default: false, describe: 'Leave the v4 labels pg-cluster and vendor on the reused PVCs' })
         .example('$0 prepare hippo -n pgo --method volumes --dry-run=client', 'Show what would be done')
         .example('$0 prepare hippo -n pgo --method volumes', 'Do it, after a (y/N) confirmation')
-        .example('$0 prepare hippo -n pgo --method volumes --yes --timeout 20m', 'Without asking (scripts)') as unknown as Argv<PrepareFlags>;
+        .example('$0 prepare hippo -n pgo --method volumes --yes --timeout 20m', 'Without asking (scripts)')
+        .example('$0 prepare hippo -n pgo --method backups', 'Take a full backup, then delete v4 keeping backups and data') as unknown as Argv<PrepareFlags>;
 }
 
 export function prepareCommand(io: Io): CommandModule<GlobalFlags, PrepareFlags> {
@@ -60,10 +65,12 @@ async function runPrepare(args: ArgumentsCamelCase<PrepareFlags>, io: Io): Promi
     const apis = await discover(client);
     if (!apis.v4) throw new UserError('the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed here');
     const target = chooseTarget(args.target, apis.v5);
-    const procedure = prepareVolumes(client, namespace, args.cluster, target, { deleteReplicaData: args.deleteReplicaData, keepV4Labels: args.keepV4Labels });
+    if (args.method === 'volumes' && args.deleteData) throw new UsageError('--delete-data goes with --method backups: the volumes method reuses the data PVCs');
+    const options = { method: args.method, deleteData: args.deleteData, backupType: args.backupType, deleteReplicaData: args.deleteReplicaData, keepV4Labels: args.keepV4Labels };
+    const procedure = prepareCluster(client, namespace, args.cluster, target, options, (line) => io.stderr.write(`${line}\n`));
     const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun: args.dryRun, output: args.output, timeoutMs, pollMs: 500 });
     if (outcome === 'cancelled') throw new UserError('cancelled at the prompt; nothing was changed');
     if (outcome === 'done' && args.dryRun === 'none') {
-        io.stderr.write(`\n${args.cluster} is prepared: its PVCs are kept, v4 is gone. Next:\n  kubectl ivyo-upgrade generate ${args.cluster} -n ${namespace}\n`);
+        io.stderr.write(`\n${args.cluster} is prepared: ${args.deleteData ? 'its repository is kept' : 'its PVCs are kept'}, v4 is gone. Next:\n  kubectl ivyo-upgrade generate ${args.cluster} -n ${namespace}${args.method === 'backups' ? ' --method backups' : ''}\n`);
     }
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { Exec, type KubeConfig } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
 import type { ObjectList } from './types.js';
 
 /** A Kubernetes `Status` answer to a failed request, with what was asked. */
@@ -101,6 +102,41 @@ export class KubeClient {
         throw toApiError(status, text, method, url.pathname, this.contextName);
     }
 
+    /**
+     * Runs a command in a pod's container (the exec subresource, over a websocket) and returns its stdout.
+     * Fails when the pod is not running, the kubelet cannot be reached, or the command exits non-zero.
+     */
+    async exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<string> {
+        let out = '';
+        let err = '';
+        const sink = (append: (s: string) => void) =>
+            new Writable({
+                write(chunk: Buffer, _enc, done) {
+                    append(chunk.toString());
+                    done();
+                },
+            });
+        const result = new Promise<string>((resolve, reject) => {
+            new Exec(this.kc)
+                .exec(namespace, pod, container, command, sink((s) => (out += s)), sink((s) => (err += s)), null, false, (status) => {
+                    if (status.status === 'Success') resolve(out);
+                    else reject(new Error(status.message || err.trim() || 'the command failed'));
+                })
+                .then((ws) => ws.on('close', () => resolve(out)))
+                // client-node rejects with the websocket's error event, not always an Error.
+                .catch((e: unknown) => reject(new Error(errorText(e))));
+        });
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000}s`)), timeoutMs);
+        });
+        try {
+            return await Promise.race([result, timeout]);
+        } finally {
+            clearTimeout(timer);
+        }
+    }
+
     private send(url: URL, options: https.RequestOptions, payload: string | undefined): Promise<{ status: number; text: string; type: string }> {
         const transport = url.protocol === 'http:' ? http : https;
         return new Promise((resolve, reject) => {
@@ -129,6 +165,13 @@ export class KubeClient {
             req.end();
         });
     }
+}
+
+function errorText(e: unknown): string {
+    if (e instanceof Error) return e.message;
+    if (e && typeof e === 'object' && 'message' in e && typeof e.message === 'string' && e.message) return e.message;
+    if (e && typeof e === 'object' && 'error' in e) return errorText(e.error);
+    return String(e);
 }
 
 function toApiError(status: number, text: string, method: string, path: string, context: string): ApiError {

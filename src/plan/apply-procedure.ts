@@ -2,6 +2,7 @@ import type { KubeClient } from '../kube/client.js';
 import { create, jsonPatch, serverSideApply } from '../kube/writes.js';
 import { readApplyState, type ApplyState } from '../v5/apply-state.js';
 import type { V5Cluster } from '../v5/cluster.js';
+import { credentialsSecret } from '../v5/backups-manifest.js';
 import type { Flavor } from '../v5/flavors.js';
 import { describeApplyAction, isApplyWait, planApply, type ApplyAction, type ApplyOptions } from './apply.js';
 import type { Procedure } from './execute.js';
@@ -42,6 +43,11 @@ export function applyVolumes(
                         },
                         { dryRun },
                     );
+                    return;
+                }
+                case 'copy-repo-credentials': {
+                    const v4 = await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/${encodeURIComponent(a.from)}`);
+                    await create(client, `/api/v1/namespaces/${ns}/secrets`, credentialsSecret(a.to, namespace, a.repo, v4.data ?? {}), { dryRun });
                     return;
                 }
                 case 'apply-cluster':

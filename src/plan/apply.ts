@@ -1,5 +1,6 @@
 import type { ApplyState } from '../v5/apply-state.js';
 import { moveJobNames, type DataSourceVolumes } from '../v5/cluster.js';
+import { credentialsSecretName } from '../v5/backups-manifest.js';
 import { PreconditionFailed } from './prepare.js';
 
 export interface ApplyOptions {
@@ -11,10 +12,12 @@ export interface ApplyOptions {
 
 export type ApplyAction =
     | { kind: 'copy-password'; user: string; from: string; to: string }
+    | { kind: 'copy-repo-credentials'; repo: 's3' | 'gcs'; from: string; to: string }
     | { kind: 'apply-cluster' }
     | { kind: 'wait-move-jobs'; jobs: string[] }
     | { kind: 'wait-adoption'; pvcs: string[] }
     | { kind: 'wait-bootstrap' }
+    | { kind: 'wait-restore' }
     | { kind: 'wait-instances' }
     | { kind: 'wait-repo-host' }
     | { kind: 'remove-volumes-source' };
@@ -35,8 +38,9 @@ function succeeded(j: ApplyState['moveJobs'][number]): boolean {
  */
 export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
     const name = s.manifest.metadata.name;
+    const restore = (s.cluster ?? s.manifest).spec?.dataSource?.[s.flavor.dataSourceKey as 'ivoryCluster' | 'postgresCluster'];
     if (s.v4Present) {
-        throw new PreconditionFailed(`pgcluster ${s.v4Cluster} still exists in namespace ${s.namespace}: run "kubectl ivyo-upgrade prepare ${s.v4Cluster} --method volumes" first`);
+        throw new PreconditionFailed(`pgcluster ${s.v4Cluster} still exists in namespace ${s.namespace}: run "kubectl ivyo-upgrade prepare ${s.v4Cluster} --method ${restore ? 'backups' : 'volumes'}" first`);
     }
     const live = s.cluster;
     const bootstrapped = Boolean(live?.status?.patroni?.systemIdentifier);
@@ -51,7 +55,15 @@ export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
                 if (s.secrets.has(from) && !s.secrets.has(to)) actions.push({ kind: 'copy-password', user, from, to });
             }
         }
+        const credentials = credentialsToCopy(s);
+        if (credentials && !live) actions.push(credentials);
         if (!live) actions.push({ kind: 'apply-cluster' });
+        const failedRestore = live?.status?.conditions?.find((c) => c.type === s.flavor.dataInitializedCondition && c.status === 'False' && c.reason === 'PGBackRestRestoreFailed');
+        if (failedRestore) {
+            throw new PreconditionFailed(
+                `the restore from the v4 repository failed (${s.flavor.dataInitializedCondition}: ${failedRestore.message ?? failedRestore.reason}): read the restore Job's log ("kubectl logs job/${name}-pgbackrest-restore -n ${s.namespace}"), fix the cause, then delete the ${s.flavor.kind} and apply again (release its PVCs first: kubectl ivyo-upgrade release-pvc --all --cluster ${name})`,
+            );
+        }
         const failed = [...s.failedJobLogs];
         if (failed.length > 0) {
             throw new PreconditionFailed(
@@ -67,11 +79,30 @@ export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
         if (unadopted.length > 0) actions.push({ kind: 'wait-adoption', pvcs: unadopted });
         actions.push({ kind: 'wait-bootstrap' });
     }
+    if (restore && !live?.status?.conditions?.some((c) => c.type === s.flavor.dataInitializedCondition && c.status === 'True')) actions.push({ kind: 'wait-restore' });
     const instances = live?.status?.instances ?? [];
     if (!bootstrapped || instances.length === 0 || instances.some((i) => (i.readyReplicas ?? 0) < (i.replicas ?? 1))) actions.push({ kind: 'wait-instances' });
     if (volumes.pgBackRestVolume && !live?.status?.pgbackrest?.repoHost?.ready) actions.push({ kind: 'wait-repo-host' });
     if (Object.keys(volumes).length > 0) actions.push({ kind: 'remove-volumes-source' });
     return o.wait ? actions : actions.filter((a) => !isApplyWait(a) && (a.kind !== 'remove-volumes-source' || bootstrapped));
+}
+
+/**
+ * A cloud repository's credentials: the manifest names the Secret generate called `<name>-v4-repo-credentials`;
+ * apply makes it from v4's `<v4>-backrest-repo-config`, in the cluster.
+ */
+function credentialsToCopy(s: ApplyState): ApplyAction | null {
+    const wanted = credentialsSecretName(s.manifest.metadata.name);
+    const named = s.manifest.spec?.backups?.pgbackrest?.configuration?.some((c) => c.secret?.name === wanted);
+    if (!named || s.secrets.has(wanted)) return null;
+    const repo = s.manifest.spec?.backups?.pgbackrest?.repos?.[0];
+    const kind = repo?.s3 ? 's3' : repo?.gcs ? 'gcs' : null;
+    if (!kind) return null;
+    const from = `${s.v4Cluster}-backrest-repo-config`;
+    if (!s.secrets.has(from)) {
+        throw new PreconditionFailed(`the manifest names Secret ${wanted}, made from the v4 Secret ${from}, which does not exist in namespace ${s.namespace}: create ${wanted} yourself (generate --include-secrets shows its form)`);
+    }
+    return { kind: 'copy-repo-credentials', repo: kind, from, to: wanted };
 }
 
 /** The v5 operator has taken the PVC over: its cluster label and a controller reference to this cluster. */
@@ -89,12 +120,16 @@ export function describeApplyAction(a: ApplyAction, s: Pick<ApplyState, 'manifes
     switch (a.kind) {
         case 'copy-password':
             return `copy the v4 password of user ${a.user} from Secret ${a.from} into Secret ${a.to}, in the cluster (the value is never printed)`;
+        case 'copy-repo-credentials':
+            return `convert the v4 ${a.repo === 's3' ? 'S3' : 'GCS'} credentials of Secret ${a.from} into Secret ${a.to}, in the cluster (never printed)`;
         case 'apply-cluster':
             return `create ${kind} ${name} (server-side apply, field manager kubectl-ivyo-upgrade)`;
         case 'wait-move-jobs':
             return `wait for the operator's move Job ${a.jobs.join(', ')}`;
         case 'wait-adoption':
             return `wait for the operator to adopt PVC ${a.pvcs.join(', ')}`;
+        case 'wait-restore':
+            return `wait for the restore from the v4 repository (condition ${s.flavor.dataInitializedCondition})`;
         case 'wait-bootstrap':
             return `wait for ${kind} ${name} to bootstrap from the v4 data (status.patroni.systemIdentifier)`;
         case 'wait-instances':

@@ -5,7 +5,7 @@ import type { TargetChoice } from '../v4/model.js';
 import { readPrepareState, type PrepareState } from '../v4/prepare-state.js';
 import { recordConfigMap, recordName } from '../v4/record.js';
 import type { Procedure } from './execute.js';
-import { describeAction, isWait, planPrepare, type PrepareAction, type PrepareOptions } from './prepare.js';
+import { backupTaskName, BACKUP_MARK, describeAction, isWait, planPrepare, type PrepareAction, type PrepareOptions } from './prepare.js';
 
 const V4_API = '/apis/crunchydata.com/v1';
 
@@ -35,11 +35,56 @@ export function scaleDownTask(c: Pgcluster, replica: string, deleteData: boolean
     };
 }
 
-export function prepareVolumes(client: KubeClient, namespace: string, cluster: string, target: TargetChoice, options: PrepareOptions): Procedure<PrepareState, PrepareAction> {
+/** `pgo backup` at the API level: the pgtask the v4 apiserver would create (facts §6.4). */
+export function backupTask(c: Pgcluster, repoPod: string, type: string): Record<string, unknown> {
+    const cluster = c.metadata.name;
+    return {
+        apiVersion: 'crunchydata.com/v1',
+        kind: 'Pgtask',
+        metadata: { name: backupTaskName(cluster), labels: { 'pg-cluster': cluster, pgouser: 'kubectl-ivyo-upgrade' }, annotations: { [BACKUP_MARK]: 'backups' } },
+        spec: {
+            name: backupTaskName(cluster),
+            tasktype: 'backrest',
+            parameters: {
+                'job-name': backupTaskName(cluster),
+                'pg-cluster': cluster,
+                podname: repoPod,
+                containername: 'database',
+                'image-prefix': c.spec?.ccpimageprefix ?? '',
+                'backrest-command': 'backup',
+                'backrest-opts': `--type=${type}`,
+                'backrest-storage-type': (c.spec?.backrestStorageTypes ?? []).join(','),
+                'backrest-s3-verify-tls': c.spec?.backrestS3VerifyTLS === 'false' ? 'false' : 'true',
+            },
+        },
+    };
+}
+
+/** `pgo show backup` at the API level (facts §6.5): `pgbackrest info` in the repo pod, when exec can reach it. */
+async function showBackups(client: KubeClient, s: PrepareState, log: (line: string) => void): Promise<void> {
+    const pod = s.pods.find((p) => p.metadata.labels?.['pgo-backrest-repo'] === 'true' && p.metadata.labels?.['pg-cluster'] === s.cluster);
+    const types = s.live?.repository.types ?? ['posix'];
+    const how = (t: string) => ['pgbackrest', 'info', '--output', 'json', ...(t === 'posix' ? [] : [`--repo1-type=${t}`])];
+    for (const t of types) {
+        const shell = `kubectl exec -n ${s.namespace} ${pod?.metadata.name ?? '<repo pod>'} -c database -- ${how(t).join(' ')}`;
+        if (!pod) {
+            log(`  cannot show the ${t} backup set: no repo pod; check it with: ${shell}`);
+            continue;
+        }
+        try {
+            const info = JSON.parse(await client.exec(s.namespace, pod.metadata.name, 'database', how(t), 30_000)) as { name?: string; backup?: { label?: string; type?: string }[] }[];
+            for (const stanza of info) log(`  ${t} repository, stanza ${stanza.name}: ${(stanza.backup ?? []).map((b) => `${b.label} (${b.type})`).join(', ') || 'no backups'}`);
+        } catch (e) {
+            log(`  cannot show the ${t} backup set (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); check it yourself before going on: ${shell}`);
+        }
+    }
+}
+
+export function prepareCluster(client: KubeClient, namespace: string, cluster: string, target: TargetChoice, options: PrepareOptions, log: (line: string) => void): Procedure<PrepareState, PrepareAction> {
     const ns = encodeURIComponent(namespace);
     const pgclusterPath = `${V4_API}/namespaces/${ns}/pgclusters/${encodeURIComponent(cluster)}`;
     return {
-        title: `prepare v4 cluster ${cluster} in namespace ${namespace} for the data-volumes method`,
+        title: `prepare v4 cluster ${cluster} in namespace ${namespace} for the ${options.method === 'volumes' ? 'data-volumes' : 'backups'} method`,
         observe: () => readPrepareState(client, namespace, cluster, target),
         plan: (s) => planPrepare(s, options),
         describe: describeAction,
@@ -56,14 +101,24 @@ export function prepareVolumes(client: KubeClient, namespace: string, cluster: s
                 case 'scale-down':
                     await create(client, `${V4_API}/namespaces/${ns}/pgtasks`, scaleDownTask(s.pgcluster!, a.deployment, a.deleteData), o);
                     return;
+                case 'backup':
+                    if (a.replace) {
+                        // As the v4 apiserver does: the earlier pgtask and backup Jobs go before a new backup.
+                        await deleteObject(client, `${V4_API}/namespaces/${ns}/pgtasks/${backupTaskName(cluster)}`, o);
+                        for (const j of s.backupJobs) await deleteObject(client, `/apis/batch/v1/namespaces/${ns}/jobs/${encodeURIComponent(j.metadata.name)}?propagationPolicy=Foreground`, o);
+                    }
+                    await create(client, `${V4_API}/namespaces/${ns}/pgtasks`, backupTask(s.pgcluster!, a.repoPod, a.type), o);
+                    return;
                 case 'annotate-keep':
-                    await mergePatch(client, pgclusterPath, { metadata: { annotations: { 'keep-data': 'true', 'keep-backups': 'true' } } }, o);
+                    if (a.showBackups && !dryRun) await showBackups(client, s, log);
+                    await mergePatch(client, pgclusterPath, { metadata: { annotations: { 'keep-backups': 'true', ...(a.keepData ? { 'keep-data': 'true' } : {}) } } }, o);
                     return;
                 case 'delete-pgcluster': {
                     // In a real run the state was just read: the keep annotations must be on the object deleted.
                     // (A server dry run never persisted them; its delete is only validated.)
                     const notes = s.pgcluster?.metadata.annotations ?? {};
-                    if (!dryRun && !('keep-data' in notes && 'keep-backups' in notes)) throw new Error('internal: delete planned before keep-data and keep-backups');
+                    const needed = options.method === 'backups' && options.deleteData ? ['keep-backups'] : ['keep-data', 'keep-backups'];
+                    if (!dryRun && !needed.every((k) => k in notes)) throw new Error(`internal: delete planned before ${needed.join(' and ')}`);
                     await deleteObject(client, pgclusterPath, { ...o, resourceVersion: s.pgcluster?.metadata.resourceVersion });
                     return;
                 }
@@ -72,6 +127,7 @@ export function prepareVolumes(client: KubeClient, namespace: string, cluster: s
                     return;
                 case 'wait-scale-down':
                 case 'wait-rmdata':
+                case 'wait-backup':
                 case 'wait-v4-cleanup':
                     return;
             }
@@ -85,6 +141,8 @@ export function prepareVolumes(client: KubeClient, namespace: string, cluster: s
                     return `rmdata Job ${a.jobs.join(', ')} has not finished (kubectl get jobs -l pgrmdata=true -n ${namespace}); ${operator}`;
                 case 'wait-v4-cleanup':
                     return `the v4 operator has not finished deleting ${cluster}: ${a.remaining.join(', ')} remain; ${operator}`;
+                case 'wait-backup':
+                    return `the backup Job backrest-backup-${cluster} has not succeeded (kubectl get pgtask backrest-backup-${cluster} -n ${namespace} -o yaml; kubectl get jobs -l backrest-command=backup -n ${namespace}); nothing was deleted; ${operator}`;
                 default:
                     return operator;
             }

@@ -5,6 +5,11 @@ import type { PrepareState } from '../v4/prepare-state.js';
 import { recordName } from '../v4/record.js';
 
 export interface PrepareOptions {
+    method: 'volumes' | 'backups';
+    /** backups: `--delete-data` lets v4 delete the data PVCs with the cluster (the guide's way); kept by default. */
+    deleteData: boolean;
+    /** backups: pgBackRest backup type, `--backup-type`. */
+    backupType: 'full' | 'diff' | 'incr';
     /** `--delete-replica-data`: let v4 delete the replicas' PVCs (the pgo CLI's default). Off by default. */
     deleteReplicaData: boolean;
     /** `--keep-v4-labels`: leave `pg-cluster` and `vendor` on the reused PVCs. */
@@ -18,7 +23,9 @@ export type PrepareAction =
     | { kind: 'scale-down'; deployment: string; deleteData: boolean }
     | { kind: 'wait-scale-down'; deployment: string }
     | { kind: 'wait-rmdata'; jobs: string[] }
-    | { kind: 'annotate-keep' }
+    | { kind: 'backup'; type: string; repoPod: string; replace: boolean }
+    | { kind: 'wait-backup' }
+    | { kind: 'annotate-keep'; keepData: boolean; showBackups: boolean }
     | { kind: 'delete-pgcluster' }
     | { kind: 'wait-v4-cleanup'; remaining: string[] }
     | { kind: 'remove-v4-labels'; pvc: string; labels: string[] };
@@ -59,7 +66,7 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
             `the v4 rmdata Job ${failed.map((j) => j.metadata.name).join(', ')} failed: read its pod's log ("kubectl logs job/${failed[0]!.metadata.name} -n ${s.namespace}"), fix the cause, delete the Job, then run prepare again`,
         );
     }
-    const reused = reusedVolumes(facts);
+    const reused = o.method === 'volumes' ? reusedVolumes(facts) : facts.volumes.filter((v) => v.role === 'repo' && v.exists);
     const actions: PrepareAction[] = [];
 
     for (const v of reused) {
@@ -71,22 +78,24 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
     }
 
     if (s.pgcluster && s.live) {
+        const notes = s.pgcluster.metadata.annotations ?? {};
+        const keep = (o.method === 'volumes' || !o.deleteData ? ['keep-data', 'keep-backups'] : ['keep-backups']).every((k) => k in notes);
         // v4's onDelete returns at once for a cluster in a v4 operator upgrade: the delete would do nothing (§6.3).
         if ('upgrade-in-progress' in (s.pgcluster.metadata.annotations ?? {})) {
             throw new PreconditionFailed(`pgcluster ${s.cluster} is annotated upgrade-in-progress: the v4 operator would ignore its deletion; finish the v4 operator upgrade first`);
         }
-        checkPrimary(s, s.live);
+        if (o.method === 'volumes') checkPrimary(s, s.live);
         if (!s.record) actions.push({ kind: 'record' });
+        if (o.method === 'backups' && !keep) actions.push(...backupSteps(s, o));
         const busy = s.rmdataJobs.filter((j) => !jobSucceeded(j)).map((j) => j.metadata.name);
-        for (const r of s.live.replicas) {
+        for (const r of o.method === 'volumes' ? s.live.replicas : []) {
             if (!r.deployment) continue;
             const task = s.pgtasks.find((t) => t.metadata.name === `${r.deployment}-rmdata`);
             actions.push(task ? { kind: 'wait-scale-down', deployment: r.deployment } : { kind: 'scale-down', deployment: r.deployment, deleteData: o.deleteReplicaData });
         }
         // v4 ignores a pgcluster delete while an rmdata Job is unfinished (facts §11.15).
         if (busy.length > 0) actions.push({ kind: 'wait-rmdata', jobs: busy });
-        const notes = s.pgcluster.metadata.annotations ?? {};
-        if (!('keep-data' in notes && 'keep-backups' in notes)) actions.push({ kind: 'annotate-keep' });
+        if (!keep) actions.push({ kind: 'annotate-keep', keepData: o.method === 'volumes' || !o.deleteData, showBackups: o.method === 'backups' });
         actions.push({ kind: 'delete-pgcluster' });
     } else {
         const remaining = [
@@ -111,6 +120,31 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
         }
     }
     return actions;
+}
+
+export const BACKUP_MARK = 'ivyo-upgrade.ivorysql.org/prepare';
+export const backupTaskName = (cluster: string) => `backrest-backup-${cluster}`;
+
+/**
+ * `pgo backup` at the API level (facts §6.4): one backup taken by this prepare (its pgtask carries our mark),
+ * finished (Job succeeded, pgtask "job completed") before the pgcluster is annotated and deleted.
+ */
+function backupSteps(s: PrepareState, o: PrepareOptions): PrepareAction[] {
+    const task = s.pgtasks.find((t) => t.metadata.name === backupTaskName(s.cluster));
+    const ours = task?.metadata.annotations?.[BACKUP_MARK] === 'backups';
+    const job = s.backupJobs.find((j) => j.metadata.name === backupTaskName(s.cluster));
+    if (ours && job && jobFailed(job)) {
+        throw new PreconditionFailed(
+            `the v4 backup Job ${job.metadata.name} failed: nothing was deleted. Read its log ("kubectl logs job/${job.metadata.name} -n ${s.namespace}"), fix the cause, delete pgtask ${task!.metadata.name}, then run prepare again`,
+        );
+    }
+    if (ours && (task as { spec?: { status?: string } }).spec?.status === 'job completed' && job && jobSucceeded(job)) return [];
+    if (ours) return [{ kind: 'wait-backup' }];
+    const repoPod = s.pods.find((p) => p.metadata.labels?.[V4.label.backrestRepo] === 'true' && p.metadata.labels?.[V4.label.cluster] === s.cluster);
+    if (!repoPod) {
+        throw new PreconditionFailed(`no pgBackRest repo pod of ${s.cluster} (labels pg-cluster=${s.cluster},pgo-backrest-repo=true) in namespace ${s.namespace}: v4 cannot take a backup without it`);
+    }
+    return [{ kind: 'backup', type: o.backupType, repoPod: repoPod.metadata.name, replace: task !== undefined }, { kind: 'wait-backup' }];
 }
 
 /** The PVCs the v5 cluster takes over: the primary's data and WAL, and the repo. */
@@ -160,8 +194,14 @@ export function describeAction(a: PrepareAction, s: Pick<PrepareState, 'cluster'
             return `wait for the v4 operator to remove replica ${a.deployment}`;
         case 'wait-rmdata':
             return `wait for the v4 rmdata Job ${a.jobs.join(', ')} to finish (v4 ignores a delete until then)`;
+        case 'backup':
+            return `take a ${a.type} backup the v4 way (pgtask backrest-backup-${s.cluster} on repo pod ${a.repoPod}${a.replace ? ', replacing the earlier pgtask' : ''})`;
+        case 'wait-backup':
+            return `wait for the v4 backup Job backrest-backup-${s.cluster} to succeed`;
         case 'annotate-keep':
-            return `annotate pgcluster ${s.cluster} keep-data and keep-backups, so v4 keeps every PVC when it is deleted`;
+            return a.keepData
+                ? `${a.showBackups ? 'show the backup set, then ' : ''}annotate pgcluster ${s.cluster} keep-data and keep-backups, so v4 keeps every PVC when it is deleted`
+                : `${a.showBackups ? 'show the backup set, then ' : ''}annotate pgcluster ${s.cluster} keep-backups only: v4 will DELETE the data PVCs (--delete-data) and keep the repository`;
         case 'delete-pgcluster':
             return `delete pgcluster ${s.cluster}; the v4 operator removes its deployments, services and ConfigMaps and keeps the PVCs`;
         case 'wait-v4-cleanup':

@@ -23,6 +23,8 @@ export interface PrepareState {
     pgtasks: KubeObject[];
     /** Jobs labelled pgrmdata=true,pg-cluster=<cluster>. */
     rmdataJobs: Job[];
+    /** v4 backup Jobs: pgo-backrest=true,backrest-command=backup,pg-cluster=<cluster>. */
+    backupJobs: Job[];
     /** Every pod of the namespace, to tell whether a PVC is still mounted. */
     pods: Pod[];
 }
@@ -36,12 +38,13 @@ export async function readPrepareState(client: KubeClient, namespace: string, cl
         if (isNotFound(e)) return null;
         throw e;
     });
-    const [record, snapshot, pvs, pgtasks, rmdataJobs, pods] = await Promise.all([
+    const [record, snapshot, pvs, pgtasks, rmdataJobs, backupJobs, pods] = await Promise.all([
         readRecord(client, namespace, cluster),
         observe(client, { namespace, cluster }, pgcluster ? [pgcluster] : []),
         client.list<PersistentVolume>('/api/v1/persistentvolumes'),
         client.list<KubeObject>(`${V4_API}/namespaces/${ns}/pgtasks`, { labelSelector: selector }),
         client.list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: `pgrmdata=true,${selector}` }),
+        client.list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: `pgo-backrest=true,backrest-command=backup,${selector}` }),
         client.list<Pod>(`/api/v1/namespaces/${ns}/pods`),
     ]);
     return {
@@ -56,6 +59,7 @@ export async function readPrepareState(client: KubeClient, namespace: string, cl
         pgreplicas: snapshot.pgreplicas,
         pgtasks,
         rmdataJobs,
+        backupJobs,
         pods,
     };
 }

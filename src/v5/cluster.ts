@@ -11,9 +11,9 @@ export interface V5Cluster extends KubeObject {
     metadata: KubeObject['metadata'] & { uid?: string; generation?: number };
     spec?: {
         shutdown?: boolean;
-        dataSource?: { volumes?: DataSourceVolumes };
+        dataSource?: { volumes?: DataSourceVolumes; ivoryCluster?: { repoName: string }; postgresCluster?: { repoName: string } };
         users?: { name: string }[];
-        backups?: { pgbackrest?: { repos?: { name: string; volume?: unknown }[] } };
+        backups?: { pgbackrest?: { configuration?: { secret?: { name: string } }[]; repos?: { name: string; volume?: unknown; s3?: unknown; gcs?: unknown }[] } };
     };
     status?: {
         patroni?: { systemIdentifier?: string };

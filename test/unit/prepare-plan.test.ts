@@ -8,7 +8,7 @@ import { FLAVORS } from '../../src/v5/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { snapshotOf } from '../support/snapshot.js';
 
-const OPTS = { deleteReplicaData: false, keepV4Labels: false };
+const OPTS = { method: 'volumes' as const, deleteData: false, backupType: 'full' as const, deleteReplicaData: false, keepV4Labels: false };
 const target = { flavor: FLAVORS.pgo, installed: true, selectedBy: 'flag' as const };
 
 /** The state prepare reads from a namespace holding these objects. */
@@ -27,6 +27,7 @@ function stateOf(objects: KubeObject[], extra: Partial<PrepareState> = {}): Prep
         pgreplicas: snapshot.pgreplicas,
         pgtasks: [],
         rmdataJobs: [],
+        backupJobs: [],
         pods: objects.filter((o) => o.kind === 'Pod'),
         ...extra,
     };
@@ -44,7 +45,7 @@ describe('planPrepare', () => {
     });
 
     it('passes --delete-replica-data on and leaves labels with --keep-v4-labels', () => {
-        const plan = planPrepare(stateOf(failedOver()), { deleteReplicaData: true, keepV4Labels: true });
+        const plan = planPrepare(stateOf(failedOver()), { ...OPTS, deleteReplicaData: true, keepV4Labels: true });
         expect(plan.find((a) => a.kind === 'scale-down')).toMatchObject({ deleteData: true });
         expect(kinds(plan)).not.toContain('remove-v4-labels');
     });

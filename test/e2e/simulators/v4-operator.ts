@@ -16,6 +16,8 @@ type Task = KubeObject & { spec: { tasktype?: string; parameters?: Record<string
 export interface V4SimulatorHooks {
     /** Called before the operator removes a replica; a test can fail the cluster over here. */
     beforeReplicaRemoval?: (replica: string) => Promise<void>;
+    /** Make backup Jobs fail (pgBackRest could not reach the repository, say). */
+    failBackups?: boolean;
 }
 
 export class V4OperatorSimulator {
@@ -24,6 +26,7 @@ export class V4OperatorSimulator {
     private running: Promise<void> = Promise.resolve();
     private readonly v4: string;
     private readonly client: KubeClient;
+    private readonly backedUp = new Set<string>();
     private readonly kubeconfig: ReturnType<typeof loadKubeconfig>;
     readonly errors: unknown[] = [];
 
@@ -67,6 +70,7 @@ export class V4OperatorSimulator {
         const tasks = await this.client.list<Task>(`${this.v4}/pgtasks`);
         for (const t of tasks) {
             if (t.spec.tasktype === 'delete-data' && !t.spec.parameters?.['delete-data-started']) await this.rmdata(t);
+            if (t.spec.tasktype === 'backrest' && t.spec.parameters?.['backrest-command'] === 'backup' && !this.backedUp.has(t.metadata.uid ?? '')) await this.backup(t);
         }
     }
 
@@ -110,6 +114,25 @@ export class V4OperatorSimulator {
         if (p['is-replica'] === 'true') await this.removeReplica(cluster, p['replica-name'] ?? '', p['delete-data'] === 'true');
         else await this.removeCluster(cluster, p['delete-data'] === 'true', p['delete-backups'] === 'true');
         await finishJob(this.client, this.namespace, job, 'Complete');
+    }
+
+    /** internal/operator/backrest/backup.go: the backup Job; on success the job controller marks the pgtask (§6.4). */
+    private async backup(t: Task): Promise<void> {
+        this.backedUp.add(t.metadata.uid ?? '');
+        const p = t.spec.parameters ?? {};
+        const name = p['job-name'] ?? t.metadata.name;
+        await this.client.request('POST', `/apis/batch/v1/namespaces/${this.namespace}/jobs`, {
+            body: {
+                apiVersion: 'batch/v1',
+                kind: 'Job',
+                metadata: { name, labels: { 'pgo-backrest': 'true', 'pgo-backrest-job': 'true', 'backrest-command': 'backup', 'pg-cluster': p['pg-cluster'] ?? '', vendor: 'crunchydata' } },
+                spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'backrest', image: 'registry.developers.crunchydata.com/crunchydata/crunchy-pgbackrest:ubi8-4.7.10', env: [{ name: 'COMMAND', value: 'backup' }, { name: 'COMMAND_OPTS', value: p['backrest-opts'] ?? '' }, { name: 'PODNAME', value: p.podname ?? '' }] }] } } },
+            },
+        });
+        await finishJob(this.client, this.namespace, name, this.hooks.failBackups ? 'Failed' : 'Complete');
+        if (!this.hooks.failBackups) {
+            await this.client.request('PATCH', `${this.v4}/pgtasks/${t.metadata.name}`, { body: { spec: { status: 'job completed' } }, contentType: 'application/merge-patch+json' });
+        }
     }
 
     /** cmd/pgo-rmdata/process.go, IsReplica branch. */
@@ -161,7 +184,7 @@ export class V4OperatorSimulator {
     private async deleteDeployment(name: string): Promise<void> {
         await this.gone(`/apis/apps/v1/namespaces/${this.namespace}/deployments/${name}`);
         // No ReplicaSet controller runs here: the fixture's pods stand in for the deployment's pods.
-        const pods = await this.client.list<KubeObject>(`/api/v1/namespaces/${this.namespace}/pods`, { labelSelector: `deployment-name=${name}` });
+        const pods = await this.client.list<KubeObject>(`/api/v1/namespaces/${this.namespace}/pods`, { labelSelector: `name=${name}` });
         for (const p of pods) await this.gone(`/api/v1/namespaces/${this.namespace}/pods/${p.metadata.name}?gracePeriodSeconds=0`);
     }
 

@@ -13,12 +13,14 @@ import { finishJob } from './jobs.js';
 export interface V5SimulatorOptions {
     /** Move Jobs to fail, by name, the first time they run. */
     failJobs?: string[];
+    /** Fail the restore from the repository (reconcileRestoreJob: condition False, PGBackRestRestoreFailed). */
+    failRestore?: boolean;
 }
 
 type Spec = {
     instances?: { name: string; dataVolumeClaimSpec?: unknown }[];
     backups?: { pgbackrest?: { repos?: { name: string; volume?: { volumeClaimSpec?: unknown } }[] } };
-    dataSource?: { volumes?: Record<string, { pvcName: string; directory?: string }> };
+    dataSource?: { volumes?: Record<string, { pvcName: string; directory?: string }>; ivoryCluster?: unknown; postgresCluster?: unknown };
 };
 
 export class V5OperatorSimulator {
@@ -62,6 +64,7 @@ export class V5OperatorSimulator {
         const p = this.flavor.labelPrefix;
         const volumes = c.spec.dataSource?.volumes ?? {};
         if (c.status?.patroni?.systemIdentifier) return;
+        if (c.status?.conditions?.some((x) => x.type === this.flavor.dataInitializedCondition && x.status === 'False')) return;
         // reconcileDirMoveJobs: returns early while a move Job is missing, running or failed.
         const jobs = await this.client.list<Job>(`/apis/batch/v1/namespaces/${c.metadata.namespace}/jobs`, { labelSelector: `${p}cluster=${name},${p}move-job` });
         for (const job of moveJobNames(name, volumes)) {
@@ -94,9 +97,30 @@ export class V5OperatorSimulator {
                 repo.volume?.volumeClaimSpec,
             );
         }
+        // A restore from a repository (dataSource.ivoryCluster / postgresCluster) runs the restore Job first.
+        const restoring = c.spec.dataSource?.[this.flavor.dataSourceKey as 'ivoryCluster' | 'postgresCluster'] !== undefined;
+        const now = new Date().toISOString();
+        const condition = (ok: boolean) => ({
+            type: this.flavor.dataInitializedCondition,
+            status: ok ? 'True' : 'False',
+            reason: ok ? 'PGBackRestRestoreComplete' : 'PGBackRestRestoreFailed',
+            message: ok ? 'pgBackRest restore completed successfully' : 'pgBackRest restore failed',
+            lastTransitionTime: now,
+            observedGeneration: c.metadata.generation,
+        });
+        if (restoring) {
+            const job = `${name}-pgbackrest-restore`;
+            await this.createJob(c, job, { [`${p}cluster`]: name, [`${p}pgbackrest-restore`]: name });
+            await finishJob(this.client, c.metadata.namespace ?? '', job, this.options.failRestore ? 'Failed' : 'Complete');
+            if (this.options.failRestore) {
+                await this.client.request('PATCH', `${this.api}/${name}/status`, { body: { status: { conditions: [condition(false)] } }, contentType: 'application/merge-patch+json' });
+                return;
+            }
+        }
         await this.client.request('PATCH', `${this.api}/${name}/status`, {
             body: {
                 status: {
+                    ...(restoring ? { conditions: [condition(true)] } : {}),
                     startupInstance: startup,
                     startupInstanceSet: set,
                     observedGeneration: c.metadata.generation,
@@ -112,21 +136,25 @@ export class V5OperatorSimulator {
     private async runJob(c: V5Cluster, job: string): Promise<void> {
         const p = this.flavor.labelPrefix;
         const kind = job.endsWith('pgdata-dir') ? 'move-pgdata-dir' : job.endsWith('pgwal-dir') ? 'move-pgwal-dir' : 'move-pgbackrest-repo-dir';
-        const path = `/apis/batch/v1/namespaces/${c.metadata.namespace}/jobs`;
-        await this.client.request('POST', path, {
+        await this.createJob(c, job, { [`${p}cluster`]: c.metadata.name, [`${p}move-job`]: '', [`${p}${kind}`]: '' });
+        const fail = (this.options.failJobs ?? []).includes(job) && !this.failed.has(job);
+        if (fail) this.failed.add(job);
+        await finishJob(this.client, c.metadata.namespace ?? '', job, fail ? 'Failed' : 'Complete');
+    }
+
+    /** A Job the operator owns (controller reference to the cluster), as its Jobs are. */
+    private async createJob(c: V5Cluster, job: string, labels: Record<string, string>): Promise<void> {
+        await this.client.request('POST', `/apis/batch/v1/namespaces/${c.metadata.namespace}/jobs`, {
             body: {
                 apiVersion: 'batch/v1',
                 kind: 'Job',
                 metadata: {
                     name: job,
-                    labels: { [`${p}cluster`]: c.metadata.name, [`${p}move-job`]: '', [`${p}${kind}`]: '' },
+                    labels,
                     ownerReferences: [{ apiVersion: apiVersionOf(this.flavor), kind: this.flavor.kind, name: c.metadata.name, uid: c.metadata.uid, controller: true, blockOwnerDeletion: true }],
                 },
-                spec: { template: { spec: { restartPolicy: 'Never', automountServiceAccountToken: false, containers: [{ name: kind.replace('move-', '').replace('-dir', '') + '-move-job', image: 'registry.example.com/postgres:ubi8-13.10', command: ['bash', '-ceu', '--'] }] } } },
+                spec: { template: { spec: { restartPolicy: 'Never', automountServiceAccountToken: false, containers: [{ name: 'job', image: 'registry.example.com/postgres:ubi8-13.10', command: ['bash', '-ceu', '--'] }] } } },
             },
         });
-        const fail = (this.options.failJobs ?? []).includes(job) && !this.failed.has(job);
-        if (fail) this.failed.add(job);
-        await finishJob(this.client, c.metadata.namespace ?? '', job, fail ? 'Failed' : 'Complete');
     }
 }
