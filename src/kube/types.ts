@@ -114,4 +114,5 @@ export interface Job extends KubeObject {
 
 export interface Pod extends KubeObject {
     spec?: PodSpec;
+    status?: { phase?: string };
 }

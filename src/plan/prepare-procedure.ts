@@ -75,7 +75,9 @@ async function showBackups(client: KubeClient, s: PrepareState, log: (line: stri
             const info = JSON.parse(await client.exec(s.namespace, pod.metadata.name, 'database', how(t), 30_000)) as { name?: string; backup?: { label?: string; type?: string }[] }[];
             for (const stanza of info) log(`  ${t} repository, stanza ${stanza.name}: ${(stanza.backup ?? []).map((b) => `${b.label} (${b.type})`).join(', ') || 'no backups'}`);
         } catch (e) {
-            log(`  cannot show the ${t} backup set (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); check it yourself before going on: ${shell}`);
+            const phase = pod.status?.phase ?? 'unknown';
+            const why = phase === 'Running' ? '' : `pod ${pod.metadata.name} is ${phase}, not Running; `;
+            log(`  cannot show the ${t} backup set (${why}exec answered: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}); check it yourself before going on: ${shell}`);
         }
     }
 }

@@ -40,7 +40,7 @@ describe('method 2, backups, end to end', () => {
         expect(prepared.code).toBe(0);
         expect(prepared.stderr).toContain('done: take a full backup the v4 way (pgtask backrest-backup-hippo on repo pod hippo-backrest-shared-repo-');
         // No kubelet here: exec cannot reach the repo pod, and prepare says so plainly.
-        expect(prepared.stderr).toMatch(/cannot show the posix backup set \(.+\); check it yourself before going on: kubectl exec -n \S+ hippo-backrest-shared-repo-\S+ -c database -- pgbackrest info --output json/);
+        expect(prepared.stderr).toMatch(/cannot show the posix backup set \(pod hippo-backrest-shared-repo-\S+ is Pending, not Running; exec answered: .+\); check it yourself before going on: kubectl exec -n \S+ hippo-backrest-shared-repo-\S+ -c database -- pgbackrest info --output json/);
         const task = await get<{ spec: { status?: string; parameters: Record<string, string> } }>(`/apis/crunchydata.com/v1/namespaces/${ns}/pgtasks/backrest-backup-hippo`).catch(() => null);
         // v4's cluster cleanup deletes its pgtasks; the backup Job stayed until then and succeeded.
         expect(task).toBeNull();
