@@ -1,5 +1,5 @@
 import type { Inspection } from '../v4/inspection.js';
-import { claimSpecOf, type ManifestOptions } from './manifest.js';
+import { claimSpecOf, clusterManifest, type ManifestOptions } from './manifest.js';
 
 export type RepoKind = 'posix' | 's3' | 'gcs';
 
@@ -56,27 +56,15 @@ export function backupsManifest(i: Inspection, o: BackupsOptions): Record<string
         }
         dataSource = { [o.flavor.dataSourceKey]: restore };
     }
-    return {
-        apiVersion: `${o.flavor.group}/${o.flavor.version}`,
-        kind: o.flavor.kind,
-        metadata: { name: o.name, namespace: o.namespace },
-        spec: {
-            postgresVersion: o.postgresVersion,
-            ...(o.image ? { image: o.image } : {}),
-            ...(i.cluster.port ? { port: i.cluster.port } : {}),
-            dataSource,
-            instances: [{ name: '00', replicas: 1, dataVolumeClaimSpec: claimSpecOf(data) }],
-            ...(i.cluster.user ? { users: [{ name: i.cluster.user, ...(i.cluster.database ? { databases: [i.cluster.database] } : {}) }] } : {}),
-            backups: {
-                pgbackrest: {
-                    ...(o.pgbackrestImage ? { image: o.pgbackrestImage } : {}),
-                    ...(configuration ? { configuration } : {}),
-                    ...(Object.keys(global).length > 0 ? { global } : {}),
-                    repos: [repoSpec],
-                },
-            },
+    return clusterManifest(i, o, {
+        dataSource,
+        instance: { dataVolumeClaimSpec: claimSpecOf(data) },
+        pgbackrest: {
+            ...(configuration ? { configuration } : {}),
+            ...(Object.keys(global).length > 0 ? { global } : {}),
+            repos: [repoSpec],
         },
-    };
+    });
 }
 
 /** v4's repo config Secret keys → v5 pgBackRest configuration files (facts §5.5, §7): values stay base64. */

@@ -43,6 +43,22 @@ export function volumesManifest(i: Inspection, o: ManifestOptions): Record<strin
     // repos[0] must be the volume repo: v5 labels and sizes the adopted repo PVC from it (facts §11.11).
     // Without a v4 repo PVC, repo1 is a new volume like the data volume.
     const repoClaim = claimSpecOf(repo ?? data);
+    return clusterManifest(i, o, {
+        dataSource: { volumes },
+        instance: { dataVolumeClaimSpec: claimSpecOf(data), ...(wal ? { walVolumeClaimSpec: claimSpecOf(wal) } : {}) },
+        pgbackrest: { repos: [{ name: 'repo1', volume: { volumeClaimSpec: repoClaim } }] },
+    });
+}
+
+/**
+ * What every generated cluster has: kind and name, the data's major, the images, the v4 port and application
+ * user, one instance set `"00"` of one replica; the method fills in the data source, volumes and repository.
+ */
+export function clusterManifest(
+    i: Inspection,
+    o: ManifestOptions,
+    parts: { dataSource: Record<string, unknown>; instance: Record<string, unknown>; pgbackrest: Record<string, unknown> },
+): Record<string, unknown> {
     return {
         apiVersion: apiVersionOf(o.flavor),
         kind: o.flavor.kind,
@@ -51,22 +67,10 @@ export function volumesManifest(i: Inspection, o: ManifestOptions): Record<strin
             postgresVersion: o.postgresVersion,
             ...(o.image ? { image: o.image } : {}),
             ...(i.cluster.port ? { port: i.cluster.port } : {}),
-            dataSource: { volumes },
-            instances: [
-                {
-                    name: '00',
-                    replicas: 1,
-                    dataVolumeClaimSpec: claimSpecOf(data),
-                    ...(wal ? { walVolumeClaimSpec: claimSpecOf(wal) } : {}),
-                },
-            ],
+            dataSource: parts.dataSource,
+            instances: [{ name: '00', replicas: 1, ...parts.instance }],
             ...(i.cluster.user ? { users: [{ name: i.cluster.user, ...(i.cluster.database ? { databases: [i.cluster.database] } : {}) }] } : {}),
-            backups: {
-                pgbackrest: {
-                    ...(o.pgbackrestImage ? { image: o.pgbackrestImage } : {}),
-                    repos: [{ name: 'repo1', volume: { volumeClaimSpec: repoClaim } }],
-                },
-            },
+            backups: { pgbackrest: { ...(o.pgbackrestImage ? { image: o.pgbackrestImage } : {}), ...parts.pgbackrest } },
         },
     };
 }
