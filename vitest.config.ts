@@ -8,6 +8,8 @@ export default defineConfig({
     test: {
         projects: [
             { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+            // What `npm run package` made (npm test runs it first): archives and the krew manifest.
+            { extends: true, test: { name: 'package', include: ['test/package/**/*.test.ts'] } },
             {
                 extends: true,
                 test: {

@@ -1,0 +1,30 @@
+// The one esbuild configuration: src/bin.ts into a single CommonJS file with a node shebang that needs no
+// node_modules. CommonJS because a Node 20 single-executable application runs only CommonJS; yargs 18
+// reads import.meta.url, which esbuild empties in CommonJS, so it is defined from __filename.
+import { build } from 'esbuild';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const absent = path.resolve('scripts/stubs/absent.cjs');
+
+export async function bundle(outfile) {
+    mkdirSync(path.dirname(outfile), { recursive: true });
+    await build({
+        entryPoints: ['src/bin.ts'],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        minify: true,
+        legalComments: 'none',
+        alias: { bufferutil: absent, 'utf-8-validate': absent, encoding: absent, 'supports-color': absent },
+        define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__import_meta_url' },
+        banner: { js: "#!/usr/bin/env node\nconst __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+        logLevel: 'warning',
+    });
+    // An extensionless file is CommonJS unless a package.json above it says otherwise; say it here.
+    writeFileSync(path.join(path.dirname(outfile), 'package.json'), '{ "type": "commonjs" }\n');
+    chmodSync(outfile, 0o755);
+}
