@@ -3,6 +3,7 @@ import { load } from 'js-yaml';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError, UserError } from '../errors.js';
 import type { Io } from '../io.js';
+import { permissionsHelp } from '../rbac.js';
 import { discover } from '../kube/discovery.js';
 import { applyVolumes } from '../plan/apply-procedure.js';
 import { runProcedure } from '../plan/execute.js';
@@ -39,7 +40,8 @@ function builder(y: Argv<GlobalFlags>): Argv<ApplyFlags> {
         })
         .example('$0 apply hippo -n pgo --target pgo', 'Generate, create the PostgresCluster, follow it until it runs')
         .example('$0 generate hippo > hippo.yaml && $0 apply -f hippo.yaml', 'Apply a reviewed manifest')
-        .example('$0 apply hippo --dry-run=server --yes', 'Let the server check every write, persisting nothing') as unknown as Argv<ApplyFlags>;
+        .example('$0 apply hippo --dry-run=server --yes', 'Let the server check every write, persisting nothing')
+        .epilogue(permissionsHelp('apply')) as unknown as Argv<ApplyFlags>;
 }
 
 export function applyCommand(io: Io): CommandModule<GlobalFlags, ApplyFlags> {

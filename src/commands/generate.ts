@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule, Options } from 'yargs';
 import { UsageError, UserError } from '../errors.js';
 import type { Io } from '../io.js';
+import { permissionsHelp } from '../rbac.js';
 import { discover } from '../kube/discovery.js';
 import { serverSideApply } from '../kube/writes.js';
 import { serialize } from '../output/format.js';
@@ -48,7 +49,8 @@ function builder(y: Argv<GlobalFlags>): Argv<GenerateFlags> {
         .example('$0 generate hippo -n pgo --target pgo', 'The PostgresCluster that adopts hippo\'s volumes')
         .example('$0 generate hippo --image my.registry/ivorysql:13 --pgbackrest-image my.registry/pgbackrest:2.47', 'IVYO with images for the data\'s major')
         .example('$0 generate hippo --validate | kubectl apply --server-side -f -', 'Check against the CRD, then apply')
-        .example('$0 generate hippo --method backups --repo s3 --restore-type time --restore-target "2026-11-20 14:15:11+00"', 'Restore from the v4 S3 repository to a point in time') as unknown as Argv<GenerateFlags>;
+        .example('$0 generate hippo --method backups --repo s3 --restore-type time --restore-target "2026-11-20 14:15:11+00"', 'Restore from the v4 S3 repository to a point in time')
+        .epilogue(permissionsHelp('generate')) as unknown as Argv<GenerateFlags>;
 }
 
 export function generateCommand(io: Io): CommandModule<GlobalFlags, GenerateFlags> {

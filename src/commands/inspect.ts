@@ -9,9 +9,13 @@ import { getPgcluster, observe } from '../v4/observe.js';
 import { FLAVORS, type FlavorName } from '../v5/flavors.js';
 import { serialize } from '../output/format.js';
 import { inspectionTable, inspectionsTable } from '../output/inspect-table.js';
+import { renderTable } from '../output/table.js';
+import { deniedPermissions } from '../kube/access.js';
+import type { KubeClient } from '../kube/client.js';
+import { mergedRules, permissionsHelp, PERMISSIONS, type CommandName } from '../rbac.js';
 import { connect, type GlobalFlags } from './global.js';
 
-type InspectFlags = GlobalFlags & { cluster: string | undefined; 'all-namespaces': boolean; target: FlavorName | undefined };
+type InspectFlags = GlobalFlags & { cluster: string | undefined; 'all-namespaces': boolean; target: FlavorName | undefined; 'check-permissions': boolean };
 type InspectArgs = ArgumentsCamelCase<InspectFlags>;
 
 function builder(y: Argv<GlobalFlags>): Argv<InspectFlags> {
@@ -19,10 +23,13 @@ function builder(y: Argv<GlobalFlags>): Argv<InspectFlags> {
                 .positional('cluster', { type: 'string', describe: 'Name of the v4 pgcluster (omit to list every cluster)' })
                 .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'Every v4 cluster in every namespace, one row each' })
                 .option('target', { choices: ['ivyo', 'pgo'] as const, describe: 'The v5 operator to move to (default: ivyo, or the only one installed)' })
+                .option('check-permissions', { type: 'boolean', default: false, describe: 'Instead of inspecting, ask the server (SelfSubjectAccessReview) which permissions of each command you lack here' })
                 .example('$0 inspect hippo -n pgo', 'Report on cluster hippo in namespace pgo')
                 .example('$0 inspect hippo -o json | jq .methods.volumes', 'Is the data-volumes method ready?')
                 .example('$0 inspect hippo --target pgo', 'Judge the move to Crunchy PGO v5 instead of IVYO')
-                .example('$0 inspect -A', 'Every v4 cluster in every namespace, with its verdicts');
+                .example('$0 inspect -A', 'Every v4 cluster in every namespace, with its verdicts')
+                .example('$0 inspect --check-permissions -n pgo', 'What your account may not do in namespace pgo')
+        .epilogue(permissionsHelp('inspect'));
 }
 
 export function inspectCommand(io: Io): CommandModule<GlobalFlags, InspectFlags> {
@@ -46,6 +53,7 @@ async function runInspect(args: InspectArgs, io: Io): Promise<void> {
         throw new UsageError('a cluster cannot be named together with --all-namespaces: drop one of them');
     }
     const { client, namespace, contextName } = connect(args, io);
+    if (args.checkPermissions) return checkPermissions(client, args.allNamespaces ? null : namespace, io);
     const apis = await discover(client);
     if (!apis.v4) {
         throw new UserError(
@@ -81,4 +89,21 @@ async function runInspect(args: InspectArgs, io: Io): Promise<void> {
     } else {
         io.stdout.write(inspectionsTable(items, args.allNamespaces));
     }
+}
+
+/** `--check-permissions`: every command's permissions, asked of the server; exit 1 when something is missing. */
+async function checkPermissions(client: KubeClient, namespace: string | null, io: Io): Promise<void> {
+    const commands = Object.keys(PERMISSIONS) as CommandName[];
+    const denied = await Promise.all(commands.map((c) => deniedPermissions(client, namespace, mergedRules(PERMISSIONS[c]))));
+    const rows = commands.flatMap((c, i) =>
+        denied[i]!.length === 0
+            ? [[c, 'ok', '-']]
+            : denied[i]!.map((d) => [c, `missing ${d.verb}`, `${d.group ? `${d.resource}.${d.group}` : d.resource}${d.clusterScoped ? ' (cluster-wide)' : ''}`]),
+    );
+    io.stdout.write(renderTable(['COMMAND', 'STATUS', 'RESOURCE'], rows));
+    const where = namespace === null ? 'in every namespace' : `in namespace ${namespace}`;
+    if (denied.some((d) => d.length > 0)) {
+        throw new UserError(`some permissions are missing ${where}: docs/rbac.yaml has the roles to bind`);
+    }
+    io.stderr.write(`Every command has the permissions it needs ${where}.\n`);
 }

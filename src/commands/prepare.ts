@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError, UserError } from '../errors.js';
 import type { Io } from '../io.js';
+import { permissionsHelp } from '../rbac.js';
 import { discover } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { prepareCluster } from '../plan/prepare-procedure.js';
@@ -47,7 +48,8 @@ function builder(y: Argv<GlobalFlags>): Argv<PrepareFlags> {
         .example('$0 prepare hippo -n pgo --method volumes --dry-run=client', 'Show what would be done')
         .example('$0 prepare hippo -n pgo --method volumes', 'Do it, after a (y/N) confirmation')
         .example('$0 prepare hippo -n pgo --method volumes --yes --timeout 20m', 'Without asking (scripts)')
-        .example('$0 prepare hippo -n pgo --method backups', 'Take a full backup, then delete v4 keeping backups and data') as unknown as Argv<PrepareFlags>;
+        .example('$0 prepare hippo -n pgo --method backups', 'Take a full backup, then delete v4 keeping backups and data')
+        .epilogue(permissionsHelp('prepare')) as unknown as Argv<PrepareFlags>;
 }
 
 export function prepareCommand(io: Io): CommandModule<GlobalFlags, PrepareFlags> {

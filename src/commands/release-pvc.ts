@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError, UserError } from '../errors.js';
 import type { Io } from '../io.js';
+import { permissionsHelp } from '../rbac.js';
 import { discover } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { releasePvcs, resolveRelease } from '../plan/release-procedure.js';
@@ -32,7 +33,8 @@ function builder(y: Argv<GlobalFlags>): Argv<ReleaseFlags> {
             return true;
         })
         .example('$0 release-pvc hippo-pgbr-repo -n pgo', 'Keep the v4 backups if the v5 cluster is deleted (rollback)')
-        .example('$0 release-pvc --all --cluster hippo -n pgo --dry-run=client', 'What releasing every adopted PVC would do') as unknown as Argv<ReleaseFlags>;
+        .example('$0 release-pvc --all --cluster hippo -n pgo --dry-run=client', 'What releasing every adopted PVC would do')
+        .epilogue(permissionsHelp('release-pvc')) as unknown as Argv<ReleaseFlags>;
 }
 
 export function releasePvcCommand(io: Io): CommandModule<GlobalFlags, ReleaseFlags> {

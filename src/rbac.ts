@@ -1,0 +1,96 @@
+import { FLAVORS } from './v5/flavors.js';
+
+/** One permission a command needs: the API group, the resource (subresource after a slash), the verbs. */
+export interface Permission {
+    group: string;
+    resource: string;
+    verbs: string[];
+    /** PersistentVolumes are cluster-scoped; everything else is read and written in the cluster's namespace. */
+    clusterScoped?: boolean;
+}
+
+export type CommandName = 'inspect' | 'prepare' | 'generate' | 'apply' | 'release-pvc';
+
+const v5Clusters = (verbs: string[]): Permission[] => Object.values(FLAVORS).map((f) => ({ group: f.group, resource: f.plural, verbs }));
+
+const READ_V4: Permission[] = [
+    { group: 'crunchydata.com', resource: 'pgclusters', verbs: ['get', 'list'] },
+    { group: 'crunchydata.com', resource: 'pgreplicas', verbs: ['list'] },
+    { group: 'apps', resource: 'deployments', verbs: ['list'] },
+    { group: '', resource: 'pods', verbs: ['list'] },
+    { group: '', resource: 'persistentvolumeclaims', verbs: ['list'] },
+    { group: '', resource: 'secrets', verbs: ['list'] },
+    { group: '', resource: 'configmaps', verbs: ['get', 'list'] },
+    { group: '', resource: 'services', verbs: ['list'] },
+    { group: '', resource: 'persistentvolumes', verbs: ['list'], clusterScoped: true },
+];
+
+/**
+ * What each command reads and writes: the single source for `--help`, docs/rbac.yaml and
+ * `inspect --check-permissions`. Discovery (`/apis`) needs no grant: every authenticated user has it.
+ */
+export const PERMISSIONS: Record<CommandName, Permission[]> = {
+    inspect: READ_V4,
+    generate: [...READ_V4, ...v5Clusters(['patch'])],
+    prepare: [
+        ...READ_V4,
+        { group: 'crunchydata.com', resource: 'pgclusters', verbs: ['patch', 'delete'] },
+        { group: 'crunchydata.com', resource: 'pgtasks', verbs: ['list', 'create', 'delete'] },
+        { group: 'batch', resource: 'jobs', verbs: ['list', 'delete'] },
+        { group: '', resource: 'pods/exec', verbs: ['create'] },
+        { group: '', resource: 'configmaps', verbs: ['create', 'patch'] },
+        { group: '', resource: 'persistentvolumeclaims', verbs: ['patch'] },
+        { group: '', resource: 'persistentvolumes', verbs: ['patch'], clusterScoped: true },
+    ],
+    apply: [
+        ...READ_V4,
+        ...v5Clusters(['get', 'patch']),
+        { group: '', resource: 'secrets', verbs: ['get', 'create'] },
+        { group: 'batch', resource: 'jobs', verbs: ['list'] },
+        { group: '', resource: 'pods/log', verbs: ['get'] },
+    ],
+    'release-pvc': [
+        ...v5Clusters(['get', 'patch']),
+        { group: '', resource: 'persistentvolumeclaims', verbs: ['get', 'list', 'patch'] },
+        { group: '', resource: 'persistentvolumes', verbs: ['list', 'patch'], clusterScoped: true },
+    ],
+};
+
+/** The permissions merged by group and resource, verbs sorted: rules as RBAC writes them. */
+export function mergedRules(perms: Permission[]): Permission[] {
+    const byKey = new Map<string, Permission>();
+    for (const p of perms) {
+        const key = `${p.group}/${p.resource}`;
+        const seen = byKey.get(key);
+        byKey.set(key, { ...p, verbs: [...new Set([...(seen?.verbs ?? []), ...p.verbs])].sort() });
+    }
+    return [...byKey.values()].sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource));
+}
+
+const name = (p: Permission) => (p.group ? `${p.resource}.${p.group}` : p.resource);
+
+/** The block each command's --help ends with (PGO's kubectl plugin prints the same kind of table). */
+export function permissionsHelp(command: CommandName): string {
+    const rules = mergedRules(PERMISSIONS[command]);
+    const width = Math.max(...rules.map((r) => name(r).length));
+    return [
+        'RBAC requirements (docs/rbac.yaml; inspect --check-permissions tells what you lack):',
+        ...rules.map((r) => `  ${name(r).padEnd(width)}  [${r.verbs.join(' ')}]${r.clusterScoped ? '  cluster-wide' : ''}`),
+    ].join('\n');
+}
+
+/**
+ * docs/rbac.yaml: a ClusterRole with every namespaced rule (bind it with a RoleBinding in the namespaces to
+ * upgrade, or a ClusterRoleBinding for -A), and one with the cluster-scoped PersistentVolume rules.
+ */
+export function rbacManifests(): Record<string, unknown>[] {
+    const all = mergedRules(Object.values(PERMISSIONS).flat());
+    const rule = (p: Permission) => ({ apiGroups: [p.group], resources: [p.resource], verbs: p.verbs });
+    const role = (n: string, rules: Permission[]) => ({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: n, labels: { 'app.kubernetes.io/name': 'kubectl-ivyo-upgrade' } },
+        rules: rules.map(rule),
+    });
+    return [role('kubectl-ivyo-upgrade', all.filter((p) => !p.clusterScoped)), role('kubectl-ivyo-upgrade-volumes', all.filter((p) => p.clusterScoped))];
+}
