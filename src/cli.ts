@@ -4,6 +4,7 @@ import type { Io } from './io.js';
 import { VERSION } from './version.js';
 import { globalFlags, type GlobalFlags } from './commands/global.js';
 import { applyCommand } from './commands/apply.js';
+import { completionCommand } from './commands/completion.js';
 import { generateCommand } from './commands/generate.js';
 import { inspectCommand } from './commands/inspect.js';
 import { prepareCommand } from './commands/prepare.js';
@@ -22,6 +23,7 @@ export function buildCli(io: Io): Argv<GlobalFlags> {
         .command(generateCommand(io))
         .command(applyCommand(io))
         .command(releasePvcCommand(io))
+        .command(completionCommand(io))
         .demandCommand(1, 'a command is required: see "kubectl ivyo-upgrade --help"')
         .recommendCommands()
         .strict()

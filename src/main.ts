@@ -1,10 +1,15 @@
 import { buildCli } from './cli.js';
 import { ExitCode, UsageError, UserError } from './errors.js';
 import type { Io } from './io.js';
+import { runComplete } from './commands/completion.js';
 import { explainKubeError } from './kube/errors.js';
 
 /** Runs one command line; returns the exit code. All I/O goes through `io`, so tests call this directly. */
 export async function main(argv: string[], io: Io): Promise<number> {
+    if (argv[0] === '__complete') {
+        await runComplete(argv.slice(1), io, (command) => helpText(io, command));
+        return ExitCode.Ok;
+    }
     const debug = argv.includes('--debug');
     let printed = '';
     try {
@@ -16,6 +21,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
     } catch (e) {
         return report(e, argv, io, debug);
     }
+}
+
+/** The help the CLI prints for the root or a command, captured: completion reads commands and flags from it. */
+export async function helpText(io: Io, command?: string): Promise<string> {
+    let text = '';
+    const quiet = { ...io, stdout: { write: () => true }, stderr: { write: () => true } };
+    await buildCli(quiet).parseAsync([...(command ? [command] : []), '--help'], {}, (_err, _args, output) => {
+        text = output;
+    });
+    return text;
 }
 
 function report(e: unknown, argv: string[], io: Io, debug: boolean): number {

@@ -1,0 +1,54 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { Io } from '../io.js';
+import { KubeClient } from '../kube/client.js';
+import { loadKubeconfig } from '../kube/kubeconfig.js';
+import type { KubeObject } from '../kube/types.js';
+import { complete, completionScript, printCompletions, type HelpOf, type NameSources } from '../completion.js';
+import { FLAVORS } from '../v5/flavors.js';
+import type { GlobalFlags } from './global.js';
+
+type CompletionFlags = GlobalFlags & { shell: 'bash' | 'zsh' };
+
+export function completionCommand(io: Io): CommandModule<GlobalFlags, CompletionFlags> {
+    return {
+        command: 'completion <shell>',
+        describe: 'Print a bash or zsh completion script for kubectl-ivyo_upgrade',
+        builder: (y: Argv<GlobalFlags>) =>
+            y
+                .positional('shell', { choices: ['bash', 'zsh'] as const, demandOption: true, describe: 'The shell' })
+                .example('source <($0 completion bash)', 'Complete kubectl-ivyo_upgrade in this bash session')
+                .epilogue('For "kubectl ivyo-upgrade …", kubectl 1.26+ runs kubectl_complete-ivyo_upgrade, which the release archives install.') as unknown as Argv<CompletionFlags>,
+        handler: (args: ArgumentsCamelCase<CompletionFlags>) => {
+            io.stdout.write(completionScript(args.shell));
+        },
+    };
+}
+
+/** Live names for completion: the default kubeconfig, short timeouts, metadata only. */
+function liveNames(io: Io): NameSources {
+    const connect = () => {
+        const cfg = loadKubeconfig({ env: io.env });
+        return { client: new KubeClient(cfg.kc, cfg.server, 2000, cfg.contextName), cfg };
+    };
+    const names = async (path: (ns: string) => string, namespace: string | undefined) => {
+        const { client, cfg } = connect();
+        const list = await client.list<KubeObject>(path(encodeURIComponent(namespace ?? cfg.namespace)), { metadataOnly: true });
+        return list.map((o) => o.metadata.name).sort();
+    };
+    return {
+        namespaces: () => names(() => '/api/v1/namespaces', undefined),
+        contexts: async () => connect().cfg.kc.getContexts().map((c) => c.name),
+        v4Clusters: (ns) => names((n) => `/apis/crunchydata.com/v1/namespaces/${n}/pgclusters`, ns),
+        v5Clusters: async (ns) => {
+            const lists = await Promise.all(Object.values(FLAVORS).map((f) => names((n) => `/apis/${f.group}/${f.version}/namespaces/${n}/${f.plural}`, ns).catch(() => [])));
+            return [...new Set(lists.flat())].sort();
+        },
+        pvcs: (ns) => names((n) => `/api/v1/namespaces/${n}/persistentvolumeclaims`, ns),
+    };
+}
+
+/** `__complete WORDS…`: what kubectl_complete-ivyo_upgrade and the shell scripts call. Never fails loudly. */
+export async function runComplete(words: string[], io: Io, helpOf: HelpOf): Promise<void> {
+    const candidates = await complete(words.length > 0 ? words : [''], helpOf, liveNames(io)).catch(() => []);
+    printCompletions(io, candidates);
+}
