@@ -93,19 +93,15 @@ export function inspectCluster(snapshot: V4Snapshot, pgcluster: Pgcluster, targe
         repository,
         volumes,
         userSecrets,
-        target: {
-            flavor: target.flavor.name,
-            kind: target.flavor.kind,
-            apiVersion: apiVersionOf(target.flavor),
-            installed: target.installed,
-            selectedBy: target.selectedBy,
-            collisions: collisionsFor(name, {
+        target: targetReport(
+            target,
+            collisionsFor(name, {
                 ConfigMap: own(snapshot.configMaps),
                 Service: own(snapshot.services),
                 Deployment: own(snapshot.deploymentNames),
                 Secret: own(snapshot.secrets),
             }),
-        },
+        ),
     };
     return { ...inspection, methods: judge(inspection, target.flavor, snapshot.pvsUnreadable) };
 }
@@ -238,19 +234,20 @@ export function collisionsFor(name: string, existing: Record<string, KubeObject[
     );
 }
 
+function targetReport(target: TargetChoice, collisions: Inspection['target']['collisions']): Inspection['target'] {
+    return {
+        flavor: target.flavor.name,
+        kind: target.flavor.kind,
+        apiVersion: apiVersionOf(target.flavor),
+        installed: target.installed,
+        selectedBy: target.selectedBy,
+        collisions,
+    };
+}
+
 /** The same v4 facts judged for another target or v5 name: recorded inspections are re-judged this way. */
 export function retarget(i: Inspection, target: TargetChoice, collisions: Inspection['target']['collisions']): Inspection {
     const { methods: _judgedBefore, ...facts } = i;
-    const moved = {
-        ...facts,
-        target: {
-            flavor: target.flavor.name,
-            kind: target.flavor.kind,
-            apiVersion: apiVersionOf(target.flavor),
-            installed: target.installed,
-            selectedBy: target.selectedBy,
-            collisions,
-        },
-    };
+    const moved = { ...facts, target: targetReport(target, collisions) };
     return { ...moved, methods: judge(moved, target.flavor, null) };
 }
