@@ -89,3 +89,11 @@ export function isMissingType(err: ApiError): boolean {
 export function isNotFound(err: unknown): err is ApiError {
     return err instanceof ApiError && err.status === 404 && !isMissingType(err);
 }
+
+/** The object a read returns, or null when it does not exist; any other failure (a missing type too) throws. */
+export function orAbsent<T>(read: Promise<T>): Promise<T | null> {
+    return read.catch((e: unknown) => {
+        if (isNotFound(e)) return null;
+        throw e;
+    });
+}

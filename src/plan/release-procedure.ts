@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
-import { ApiError, type KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../kube/client.js';
+import { orAbsent } from '../kube/errors.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../kube/types.js';
 import { jsonPatch, mergePatch } from '../kube/writes.js';
 import type { V5Cluster } from '../v5/cluster.js';
@@ -12,12 +13,6 @@ export interface ReleaseTarget {
     clusterName: string;
     pvcs: string[];
 }
-
-const orNull = <T>(p: Promise<T>): Promise<T | null> =>
-    p.catch((e: unknown) => {
-        if (e instanceof ApiError && e.status === 404) return null;
-        throw e;
-    });
 
 function clusterPath(f: Flavor, namespace: string, name: string): string {
     return `/apis/${f.group}/${f.version}/namespaces/${encodeURIComponent(namespace)}/${f.plural}/${encodeURIComponent(name)}`;
@@ -37,7 +32,7 @@ export async function resolveRelease(
     const ns = encodeURIComponent(namespace);
     const flavors = Object.values(FLAVORS).filter((f) => served[f.name] && (!request.target || f.name === request.target));
     if (request.pvc) {
-        const pvc = await orNull(client.get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(request.pvc)}`));
+        const pvc = await orAbsent(client.get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(request.pvc)}`));
         if (!pvc) throw new UserError(`PVC "${request.pvc}" not found in namespace "${namespace}"`);
         for (const f of flavors) {
             const owner = pvc.metadata.ownerReferences?.find((r) => r.controller && r.kind === f.kind && r.apiVersion.startsWith(`${f.group}/`));
@@ -51,7 +46,7 @@ export async function resolveRelease(
         return null;
     }
     const name = request.cluster!;
-    const found = (await Promise.all(flavors.map(async (f) => ((await orNull(client.get<V5Cluster>(clusterPath(f, namespace, name)))) ? f : null)))).filter((f): f is Flavor => f !== null);
+    const found = (await Promise.all(flavors.map(async (f) => ((await orAbsent(client.get<V5Cluster>(clusterPath(f, namespace, name)))) ? f : null)))).filter((f): f is Flavor => f !== null);
     if (found.length === 0) throw new UserError(`no ${flavors.map((f) => f.kind).join(' or ')} named "${name}" in namespace "${namespace}"`);
     if (found.length > 1) throw new UserError(`both an IvoryCluster and a PostgresCluster are named "${name}" in namespace "${namespace}": pass --target ivyo or --target pgo`);
     const flavor = found[0]!;
@@ -70,8 +65,8 @@ export function releasePvcs(client: KubeClient, namespace: string, t: ReleaseTar
         title: `release PVC ${t.pvcs.join(', ')} from ${t.flavor.kind} ${t.clusterName} in namespace ${namespace}`,
         async observe() {
             const [cluster, pvcs, pvs] = await Promise.all([
-                orNull(client.get<V5Cluster>(path)),
-                Promise.all(t.pvcs.map((p) => orNull(client.get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(p)}`)))),
+                orAbsent(client.get<V5Cluster>(path)),
+                Promise.all(t.pvcs.map((p) => orAbsent(client.get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(p)}`)))),
                 client.list<PersistentVolume>('/api/v1/persistentvolumes'),
             ]);
             return {

@@ -1,5 +1,5 @@
 import type { KubeClient } from '../kube/client.js';
-import { isNotFound } from '../kube/errors.js';
+import { orAbsent } from '../kube/errors.js';
 import type { Deployment, Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster, Pod } from '../kube/types.js';
 import type { Inspection } from './inspection.js';
 import { inspectCluster, type TargetChoice } from './model.js';
@@ -34,10 +34,7 @@ const V4_API = '/apis/crunchydata.com/v1';
 export async function readPrepareState(client: KubeClient, namespace: string, cluster: string, target: TargetChoice): Promise<PrepareState> {
     const ns = encodeURIComponent(namespace);
     const selector = `${V4.label.cluster}=${cluster}`;
-    const pgcluster = await getPgcluster(client, namespace, cluster).catch((e: unknown) => {
-        if (isNotFound(e)) return null;
-        throw e;
-    });
+    const pgcluster = await orAbsent(getPgcluster(client, namespace, cluster));
     const [record, snapshot, pvs, pgtasks, rmdataJobs, backupJobs, pods] = await Promise.all([
         readRecord(client, namespace, cluster),
         observe(client, { namespace, cluster }, pgcluster ? [pgcluster] : []),

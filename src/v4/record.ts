@@ -1,4 +1,5 @@
-import { ApiError, type KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../kube/client.js';
+import { orAbsent } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Inspection } from './inspection.js';
 
@@ -24,12 +25,7 @@ export function recordConfigMap(i: Inspection): KubeObject & { data: Record<stri
 }
 
 export async function readRecord(client: KubeClient, namespace: string, cluster: string): Promise<Inspection | null> {
-    try {
-        const cm = await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${recordName(cluster)}`);
-        const text = cm.data?.[RECORD_KEY];
-        return text ? (JSON.parse(text) as Inspection) : null;
-    } catch (e) {
-        if (e instanceof ApiError && e.status === 404) return null;
-        throw e;
-    }
+    const cm = await orAbsent(client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${recordName(cluster)}`));
+    const text = cm?.data?.[RECORD_KEY];
+    return text ? (JSON.parse(text) as Inspection) : null;
 }

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
-import { isNotFound } from '../kube/errors.js';
+import { orAbsent } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Inspection } from './inspection.js';
 import { collisionsFor, inspectCluster, retarget, type TargetChoice } from './model.js';
@@ -19,10 +19,7 @@ export interface Source {
  */
 export async function readSource(client: KubeClient, namespace: string, cluster: string, target: TargetChoice, v5Name: string, v4Served: boolean): Promise<Source> {
     if (v4Served) {
-        const pgcluster = await getPgcluster(client, namespace, cluster).catch((e: unknown) => {
-            if (isNotFound(e)) return null;
-            throw e;
-        });
+        const pgcluster = await orAbsent(getPgcluster(client, namespace, cluster));
         if (pgcluster) {
             const snapshot = await observe(client, { namespace, cluster }, [pgcluster]);
             const inspection = inspectCluster(snapshot, pgcluster, target);

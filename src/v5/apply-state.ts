@@ -1,4 +1,6 @@
-import { ApiError, type KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../kube/client.js';
+import { orAbsent } from '../kube/errors.js';
+import { getPgcluster } from '../v4/observe.js';
 import type { Job, KubeObject, PersistentVolumeClaim } from '../kube/types.js';
 import type { V5Cluster } from './cluster.js';
 import type { Flavor } from './flavors.js';
@@ -24,14 +26,9 @@ export async function readApplyState(client: KubeClient, flavor: Flavor, manifes
     const namespace = manifest.metadata.namespace ?? '';
     const ns = encodeURIComponent(namespace);
     const name = manifest.metadata.name;
-    const orNull = <T>(p: Promise<T>) =>
-        p.catch((e: unknown) => {
-            if (e instanceof ApiError && e.status === 404) return null;
-            throw e;
-        });
     const [cluster, v4, pvcs, secrets, moveJobs] = await Promise.all([
-        orNull(client.get<V5Cluster>(`/apis/${flavor.group}/${flavor.version}/namespaces/${ns}/${flavor.plural}/${encodeURIComponent(name)}`)),
-        v4Served ? orNull(client.get<KubeObject>(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters/${encodeURIComponent(v4Cluster)}`)) : Promise.resolve(null),
+        orAbsent(client.get<V5Cluster>(`/apis/${flavor.group}/${flavor.version}/namespaces/${ns}/${flavor.plural}/${encodeURIComponent(name)}`)),
+        v4Served ? orAbsent(getPgcluster(client, namespace, v4Cluster)) : Promise.resolve(null),
         client.list<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`),
         client.list<KubeObject>(`/api/v1/namespaces/${ns}/secrets`, { metadataOnly: true }),
         client.list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: `${flavor.labelPrefix}cluster=${name},${flavor.labelPrefix}move-job` }),
