@@ -5,7 +5,7 @@ import { permissionsHelp } from '../rbac.js';
 import { discover } from '../kube/discovery.js';
 import { serverSideApply } from '../kube/writes.js';
 import { serialize } from '../output/format.js';
-import { type FlavorName } from '../v5/flavors.js';
+import { clusterPath, type FlavorName } from '../v5/flavors.js';
 import { credentialsSecret, type RepoKind } from '../v5/backups-manifest.js';
 import { generateManifest, type Generated, type Method } from '../v5/generate.js';
 import type { KubeClient } from '../kube/client.js';
@@ -101,7 +101,7 @@ async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Pro
             throw new UserError(`cannot validate: the server does not serve ${target.flavor.kind} (${target.flavor.group}/${target.flavor.version}); install ${target.flavor.product} first`);
         }
         const f = target.flavor;
-        await serverSideApply(client, `/apis/${f.group}/${f.version}/namespaces/${encodeURIComponent(namespace)}/${f.plural}/${encodeURIComponent(v5Name)}`, manifest, { dryRun: true });
+        await serverSideApply(client, clusterPath(f, namespace, v5Name), manifest, { dryRun: true });
         io.stderr.write(`${f.kind} ${v5Name} passed the server's validation (dryRun=All).\n`);
     }
     // A manifest has no table form: the default output is YAML.

@@ -3,7 +3,7 @@ import { create, jsonPatch, serverSideApply } from '../kube/writes.js';
 import { readApplyState, type ApplyState } from '../v5/apply-state.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { credentialsSecret } from '../v5/backups-manifest.js';
-import type { Flavor } from '../v5/flavors.js';
+import { clusterPath, type Flavor } from '../v5/flavors.js';
 import { describeApplyAction, isApplyWait, planApply, type ApplyAction, type ApplyOptions } from './apply.js';
 import type { Procedure } from './execute.js';
 
@@ -18,7 +18,10 @@ export function applyVolumes(
     const namespace = manifest.metadata.namespace ?? '';
     const ns = encodeURIComponent(namespace);
     const name = manifest.metadata.name;
-    const clusterPath = `/apis/${flavor.group}/${flavor.version}/namespaces/${ns}/${flavor.plural}/${encodeURIComponent(name)}`;
+    const path = clusterPath(flavor, namespace, name);
+    const secrets = `/api/v1/namespaces/${ns}/secrets`;
+    // Read and written inside the cluster: secret values pass through memory, never stdout.
+    const v4SecretData = async (secret: string) => (await client.get<{ data?: Record<string, string> }>(`${secrets}/${encodeURIComponent(secret)}`)).data ?? {};
     return {
         title: `apply ${flavor.kind} ${name} in namespace ${namespace} over the volumes of v4 cluster ${v4Cluster}`,
         observe: () => readApplyState(client, flavor, manifest, v4Cluster, v4Served),
@@ -28,13 +31,11 @@ export function applyVolumes(
         async execute(a, s, dryRun) {
             switch (a.kind) {
                 case 'copy-password': {
-                    // Read and written inside the cluster: the value passes through memory, never stdout.
-                    const v4 = await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/${encodeURIComponent(a.from)}`);
-                    const password = v4.data?.password;
+                    const password = (await v4SecretData(a.from)).password;
                     if (!password) throw new Error(`Secret ${a.from} has no password key`);
                     await create(
                         client,
-                        `/api/v1/namespaces/${ns}/secrets`,
+                        secrets,
                         {
                             apiVersion: 'v1',
                             kind: 'Secret',
@@ -46,18 +47,17 @@ export function applyVolumes(
                     return;
                 }
                 case 'copy-repo-credentials': {
-                    const v4 = await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/${encodeURIComponent(a.from)}`);
-                    await create(client, `/api/v1/namespaces/${ns}/secrets`, credentialsSecret(a.to, namespace, a.repo, v4.data ?? {}), { dryRun });
+                    await create(client, secrets, credentialsSecret(a.to, namespace, a.repo, await v4SecretData(a.from)), { dryRun });
                     return;
                 }
                 case 'apply-cluster':
-                    await serverSideApply(client, clusterPath, s.manifest, { dryRun });
+                    await serverSideApply(client, path, s.manifest, { dryRun });
                     return;
                 case 'remove-volumes-source':
                     // The test op makes the removal conditional on the section being what was just read.
                     await jsonPatch(
                         client,
-                        clusterPath,
+                        path,
                         [
                             { op: 'test', path: '/spec/dataSource/volumes', value: s.cluster?.spec?.dataSource?.volumes },
                             { op: 'remove', path: '/spec/dataSource/volumes' },

@@ -3,7 +3,7 @@ import { orAbsent } from '../kube/errors.js';
 import { getPgcluster } from '../v4/observe.js';
 import type { Job, KubeObject, PersistentVolumeClaim } from '../kube/types.js';
 import type { V5Cluster } from './cluster.js';
-import type { Flavor } from './flavors.js';
+import { clusterPath, type Flavor } from './flavors.js';
 
 /** Everything `apply` decides from, read fresh before every step. */
 export interface ApplyState {
@@ -27,7 +27,7 @@ export async function readApplyState(client: KubeClient, flavor: Flavor, manifes
     const ns = encodeURIComponent(namespace);
     const name = manifest.metadata.name;
     const [cluster, v4, pvcs, secrets, moveJobs] = await Promise.all([
-        orAbsent(client.get<V5Cluster>(`/apis/${flavor.group}/${flavor.version}/namespaces/${ns}/${flavor.plural}/${encodeURIComponent(name)}`)),
+        orAbsent(client.get<V5Cluster>(clusterPath(flavor, namespace, name))),
         v4Served ? orAbsent(getPgcluster(client, namespace, v4Cluster)) : Promise.resolve(null),
         client.list<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`),
         client.list<KubeObject>(`/api/v1/namespaces/${ns}/secrets`, { metadataOnly: true }),
