@@ -10,15 +10,12 @@ import { runProcedure } from '../plan/execute.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { apiVersionOf, FLAVORS, type Flavor } from '../v5/flavors.js';
 import { generateFromFlags, manifestFlags, type ManifestFlags } from './generate.js';
-import { connect, parseDuration, type GlobalFlags } from './global.js';
+import { confirmFlags, connect, parseDuration, type ConfirmFlags, type GlobalFlags } from './global.js';
 import { chooseTarget } from './inspect.js';
-import { dryRunOption, type DryRun } from './prepare.js';
 
-type ApplyFlags = GlobalFlags & ManifestFlags & {
+type ApplyFlags = GlobalFlags & ManifestFlags & ConfirmFlags & {
     cluster: string | undefined;
     filename: string | undefined;
-    yes: boolean;
-    'dry-run': DryRun;
     wait: boolean;
     timeout: string;
     'keep-passwords': boolean;
@@ -29,8 +26,7 @@ function builder(y: Argv<GlobalFlags>): Argv<ApplyFlags> {
         .positional('cluster', { type: 'string', describe: 'Name of the v4 cluster (with -f: the v4 cluster whose passwords to keep; default: the manifest\'s name)' })
         .option('filename', { alias: 'f', type: 'string', describe: 'Apply this manifest (a file, or - for stdin) instead of generating one' })
         .options(manifestFlags)
-        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
-        .option('dry-run', dryRunOption)
+        .options(confirmFlags)
         .option('wait', { type: 'boolean', default: true, describe: 'Follow the operator until the cluster runs, then remove spec.dataSource.volumes (--no-wait to stop after creating it)' })
         .option('timeout', { type: 'string', default: '15m', describe: 'How long to wait for the operator at each step' })
         .option('keep-passwords', { type: 'boolean', default: true, describe: 'Copy the v4 user passwords into the v5 user Secrets, in the cluster (--no-keep-passwords to let v5 make new ones)' })
@@ -98,7 +94,6 @@ async function runApply(args: ArgumentsCamelCase<ApplyFlags>, io: Io): Promise<v
     const v4Cluster = args.cluster ?? manifest.metadata.name;
     const procedure = applyVolumes(client, flavor, manifest, v4Cluster, apis.v4, { keepPasswords: args.keepPasswords, wait: args.wait });
     const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun: args.dryRun, output: args.output, timeoutMs, pollMs: 500 });
-    if (outcome === 'cancelled') throw new UserError('cancelled at the prompt; nothing was changed');
     if (outcome === 'done' && args.dryRun === 'none' && args.wait) {
         const name = manifest.metadata.name;
         const ns = manifest.metadata.namespace;

@@ -24,6 +24,20 @@ export const globalFlags = {
 export type GlobalFlags = InferredOptionTypes<typeof globalFlags>;
 export type GlobalArgs = ArgumentsCamelCase<GlobalFlags>;
 
+/** Flags of every command that writes: kubectl's `--dry-run` (a bare `--dry-run` means client) and `--yes`. */
+export const confirmFlags = {
+    yes: { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' },
+    'dry-run': {
+        type: 'string',
+        choices: ['none', 'client', 'server'],
+        default: 'none',
+        coerce: (v: string) => (v === '' ? 'client' : v),
+        describe: 'client: print the plan only; server: send every write with dryRun=All, persist nothing',
+    },
+} as const satisfies Record<string, Options>;
+
+export type ConfirmFlags = { yes: boolean; 'dry-run': 'none' | 'client' | 'server' };
+
 /** kubectl's duration syntax for --request-timeout: `0`, a bare number of seconds, or `1h2m3s`, `500ms`. */
 export function parseDuration(text: string): number {
     if (/^\d+$/.test(text)) return Number(text) * 1000;

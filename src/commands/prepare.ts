@@ -6,32 +6,19 @@ import { discover } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { prepareCluster } from '../plan/prepare-procedure.js';
 import type { FlavorName } from '../v5/flavors.js';
-import { connect, parseDuration, type GlobalFlags } from './global.js';
+import { confirmFlags, connect, parseDuration, type ConfirmFlags, type GlobalFlags } from './global.js';
 import { chooseTarget } from './inspect.js';
 
-export type DryRun = 'none' | 'client' | 'server';
-
-type PrepareFlags = GlobalFlags & {
+type PrepareFlags = GlobalFlags & ConfirmFlags & {
     cluster: string;
     method: 'volumes' | 'backups';
     'delete-data': boolean;
     'backup-type': 'full' | 'diff' | 'incr';
     target: FlavorName | undefined;
-    yes: boolean;
-    'dry-run': DryRun;
     timeout: string;
     'delete-replica-data': boolean;
     'keep-v4-labels': boolean;
 };
-
-/** kubectl's `--dry-run` values; a bare `--dry-run` means client, as it once did in kubectl. */
-export const dryRunOption = {
-    type: 'string',
-    choices: ['none', 'client', 'server'],
-    default: 'none',
-    coerce: (v: string) => (v === '' ? 'client' : v),
-    describe: 'client: print the plan only; server: send every write with dryRun=All, persist nothing',
-} as const;
 
 function builder(y: Argv<GlobalFlags>): Argv<PrepareFlags> {
     return y
@@ -40,8 +27,7 @@ function builder(y: Argv<GlobalFlags>): Argv<PrepareFlags> {
         .option('backup-type', { choices: ['full', 'diff', 'incr'] as const, default: 'full' as const, describe: 'backups: the pgBackRest backup to take before deleting v4' })
         .option('delete-data', { type: 'boolean', default: false, describe: 'backups: let v4 delete the data PVCs with the cluster (the guide does; kept by default)' })
         .option('target', { choices: ['ivyo', 'pgo'] as const, describe: 'The v5 operator (for the record generate reads)' })
-        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
-        .option('dry-run', dryRunOption)
+        .options(confirmFlags)
         .option('timeout', { type: 'string', default: '10m', describe: 'How long to wait for the v4 operator at each step' })
         .option('delete-replica-data', { type: 'boolean', default: false, describe: "Let v4 delete the replicas' PVCs when scaling them down (pgo's default; off here)" })
         .option('keep-v4-labels', { type: 'boolean', default: false, describe: 'Leave the v4 labels pg-cluster and vendor on the reused PVCs' })
@@ -71,7 +57,6 @@ async function runPrepare(args: ArgumentsCamelCase<PrepareFlags>, io: Io): Promi
     const options = { method: args.method, deleteData: args.deleteData, backupType: args.backupType, deleteReplicaData: args.deleteReplicaData, keepV4Labels: args.keepV4Labels };
     const procedure = prepareCluster(client, namespace, args.cluster, target, options, (line) => io.stderr.write(`${line}\n`));
     const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun: args.dryRun, output: args.output, timeoutMs, pollMs: 500 });
-    if (outcome === 'cancelled') throw new UserError('cancelled at the prompt; nothing was changed');
     if (outcome === 'done' && args.dryRun === 'none') {
         io.stderr.write(`\n${args.cluster} is prepared: ${args.deleteData ? 'its repository is kept' : 'its PVCs are kept'}, v4 is gone. Next:\n  kubectl ivyo-upgrade generate ${args.cluster} -n ${namespace}${args.method === 'backups' ? ' --method backups' : ''}\n`);
     }

@@ -1,21 +1,18 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { permissionsHelp } from '../rbac.js';
 import { discover } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { releasePvcs, resolveRelease } from '../plan/release-procedure.js';
 import type { FlavorName } from '../v5/flavors.js';
-import { connect, type GlobalFlags } from './global.js';
-import { dryRunOption, type DryRun } from './prepare.js';
+import { confirmFlags, connect, type ConfirmFlags, type GlobalFlags } from './global.js';
 
-type ReleaseFlags = GlobalFlags & {
+type ReleaseFlags = GlobalFlags & ConfirmFlags & {
     pvc: string | undefined;
     cluster: string | undefined;
     all: boolean;
     target: FlavorName | undefined;
-    yes: boolean;
-    'dry-run': DryRun;
 };
 
 function builder(y: Argv<GlobalFlags>): Argv<ReleaseFlags> {
@@ -24,8 +21,7 @@ function builder(y: Argv<GlobalFlags>): Argv<ReleaseFlags> {
         .option('cluster', { type: 'string', describe: 'The v5 cluster that owns it (checked; required with --all)' })
         .option('all', { type: 'boolean', default: false, describe: 'Every PVC the cluster adopted or labels as its own' })
         .option('target', { choices: ['ivyo', 'pgo'] as const, describe: 'Only when both an IvoryCluster and a PostgresCluster have that name' })
-        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
-        .option('dry-run', dryRunOption)
+        .options(confirmFlags)
         .check((a) => {
             if (a.all && a.pvc) throw new UsageError('name a PVC or pass --all, not both');
             if (a.all && !a.cluster) throw new UsageError('--all needs --cluster NAME');
@@ -59,7 +55,6 @@ async function runRelease(args: ArgumentsCamelCase<ReleaseFlags>, io: Io): Promi
         return;
     }
     const outcome = await runProcedure(releasePvcs(client, namespace, target), { io, yes: args.yes, dryRun: args.dryRun, output: args.output, timeoutMs: 0, pollMs: 0 });
-    if (outcome === 'cancelled') throw new UserError('cancelled at the prompt; nothing was changed');
     if (outcome === 'done' && args.dryRun === 'none') {
         io.stderr.write(`\nReleased: deleting ${target.flavor.kind} ${target.clusterName} now leaves ${target.pvcs.join(', ')} and their PVs in place.\n`);
     }

@@ -28,7 +28,7 @@ export interface RunOptions {
     pollMs: number;
 }
 
-export type Outcome = 'done' | 'nothing-to-do' | 'cancelled' | 'planned';
+export type Outcome = 'done' | 'nothing-to-do' | 'planned';
 
 /**
  * observe → plan → show → confirm → execute one step → observe again … until nothing is left. Every write
@@ -50,7 +50,7 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
     }
     io.stderr.write(`You are about to ${p.title}${o.dryRun === 'server' ? ' (server dry run: every write is sent with dryRun=All and nothing is persisted)' : ''}:\n`);
     io.stderr.write(plan.map((a, n) => `  ${n + 1}. ${p.describe(a, state)}\n`).join(''));
-    if (!(await confirm(io, o.yes))) return 'cancelled';
+    if (!(await confirm(io, o.yes))) throw new UserError('cancelled at the prompt; nothing was changed');
 
     if (o.dryRun === 'server') {
         for (const a of plan) {

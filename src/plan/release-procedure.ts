@@ -107,7 +107,6 @@ export function releasePvcs(client: KubeClient, namespace: string, t: ReleaseTar
             }
         },
         onTimeout: () => 'no step of release-pvc waits',
-        unverifiableInDryRun: () => null,
     };
 }
 
