@@ -1,5 +1,6 @@
 import type { ApplyState } from '../v5/apply-state.js';
 import { moveJobNames, type DataSourceVolumes } from '../v5/cluster.js';
+import { jobSucceeded } from '../kube/jobs.js';
 import { credentialsSecretName } from '../v5/backups-manifest.js';
 import { PreconditionFailed } from './prepare.js';
 
@@ -26,10 +27,6 @@ export const isApplyWait = (a: ApplyAction) => a.kind.startsWith('wait-');
 
 export const pguserSecret = (cluster: string, user: string) => `${cluster}-pguser-${user}`;
 export const v4UserSecret = (cluster: string, user: string) => `${cluster}-${user}-secret`;
-
-function succeeded(j: ApplyState['moveJobs'][number]): boolean {
-    return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ?? false;
-}
 
 /**
  * What is left of `apply` for the data-volumes method, from the live state (v4-to-v5-facts.md §4, §10 h–j,
@@ -71,7 +68,7 @@ export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
                     `Fix the cause (the volume's directory, permissions, the image), then delete the Job ("kubectl delete job ${failed[0]![0]} -n ${s.namespace}") so the operator runs it again, and run apply again`,
             );
         }
-        const pending = moveJobNames(name, volumes).filter((j) => !s.moveJobs.some((x) => x.metadata.name === j && succeeded(x)));
+        const pending = moveJobNames(name, volumes).filter((j) => !s.moveJobs.some((x) => x.metadata.name === j && jobSucceeded(x)));
         if (pending.length > 0) actions.push({ kind: 'wait-move-jobs', jobs: pending });
         const unadopted = Object.values(volumes)
             .map((v) => v.pvcName)

@@ -1,4 +1,4 @@
-import type { Job } from '../kube/types.js';
+import { jobFailed, jobSucceeded } from '../kube/jobs.js';
 import type { Inspection, VolumeReport } from '../v4/inspection.js';
 import { V4 } from '../v4/names.js';
 import type { PrepareState } from '../v4/prepare-state.js';
@@ -40,16 +40,6 @@ export class PreconditionFailed extends Error {
     }
 }
 
-export function jobSucceeded(j: Job): boolean {
-    return (j.status?.succeeded ?? 0) >= 1;
-}
-
-/** Failed for good: the Failed condition, or more failed pods than the backoff limit allows. */
-export function jobFailed(j: Job): boolean {
-    if (jobSucceeded(j)) return false;
-    if (j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True')) return true;
-    return (j.status?.failed ?? 0) > (j.spec?.backoffLimit ?? 6);
-}
 
 /**
  * What is left to do, from the live state: pure, so it is re-run after every step (an interrupted prepare

@@ -1,5 +1,6 @@
 import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
+import { jobFailed } from '../kube/jobs.js';
 import { getPgcluster } from '../v4/observe.js';
 import type { Job, KubeObject, PersistentVolumeClaim } from '../kube/types.js';
 import type { V5Cluster } from './cluster.js';
@@ -34,7 +35,7 @@ export async function readApplyState(client: KubeClient, flavor: Flavor, manifes
         client.list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: `${flavor.labelPrefix}cluster=${name},${flavor.labelPrefix}move-job` }),
     ]);
     const failedJobLogs = new Map<string, string>();
-    for (const job of moveJobs.filter((j) => j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True'))) {
+    for (const job of moveJobs.filter(jobFailed)) {
         failedJobLogs.set(job.metadata.name, await jobLogTail(client, namespace, job.metadata.name));
     }
     return {

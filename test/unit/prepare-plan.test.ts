@@ -3,7 +3,8 @@ import type { Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluste
 import type { Inspection } from '../../src/v4/inspection.js';
 import { inspectCluster } from '../../src/v4/model.js';
 import type { PrepareState } from '../../src/v4/prepare-state.js';
-import { jobFailed, planPrepare, type PrepareAction } from '../../src/plan/prepare.js';
+import { jobFailed } from '../../src/kube/jobs.js';
+import { planPrepare, type PrepareAction } from '../../src/plan/prepare.js';
 import { FLAVORS } from '../../src/v5/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { snapshotOf } from '../support/snapshot.js';
