@@ -1,6 +1,7 @@
 import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
 import type { Deployment, Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster, Pod } from '../kube/types.js';
+import { UserError } from '../errors.js';
 import type { Inspection } from './inspection.js';
 import { inspectCluster, type TargetChoice } from './model.js';
 import { V4 } from './names.js';
@@ -35,15 +36,18 @@ export async function readPrepareState(client: KubeClient, namespace: string, cl
     const ns = encodeURIComponent(namespace);
     const selector = `${V4.label.cluster}=${cluster}`;
     const pgcluster = await orAbsent(getPgcluster(client, namespace, cluster));
-    const [record, snapshot, pvs, pgtasks, rmdataJobs, backupJobs, pods] = await Promise.all([
+    const [record, snapshot, pgtasks, rmdataJobs, backupJobs, pods] = await Promise.all([
         readRecord(client, namespace, cluster),
         observe(client, { namespace, cluster }, pgcluster ? [pgcluster] : []),
-        client.list<PersistentVolume>('/api/v1/persistentvolumes'),
         client.list<KubeObject>(`${V4_API}/namespaces/${ns}/pgtasks`, { labelSelector: selector }),
         client.list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: `pgrmdata=true,${selector}` }),
         client.list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: `pgo-backrest=true,backrest-command=backup,${selector}` }),
         client.list<Pod>(`/api/v1/namespaces/${ns}/pods`),
     ]);
+    // inspect gets by without PersistentVolumes; prepare sets their reclaim policy and must not skip that unseen.
+    if (snapshot.pvsUnreadable) {
+        throw new UserError(`${snapshot.pvsUnreadable}: prepare sets the reclaim policy of the reused PVs and needs list and patch on persistentvolumes (docs/rbac.yaml)`);
+    }
     return {
         cluster,
         namespace,
@@ -51,7 +55,7 @@ export async function readPrepareState(client: KubeClient, namespace: string, cl
         live: pgcluster ? inspectCluster(snapshot, pgcluster, target) : null,
         record,
         pvcs: new Map(snapshot.pvcs.map((p) => [p.metadata.name, p])),
-        pvs: new Map(pvs.map((p) => [p.metadata.name, p])),
+        pvs: new Map(snapshot.pvs.map((p) => [p.metadata.name, p])),
         deployments: snapshot.deployments,
         pgreplicas: snapshot.pgreplicas,
         pgtasks,

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mergedRules, PERMISSIONS } from '../../src/rbac.js';
 import type { Inspection } from '../../src/v4/inspection.js';
 import { SCENARIOS } from '../fixtures/v4/cluster.js';
 import { adminCluster, createNamespace, createObjects, mintUser, run } from '../support/kube.js';
@@ -38,6 +39,16 @@ describe('inspect with restricted users', () => {
         expect(i.primary.pvc).toBe('hippo');
         expect(i.volumes[0]).toMatchObject({ pvc: 'hippo', pv: `pv-${ns}-hippo`, reclaimPolicy: null });
         expect(i.methods.volumes.warnings.map((w) => w.code)).toContain('pv-unreadable');
+    });
+
+    it('refuses to prepare without reading PersistentVolumes, rather than skip setting Retain unseen', async () => {
+        // Everything prepare needs in the namespace (src/rbac.ts), and not the cluster-wide PersistentVolume role.
+        const rules = mergedRules(PERMISSIONS.prepare).filter((p) => !p.clusterScoped).map((p) => ({ apiGroups: [p.group], resources: [p.resource], verbs: p.verbs }));
+        const kubeconfig = await mintUser(ns, 'preparer', rules);
+        const r = await run(['prepare', 'hippo', '--method', 'volumes', '--dry-run=client'], { kubeconfig });
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toBe('error: forbidden: cannot list persistentvolumes: prepare sets the reclaim policy of the reused PVs and needs list and patch on persistentvolumes (docs/rbac.yaml)\n');
     });
 
     it('reports refused credentials', async () => {
