@@ -1,4 +1,4 @@
-import { buildCli } from './cli.js';
+import { buildCli, COMMANDS } from './cli.js';
 import { ExitCode, UsageError, UserError } from './errors.js';
 import type { Io } from './io.js';
 import { runComplete } from './commands/completion.js';
@@ -38,8 +38,8 @@ function report(e: unknown, argv: string[], io: Io, debug: boolean): number {
     if (known) {
         io.stderr.write(`error: ${known.message}\n`);
         if (known instanceof UsageError) {
-            const command = argv.find((a) => !a.startsWith('-'));
-            io.stderr.write(`See 'kubectl ivyo-upgrade ${command && command !== 'help' ? `${command} ` : ''}--help' for usage.\n`);
+            const command = argv.find((a) => COMMANDS.includes(a));
+            io.stderr.write(`See 'kubectl ivyo-upgrade ${command ? `${command} ` : ''}--help' for usage.\n`);
         }
         if (debug && known.stack) io.stderr.write(`${known.stack}\n`);
         return known.exitCode;

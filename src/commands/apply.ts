@@ -10,14 +10,14 @@ import { runProcedure } from '../plan/execute.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { apiVersionOf, FLAVORS, type Flavor } from '../v5/flavors.js';
 import { generateFromFlags, manifestFlags, type ManifestFlags } from './generate.js';
-import { confirmFlags, connect, parseDuration, type ConfirmFlags, type GlobalFlags } from './global.js';
+import { confirmFlags, connect, dryRunOf, timeoutFlag, type ConfirmFlags, type GlobalFlags } from './global.js';
 import { chooseTarget } from './inspect.js';
 
 type ApplyFlags = GlobalFlags & ManifestFlags & ConfirmFlags & {
     cluster: string | undefined;
     filename: string | undefined;
     wait: boolean;
-    timeout: string;
+    timeout: number;
     'keep-passwords': boolean;
 };
 
@@ -28,7 +28,7 @@ function builder(y: Argv<GlobalFlags>): Argv<ApplyFlags> {
         .options(manifestFlags)
         .options(confirmFlags)
         .option('wait', { type: 'boolean', default: true, describe: 'Follow the operator until the cluster runs, then remove spec.dataSource.volumes (--no-wait to stop after creating it)' })
-        .option('timeout', { type: 'string', default: '15m', describe: 'How long to wait for the operator at each step' })
+        .option('timeout', timeoutFlag('15m', 'How long to wait for the operator at each step'))
         .option('keep-passwords', { type: 'boolean', default: true, describe: 'Copy the v4 user passwords into the v5 user Secrets, in the cluster (--no-keep-passwords to let v5 make new ones)' })
         .check((a) => {
             if (!a.cluster && !a.filename) throw new UsageError('name the v4 cluster, or pass -f with a manifest');
@@ -71,7 +71,7 @@ function flavorOf(m: V5Cluster): Flavor {
 }
 
 async function runApply(args: ArgumentsCamelCase<ApplyFlags>, io: Io): Promise<void> {
-    const timeoutMs = parseDuration(args.timeout);
+    const timeoutMs = args.timeout;
     const { client, namespace } = connect(args, io);
     const apis = await discover(client);
     let manifest: V5Cluster;
@@ -93,8 +93,8 @@ async function runApply(args: ArgumentsCamelCase<ApplyFlags>, io: Io): Promise<v
     if (!apis.v5[flavor.name]) throw new UserError(`the server does not serve ${flavor.kind} (${apiVersionOf(flavor)}): install ${flavor.product} first`);
     const v4Cluster = args.cluster ?? manifest.metadata.name;
     const procedure = applyVolumes(client, flavor, manifest, v4Cluster, apis.v4, { keepPasswords: args.keepPasswords, wait: args.wait });
-    const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun: args.dryRun, output: args.output, timeoutMs, pollMs: 500 });
-    if (outcome === 'done' && args.dryRun === 'none' && args.wait) {
+    const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun: dryRunOf(args), output: args.output, timeoutMs, pollMs: 500 });
+    if (outcome === 'done' && dryRunOf(args) === 'none' && args.wait) {
         const name = manifest.metadata.name;
         const ns = manifest.metadata.namespace;
         io.stderr.write(

@@ -13,6 +13,7 @@ export const globalFlags = {
     'request-timeout': {
         type: 'string',
         default: '0',
+        coerce: (v: string) => parseDuration(v, '--request-timeout'),
         describe: 'How long to wait for one server request (e.g. 10s, 1m); 0 waits as long as the connection lives',
         global: true,
     },
@@ -21,30 +22,42 @@ export const globalFlags = {
 } as const satisfies Record<string, Options>;
 
 /** The global flags as yargs parses them (kebab-case keys), and as handlers read them (camelCase). */
-export type GlobalFlags = InferredOptionTypes<typeof globalFlags>;
+export type GlobalFlags = Omit<InferredOptionTypes<typeof globalFlags>, 'request-timeout'> & { 'request-timeout': number };
 export type GlobalArgs = ArgumentsCamelCase<GlobalFlags>;
 
-/** Flags of every command that writes: kubectl's `--dry-run` (a bare `--dry-run` means client) and `--yes`. */
+/** What `--dry-run` may say; a bare `--dry-run` means client, as in kubectl. */
+export const DRY_RUN_MODES = ['none', 'client', 'server'] as const;
+export type DryRunMode = (typeof DRY_RUN_MODES)[number];
+
+/**
+ * Flags of every command that writes: kubectl's `--dry-run` and `--yes`. `--dry-run` has no default on
+ * purpose: yargs replaces the empty value of a bare `--dry-run` with an option's default, which would turn
+ * "print the plan" into a real run. Commands read it through `dryRunOf`.
+ */
 export const confirmFlags = {
     yes: { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' },
     'dry-run': {
         type: 'string',
-        choices: ['none', 'client', 'server'],
-        default: 'none',
+        choices: DRY_RUN_MODES,
+        // Runs before the choices are checked: a bare --dry-run (empty value) means client.
         coerce: (v: string) => (v === '' ? 'client' : v),
-        describe: 'client: print the plan only; server: send every write with dryRun=All, persist nothing',
+        describe: 'client (or bare --dry-run): print the plan only; server: send every write with dryRun=All, persist nothing; none (default): do it',
     },
 } as const satisfies Record<string, Options>;
 
-export type ConfirmFlags = { yes: boolean; 'dry-run': 'none' | 'client' | 'server' };
+export type ConfirmFlags = { yes: boolean; 'dry-run': DryRunMode | undefined };
 
-/** kubectl's duration syntax for --request-timeout: `0`, a bare number of seconds, or `1h2m3s`, `500ms`. */
-export function parseDuration(text: string): number {
+export function dryRunOf(args: { dryRun?: DryRunMode }): DryRunMode {
+    return args.dryRun ?? 'none';
+}
+
+/** kubectl's duration syntax: `0`, a bare number of seconds, or `1h2m3s`, `500ms`; `flag` names it in errors. */
+export function parseDuration(text: string, flag: string): number {
     if (/^\d+$/.test(text)) return Number(text) * 1000;
     const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
     const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
     if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) {
-        throw new UsageError(`invalid duration "${text}" for --request-timeout: use a number with a unit, like 10s or 1m, or 0 for none`);
+        throw new UsageError(`invalid duration "${text}" for ${flag}: use a number with a unit, like 10s or 1m, or 0 for none`);
     }
     return parts.reduce((ms, p) => ms + Number(p[1]) * (units[p[2] ?? 's'] ?? 0), 0);
 }
@@ -56,7 +69,12 @@ export interface Connection {
 }
 
 export function connect(args: GlobalArgs, io: Io): Connection {
-    const timeout = parseDuration(args.requestTimeout);
+    const timeout = args.requestTimeout;
     const cfg = loadKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, namespace: args.namespace, env: io.env });
     return { client: new KubeClient(cfg.kc, cfg.server, timeout, cfg.contextName), namespace: cfg.namespace, contextName: cfg.contextName };
+}
+
+/** A `--timeout` flag in kubectl's duration syntax, parsed (to milliseconds) before any connection. */
+export function timeoutFlag(defaultValue: string, describe: string) {
+    return { type: 'string', default: defaultValue, coerce: (v: string) => parseDuration(v, '--timeout'), describe } as const satisfies Options;
 }

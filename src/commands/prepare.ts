@@ -6,7 +6,7 @@ import { discover } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { prepareCluster } from '../plan/prepare-procedure.js';
 import type { FlavorName } from '../v5/flavors.js';
-import { confirmFlags, connect, parseDuration, type ConfirmFlags, type GlobalFlags } from './global.js';
+import { confirmFlags, connect, dryRunOf, timeoutFlag, type ConfirmFlags, type GlobalFlags } from './global.js';
 import { chooseTarget } from './inspect.js';
 
 type PrepareFlags = GlobalFlags & ConfirmFlags & {
@@ -15,7 +15,7 @@ type PrepareFlags = GlobalFlags & ConfirmFlags & {
     'delete-data': boolean;
     'backup-type': 'full' | 'diff' | 'incr';
     target: FlavorName | undefined;
-    timeout: string;
+    timeout: number;
     'delete-replica-data': boolean;
     'keep-v4-labels': boolean;
 };
@@ -28,7 +28,7 @@ function builder(y: Argv<GlobalFlags>): Argv<PrepareFlags> {
         .option('delete-data', { type: 'boolean', default: false, describe: 'backups: let v4 delete the data PVCs with the cluster (the guide does; kept by default)' })
         .option('target', { choices: ['ivyo', 'pgo'] as const, describe: 'The v5 operator (for the record generate reads)' })
         .options(confirmFlags)
-        .option('timeout', { type: 'string', default: '10m', describe: 'How long to wait for the v4 operator at each step' })
+        .option('timeout', timeoutFlag('10m', 'How long to wait for the v4 operator at each step'))
         .option('delete-replica-data', { type: 'boolean', default: false, describe: "Let v4 delete the replicas' PVCs when scaling them down (pgo's default; off here)" })
         .option('keep-v4-labels', { type: 'boolean', default: false, describe: 'Leave the v4 labels pg-cluster and vendor on the reused PVCs' })
         .example('$0 prepare hippo -n pgo --method volumes --dry-run=client', 'Show what would be done')
@@ -48,7 +48,7 @@ export function prepareCommand(io: Io): CommandModule<GlobalFlags, PrepareFlags>
 }
 
 async function runPrepare(args: ArgumentsCamelCase<PrepareFlags>, io: Io): Promise<void> {
-    const timeoutMs = parseDuration(args.timeout);
+    const timeoutMs = args.timeout;
     const { client, namespace } = connect(args, io);
     const apis = await discover(client);
     if (!apis.v4) throw new UserError('the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed here');
@@ -56,8 +56,8 @@ async function runPrepare(args: ArgumentsCamelCase<PrepareFlags>, io: Io): Promi
     if (args.method === 'volumes' && args.deleteData) throw new UsageError('--delete-data goes with --method backups: the volumes method reuses the data PVCs');
     const options = { method: args.method, deleteData: args.deleteData, backupType: args.backupType, deleteReplicaData: args.deleteReplicaData, keepV4Labels: args.keepV4Labels };
     const procedure = prepareCluster(client, namespace, args.cluster, target, options, (line) => io.stderr.write(`${line}\n`));
-    const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun: args.dryRun, output: args.output, timeoutMs, pollMs: 500 });
-    if (outcome === 'done' && args.dryRun === 'none') {
+    const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun: dryRunOf(args), output: args.output, timeoutMs, pollMs: 500 });
+    if (outcome === 'done' && dryRunOf(args) === 'none') {
         io.stderr.write(`\n${args.cluster} is prepared: ${args.deleteData ? 'its repository is kept' : 'its PVCs are kept'}, v4 is gone. Next:\n  kubectl ivyo-upgrade generate ${args.cluster} -n ${namespace}${args.method === 'backups' ? ' --method backups' : ''}\n`);
     }
 }

@@ -6,7 +6,7 @@ import { discover } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { releasePvcs, resolveRelease } from '../plan/release-procedure.js';
 import type { FlavorName } from '../v5/flavors.js';
-import { confirmFlags, connect, type ConfirmFlags, type GlobalFlags } from './global.js';
+import { confirmFlags, connect, dryRunOf, type ConfirmFlags, type GlobalFlags } from './global.js';
 
 type ReleaseFlags = GlobalFlags & ConfirmFlags & {
     pvc: string | undefined;
@@ -54,8 +54,8 @@ async function runRelease(args: ArgumentsCamelCase<ReleaseFlags>, io: Io): Promi
         io.stderr.write(`Nothing to do: ${target.flavor.kind} ${target.clusterName} owns no PVC.\n`);
         return;
     }
-    const outcome = await runProcedure(releasePvcs(client, namespace, target), { io, yes: args.yes, dryRun: args.dryRun, output: args.output, timeoutMs: 0, pollMs: 0 });
-    if (outcome === 'done' && args.dryRun === 'none') {
+    const outcome = await runProcedure(releasePvcs(client, namespace, target), { io, yes: args.yes, dryRun: dryRunOf(args), output: args.output, timeoutMs: 0, pollMs: 0 });
+    if (outcome === 'done' && dryRunOf(args) === 'none') {
         io.stderr.write(`\nReleased: deleting ${target.flavor.kind} ${target.clusterName} now leaves ${target.pvcs.join(', ')} and their PVs in place.\n`);
     }
 }

@@ -48,6 +48,9 @@ export interface ListOptions {
     metadataOnly?: boolean;
 }
 
+/** How long to wait for a TCP (and TLS) connection, whatever --request-timeout says: kubectl's dial timeout. */
+export const CONNECT_TIMEOUT_MS = 30_000;
+
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 const PAGE_SIZE = '500';
 
@@ -63,6 +66,7 @@ export class KubeClient {
         /** Milliseconds per request; 0 waits as long as the operating system lets a connection live. */
         private readonly timeoutMs: number,
         readonly contextName: string,
+        private readonly connectTimeoutMs = CONNECT_TIMEOUT_MS,
     ) {}
 
     get<T>(path: string, query?: Record<string, string | undefined>): Promise<T> {
@@ -91,7 +95,13 @@ export class KubeClient {
         await this.kc.applyToHTTPSOptions(options);
         const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
         if (payload !== undefined) {
-            options.headers = { ...options.headers, 'Content-Type': opts.contentType ?? 'application/json' };
+            // Content-Length always: Node sends a DELETE's body without one (no chunked encoding for DELETE), and
+            // the API server then reads no body, so DeleteOptions preconditions would silently not apply.
+            options.headers = {
+                ...options.headers,
+                'Content-Type': opts.contentType ?? 'application/json',
+                'Content-Length': String(Buffer.byteLength(payload)),
+            };
         }
         const { status, text, type } = await this.send(url, options, payload);
         if (status >= 200 && status < 300) {
@@ -156,6 +166,16 @@ export class KubeClient {
                     );
                 }, this.timeoutMs);
             }
+            req.on('socket', (socket) => {
+                if (!socket.connecting) return;
+                const dial = setTimeout(() => {
+                    req.destroy(
+                        new ConnectionError(this.server, this.contextName, 'ETIMEDOUT', `no connection within ${this.connectTimeoutMs / 1000}s`, true),
+                    );
+                }, this.connectTimeoutMs);
+                socket.once(url.protocol === 'http:' ? 'connect' : 'secureConnect', () => clearTimeout(dial));
+                socket.once('close', () => clearTimeout(dial));
+            });
             req.on('close', () => clearTimeout(timer));
             req.on('error', (e: NodeJS.ErrnoException) => {
                 clearTimeout(timer);

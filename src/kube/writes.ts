@@ -41,11 +41,21 @@ export function create<T>(client: KubeClient, collection: string, body: unknown,
  * Deletes an object. The tool never deletes a PersistentVolumeClaim or a PersistentVolume: data goes away
  * only when the user opts in and the v4 operator does it. This guard makes that a property of the code.
  */
-export function deleteObject(client: KubeClient, path: string, o: WriteOptions & { resourceVersion?: string } = {}): Promise<unknown> {
-    if (/\/(persistentvolumeclaims|persistentvolumes)(\/|$)/.test(path)) {
+export function deleteObject(
+    client: KubeClient,
+    path: string,
+    o: WriteOptions & { preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: 'Foreground' | 'Background' } = {},
+): Promise<unknown> {
+    if (/\/(persistentvolumeclaims|persistentvolumes)(\/|\?|$)/.test(path)) {
         throw new Error(`refusing to delete ${path}: this tool never deletes a PersistentVolumeClaim or a PersistentVolume`);
     }
-    // With a resourceVersion precondition the server deletes only the object as it was read (else 409).
-    const body = o.resourceVersion ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: o.resourceVersion } } : undefined;
-    return client.request('DELETE', path, { query: o.dryRun ? { dryRun: 'All' } : {}, body });
+    // With preconditions the server deletes only the object as it was read (else 409 Conflict). They travel in
+    // the DeleteOptions body, which the client sends with its Content-Length so the server reads it.
+    const body = {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        ...(o.preconditions ? { preconditions: o.preconditions } : {}),
+        ...(o.propagationPolicy ? { propagationPolicy: o.propagationPolicy } : {}),
+    };
+    return client.request('DELETE', path, { query: o.dryRun ? { dryRun: 'All' } : {}, body, contentType: 'application/json' });
 }

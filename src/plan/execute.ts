@@ -50,7 +50,8 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
     }
     io.stderr.write(`You are about to ${p.title}${o.dryRun === 'server' ? ' (server dry run: every write is sent with dryRun=All and nothing is persisted)' : ''}:\n`);
     io.stderr.write(plan.map((a, n) => `  ${n + 1}. ${p.describe(a, state)}\n`).join(''));
-    if (!(await confirm(io, o.yes))) throw new UserError('cancelled at the prompt; nothing was changed');
+    // A server dry run persists nothing, so it asks nothing.
+    if (o.dryRun !== 'server' && !(await confirm(io, o.yes))) throw new UserError('cancelled at the prompt; nothing was changed');
 
     if (o.dryRun === 'server') {
         for (const a of plan) {

@@ -106,8 +106,11 @@ export function prepareCluster(client: KubeClient, namespace: string, cluster: s
                 case 'backup':
                     if (a.replace) {
                         // As the v4 apiserver does: the earlier pgtask and backup Jobs go before a new backup.
-                        await deleteObject(client, `${V4_API}/namespaces/${ns}/pgtasks/${backupTaskName(cluster)}`, o);
-                        for (const j of s.backupJobs) await deleteObject(client, `/apis/batch/v1/namespaces/${ns}/jobs/${encodeURIComponent(j.metadata.name)}?propagationPolicy=Foreground`, o);
+                        const earlier = s.pgtasks.find((t) => t.metadata.name === backupTaskName(cluster));
+                        await deleteObject(client, `${V4_API}/namespaces/${ns}/pgtasks/${backupTaskName(cluster)}`, { ...o, preconditions: { uid: earlier?.metadata.uid } });
+                        for (const j of s.backupJobs) {
+                            await deleteObject(client, `/apis/batch/v1/namespaces/${ns}/jobs/${encodeURIComponent(j.metadata.name)}`, { ...o, propagationPolicy: 'Foreground' });
+                        }
                     }
                     await create(client, `${V4_API}/namespaces/${ns}/pgtasks`, backupTask(s.pgcluster!, a.repoPod, a.type), o);
                     return;
@@ -121,7 +124,9 @@ export function prepareCluster(client: KubeClient, namespace: string, cluster: s
                     const notes = s.pgcluster?.metadata.annotations ?? {};
                     const needed = options.method === 'backups' && options.deleteData ? ['keep-backups'] : ['keep-data', 'keep-backups'];
                     if (!dryRun && !needed.every((k) => k in notes)) throw new Error(`internal: delete planned before ${needed.join(' and ')}`);
-                    await deleteObject(client, pgclusterPath, { ...o, resourceVersion: s.pgcluster?.metadata.resourceVersion });
+                    // uid and resourceVersion: the server deletes exactly the object just read, with its keep annotations;
+                    // a concurrent change (one that strips keep-data, say) makes it answer 409 and delete nothing.
+                    await deleteObject(client, pgclusterPath, { ...o, preconditions: { uid: s.pgcluster?.metadata.uid, resourceVersion: s.pgcluster?.metadata.resourceVersion } });
                     return;
                 }
                 case 'remove-v4-labels':

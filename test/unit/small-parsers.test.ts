@@ -22,9 +22,9 @@ describe('parseDuration (--request-timeout)', () => {
         ['1m30s', 90_000],
         ['500ms', 500],
         ['1h', 3_600_000],
-    ])('%s → %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+    ])('%s → %d ms', (text, ms) => expect(parseDuration(text, '--request-timeout')).toBe(ms));
 
     it.each(['abc', '10x', '1s junk', ''])('rejects %j as a usage error', (text) => {
-        expect(() => parseDuration(text)).toThrow(expect.objectContaining({ exitCode: 2 }));
+        expect(() => parseDuration(text, '--request-timeout')).toThrow(expect.objectContaining({ exitCode: 2 }));
     });
 });
