@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { load } from 'js-yaml';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { UsageError, UserError } from '../errors.js';
+import { ExitCode, UsageError, UserError } from '../errors.js';
+import { cannotRunVanillaData } from '../v4/verdicts.js';
+import { SOURCE_ANNOTATION } from '../v5/manifest.js';
 import type { Io } from '../io.js';
 import { permissionsHelp } from '../rbac.js';
 import { discover } from '../kube/discovery.js';
@@ -51,8 +53,16 @@ export function applyCommand(io: Io): CommandModule<GlobalFlags, ApplyFlags> {
 
 function readManifest(file: string): V5Cluster {
     const text = file === '-' ? fs.readFileSync(0, 'utf8') : readFile(file);
-    const doc = load(text) as V5Cluster | undefined;
-    if (!doc || typeof doc !== 'object' || !doc.metadata?.name) throw new UserError(`${file === '-' ? 'stdin' : file} holds no Kubernetes object with a metadata.name`);
+    const where = file === '-' ? 'stdin' : file;
+    let doc: V5Cluster | undefined;
+    try {
+        doc = load(text) as V5Cluster | undefined;
+    } catch (e) {
+        const mark = (e as { mark?: { line: number; column: number } }).mark;
+        const reason = (e as { reason?: string }).reason ?? 'not YAML';
+        throw new UsageError(`${where}${mark ? `:${mark.line + 1}:${mark.column + 1}` : ''} is not valid YAML (${reason}) (-f)`);
+    }
+    if (!doc || typeof doc !== 'object' || !doc.metadata?.name) throw new UsageError(`${where} holds no Kubernetes object with a metadata.name (-f)`);
     return doc;
 }
 
@@ -60,7 +70,7 @@ function readFile(file: string): string {
     try {
         return fs.readFileSync(file, 'utf8');
     } catch {
-        throw new UserError(`cannot read manifest file "${file}" (-f)`);
+        throw new UsageError(`cannot read manifest file "${file}" (-f)`);
     }
 }
 
@@ -70,20 +80,39 @@ function flavorOf(m: V5Cluster): Flavor {
     return f;
 }
 
+/** A manifest given with -f: read and checked before any connection. */
+function manifestFromFile(args: ArgumentsCamelCase<ApplyFlags>): { manifest: V5Cluster; flavor: Flavor } {
+    const manifest = readManifest(args.filename!);
+    const flavor = flavorOf(manifest);
+    const declared = manifest.metadata.namespace;
+    if (declared && args.namespace && declared !== args.namespace) {
+        throw new UsageError(`the manifest names namespace ${declared}, and -n says ${args.namespace}: make them agree`);
+    }
+    const dataSource = manifest.spec?.dataSource ?? {};
+    const fromV4 = dataSource.volumes !== undefined || (dataSource as Record<string, unknown>)[flavor.dataSourceKey] !== undefined;
+    if (fromV4 && !flavor.runsVanillaData) {
+        throw new UserError(`apply -f ${args.filename} refused: target-cannot-run-v4-data: ${cannotRunVanillaData(flavor)}`, ExitCode.Refused);
+    }
+    const source = manifest.metadata.annotations?.[SOURCE_ANNOTATION];
+    if (source && args.cluster && source !== args.cluster) {
+        throw new UsageError(`the manifest was generated from v4 cluster ${source}, and the command names ${args.cluster}: make them agree`);
+    }
+    return { manifest, flavor };
+}
+
 async function runApply(args: ArgumentsCamelCase<ApplyFlags>, io: Io): Promise<void> {
     const timeoutMs = args.timeout;
+    const fromFile = args.filename ? manifestFromFile(args) : null;
     const { client, namespace } = connect(args, io);
     const apis = await discover(client);
     let manifest: V5Cluster;
     let flavor: Flavor;
-    if (args.filename) {
-        manifest = readManifest(args.filename);
-        flavor = flavorOf(manifest);
-        const declared = manifest.metadata.namespace;
-        if (declared && args.namespace && declared !== args.namespace) {
-            throw new UserError(`the manifest names namespace ${declared}, and -n says ${args.namespace}: make them agree`);
-        }
-        manifest = { ...manifest, metadata: { ...manifest.metadata, namespace: declared ?? namespace } };
+    if (fromFile) {
+        flavor = fromFile.flavor;
+        const m = fromFile.manifest;
+        const v4 = args.cluster ?? m.metadata.annotations?.[SOURCE_ANNOTATION] ?? m.metadata.name;
+        // This tool creates the cluster: it says from which v4 cluster, so a re-run recognises it as its own.
+        manifest = { ...m, metadata: { ...m.metadata, namespace: m.metadata.namespace ?? namespace, annotations: { ...m.metadata.annotations, [SOURCE_ANNOTATION]: v4 } } };
     } else {
         const target = chooseTarget(args.target, apis.v5);
         const generated = await generateFromFlags(client, io, { namespace, cluster: args.cluster!, target, v4Served: apis.v4 }, args);
@@ -91,8 +120,8 @@ async function runApply(args: ArgumentsCamelCase<ApplyFlags>, io: Io): Promise<v
         flavor = target.flavor;
     }
     if (!apis.v5[flavor.name]) throw new UserError(`the server does not serve ${flavor.kind} (${apiVersionOf(flavor)}): install ${flavor.product} first`);
-    const v4Cluster = args.cluster ?? manifest.metadata.name;
-    const procedure = applyVolumes(client, flavor, manifest, v4Cluster, apis.v4, { keepPasswords: args.keepPasswords, wait: args.wait });
+    const v4Cluster = manifest.metadata.annotations?.[SOURCE_ANNOTATION] ?? args.cluster ?? manifest.metadata.name;
+    const procedure = applyVolumes(client, flavor, manifest, v4Cluster, apis.v4, { keepPasswords: args.keepPasswords, wait: args.wait, preview: dryRunOf(args) === 'client' });
     const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun: dryRunOf(args), output: args.output, timeoutMs, pollMs: 500 });
     if (outcome === 'done' && dryRunOf(args) === 'none' && args.wait) {
         const name = manifest.metadata.name;

@@ -6,8 +6,8 @@ import { discover } from '../kube/discovery.js';
 import { serverSideApply } from '../kube/writes.js';
 import { serialize } from '../output/format.js';
 import { clusterPath, type FlavorName } from '../v5/flavors.js';
-import { credentialsSecret, type RepoKind } from '../v5/backups-manifest.js';
-import { generateManifest, type Generated, type Method } from '../v5/generate.js';
+import { credentialsSecret, type RepoKind } from '../v5/repository.js';
+import { generateManifest, RefusedError, type Generated, type Method } from '../v5/generate.js';
 import type { KubeClient } from '../kube/client.js';
 import type { TargetChoice } from '../v4/model.js';
 import { connect, type GlobalFlags } from './global.js';
@@ -108,11 +108,23 @@ async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Pro
     const format = args.output === 'json' ? 'json' : 'yaml';
     if (args.includeSecrets && credentials) {
         // Opted into: the credentials leave the cluster on stdout. Otherwise apply makes the Secret in-cluster.
+        // Read only by the name v4 gave it, never an empty or guessed one.
+        if (!credentials.from) {
+            throw new RefusedError(`generate ${args.cluster} --include-secrets`, [
+                { code: 'repo-credentials-missing', message: `v4 cluster ${args.cluster} has no repo config Secret (${args.cluster}-backrest-repo-config) in namespace ${namespace}: create Secret ${credentials.name} with your ${credentials.repo.toUpperCase()} credentials yourself (key ${credentials.repo}.conf), then drop --include-secrets` },
+            ]);
+        }
         const v4 = await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(credentials.from)}`);
         const secret = credentialsSecret(credentials.name, namespace, credentials.repo, v4.data ?? {});
         io.stdout.write(format === 'json' ? serialize({ apiVersion: 'v1', kind: 'List', items: [secret, manifest] }, 'json') : `${serialize(secret, 'yaml')}---\n${serialize(manifest, 'yaml')}`);
         return;
     }
-    if (credentials) io.stderr.write(`note: the manifest names Secret ${credentials.name}; apply makes it from ${credentials.from} in the cluster (or pass --include-secrets)\n`);
+    if (credentials) {
+        io.stderr.write(
+            credentials.from
+                ? `note: the manifest names Secret ${credentials.name}; apply makes it from ${credentials.from} in the cluster (or pass --include-secrets)\n`
+                : `warning: the manifest names Secret ${credentials.name}, and v4 left no repo config Secret to make it from: create it yourself before applying\n`,
+        );
+    }
     io.stdout.write(serialize(manifest, format));
 }

@@ -91,6 +91,7 @@ export interface Pgcluster extends KubeObject {
         standby?: boolean;
         shutdown?: boolean;
         backrestStorageTypes?: string[];
+        userlabels?: Record<string, string>;
         backrestRepoPath?: string;
         backrestS3Bucket?: string;
         backrestS3Endpoint?: string;

@@ -56,6 +56,8 @@ export function deleteObject(
         kind: 'DeleteOptions',
         ...(o.preconditions ? { preconditions: o.preconditions } : {}),
         ...(o.propagationPolicy ? { propagationPolicy: o.propagationPolicy } : {}),
+        // With a body the server reads DeleteOptions from it and not from the query: dryRun must be here too.
+        ...(o.dryRun ? { dryRun: ['All'] } : {}),
     };
     return client.request('DELETE', path, { query: o.dryRun ? { dryRun: 'All' } : {}, body, contentType: 'application/json' });
 }

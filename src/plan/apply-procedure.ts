@@ -2,9 +2,9 @@ import type { KubeClient } from '../kube/client.js';
 import { create, jsonPatch, serverSideApply } from '../kube/writes.js';
 import { readApplyState, type ApplyState } from '../v5/apply-state.js';
 import type { V5Cluster } from '../v5/cluster.js';
-import { credentialsSecret } from '../v5/backups-manifest.js';
+import { credentialsSecret } from '../v5/repository.js';
 import { clusterPath, type Flavor } from '../v5/flavors.js';
-import { describeApplyAction, isApplyWait, planApply, type ApplyAction, type ApplyOptions } from './apply.js';
+import { applyNotes, describeApplyAction, isApplyWait, planApply, type ApplyAction, type ApplyOptions } from './apply.js';
 import type { Procedure } from './execute.js';
 
 export function applyVolumes(
@@ -26,6 +26,7 @@ export function applyVolumes(
         title: `apply ${flavor.kind} ${name} in namespace ${namespace} over the volumes of v4 cluster ${v4Cluster}`,
         observe: () => readApplyState(client, flavor, manifest, v4Cluster, v4Served),
         plan: (s) => planApply(s, options),
+        notes: applyNotes,
         describe: describeApplyAction,
         isWait: isApplyWait,
         async execute(a, s, dryRun) {

@@ -1,7 +1,8 @@
 import type { ApplyState } from '../v5/apply-state.js';
 import { moveJobNames, type DataSourceVolumes } from '../v5/cluster.js';
+import { SOURCE_ANNOTATION } from '../v5/manifest.js';
 import { jobSucceeded } from '../kube/jobs.js';
-import { credentialsSecretName } from '../v5/backups-manifest.js';
+import { credentialsSecretName } from '../v5/repository.js';
 import { PreconditionFailed } from './prepare.js';
 
 export interface ApplyOptions {
@@ -9,6 +10,8 @@ export interface ApplyOptions {
     keepPasswords: boolean;
     /** `--wait` (default): follow the operator until the cluster runs, then drop spec.dataSource.volumes. */
     wait: boolean;
+    /** `--dry-run=client`: show the plan even while v4 still runs (prepare comes first; a note says so). */
+    preview: boolean;
 }
 
 export type ApplyAction =
@@ -36,10 +39,16 @@ export const v4UserSecret = (cluster: string, user: string) => `${cluster}-${use
 export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
     const name = s.manifest.metadata.name;
     const restore = (s.cluster ?? s.manifest).spec?.dataSource?.[s.flavor.dataSourceKey as 'ivoryCluster' | 'postgresCluster'];
-    if (s.v4Present) {
-        throw new PreconditionFailed(`pgcluster ${s.v4Cluster} still exists in namespace ${s.namespace}: run "kubectl ivyo-upgrade prepare ${s.v4Cluster} --method ${restore ? 'backups' : 'volumes'}" first`);
+    if (s.v4Present && !o.preview) {
+        throw new PreconditionFailed(`pgcluster ${s.v4Cluster} still exists in namespace ${s.namespace}: ${prepareFirst(s)}`);
     }
     const live = s.cluster;
+    const source = live?.metadata.annotations?.[SOURCE_ANNOTATION];
+    if (live && source !== s.v4Cluster) {
+        throw new PreconditionFailed(
+            `${s.flavor.kind} ${name} already exists in namespace ${s.namespace} and was not made by this tool from v4 cluster ${s.v4Cluster} (annotation ${SOURCE_ANNOTATION}: ${source ?? 'none'}): apply never takes over a cluster it did not create; choose another name (generate --name) or remove that cluster yourself`,
+        );
+    }
     const bootstrapped = Boolean(live?.status?.patroni?.systemIdentifier);
     const volumes: DataSourceVolumes = (live ?? s.manifest).spec?.dataSource?.volumes ?? {};
     const actions: ApplyAction[] = [];
@@ -82,6 +91,16 @@ export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
     if (volumes.pgBackRestVolume && !live?.status?.pgbackrest?.repoHost?.ready) actions.push({ kind: 'wait-repo-host' });
     if (Object.keys(volumes).length > 0) actions.push({ kind: 'remove-volumes-source' });
     return o.wait ? actions : actions.filter((a) => !isApplyWait(a) && (a.kind !== 'remove-volumes-source' || bootstrapped));
+}
+
+function prepareFirst(s: ApplyState): string {
+    const restore = s.manifest.spec?.dataSource?.[s.flavor.dataSourceKey as 'ivoryCluster' | 'postgresCluster'];
+    return `run "kubectl ivyo-upgrade prepare ${s.v4Cluster} -n ${s.namespace} --method ${restore ? 'backups' : 'volumes'} --target ${s.flavor.name}" first`;
+}
+
+/** Shown before apply's plan: a preview while v4 still runs is what apply will do once prepare is done. */
+export function applyNotes(s: ApplyState): string[] {
+    return s.v4Present ? [`pgcluster ${s.v4Cluster} still exists, so this is only a preview: ${prepareFirst(s)}`] : [];
 }
 
 /**

@@ -15,6 +15,8 @@ export interface Procedure<S, A> {
     execute(action: A, state: S, dryRun: boolean): Promise<void>;
     /** What to tell the user when a wait runs out of time. */
     onTimeout(action: A, state: S): string;
+    /** Lines to show before the plan (on stderr), whatever the mode: what the user should know first. */
+    notes?(state: S): string[];
     /** Why a step cannot be checked by a server dry run (it needs what an earlier step would create), or null. */
     unverifiableInDryRun?(action: A, state: S): string | null;
 }
@@ -39,6 +41,7 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
     const { io } = o;
     let state = await p.observe();
     let plan = guarded(() => p.plan(state), []);
+    if (plan.length > 0) for (const line of p.notes?.(state) ?? []) io.stderr.write(`note: ${line}\n`);
     if (o.dryRun === 'client') {
         const steps = plan.map((a) => ({ step: p.describe(a, state), action: a }));
         io.stdout.write(o.output === 'table' ? planText(p.title, steps.map((s) => s.step)) : serialize({ plan: steps }, o.output));

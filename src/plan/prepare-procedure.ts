@@ -5,7 +5,7 @@ import type { TargetChoice } from '../v4/model.js';
 import { readPrepareState, type PrepareState } from '../v4/prepare-state.js';
 import { recordConfigMap, recordName } from '../v4/record.js';
 import type { Procedure } from './execute.js';
-import { backupTaskName, BACKUP_MARK, describeAction, isWait, planPrepare, type PrepareAction, type PrepareOptions } from './prepare.js';
+import { backupTaskName, BACKUP_MARK, describeAction, isWait, planPrepare, prepareNotes, type PrepareAction, type PrepareOptions } from './prepare.js';
 
 const V4_API = '/apis/crunchydata.com/v1';
 
@@ -89,6 +89,7 @@ export function prepareCluster(client: KubeClient, namespace: string, cluster: s
         title: `prepare v4 cluster ${cluster} in namespace ${namespace} for the ${options.method === 'volumes' ? 'data-volumes' : 'backups'} method`,
         observe: () => readPrepareState(client, namespace, cluster, target),
         plan: (s) => planPrepare(s, options),
+        notes: (s) => prepareNotes(s, options.method),
         describe: describeAction,
         isWait,
         async execute(a, s, dryRun) {

@@ -74,12 +74,14 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
         if ('upgrade-in-progress' in (s.pgcluster.metadata.annotations ?? {})) {
             throw new PreconditionFailed(`pgcluster ${s.cluster} is annotated upgrade-in-progress: the v4 operator would ignore its deletion; finish the v4 operator upgrade first`);
         }
+        checkGate(s, s.live, o.method);
         if (o.method === 'volumes') checkPrimary(s, s.live);
         if (!s.record) actions.push({ kind: 'record' });
         if (o.method === 'backups' && !keep) actions.push(...backupSteps(s, o));
         const busy = s.rmdataJobs.filter((j) => !jobSucceeded(j)).map((j) => j.metadata.name);
         for (const r of o.method === 'volumes' ? s.live.replicas : []) {
-            if (!r.deployment) continue;
+            // One v4 cannot remove (no Pgreplica, not named after the cluster) is passed over once scaled to zero.
+            if (!r.deployment || (r.podsWanted === 0 && !r.pgreplica && r.deployment !== s.cluster)) continue;
             const task = s.pgtasks.find((t) => t.metadata.name === `${r.deployment}-rmdata`);
             actions.push(task ? { kind: 'wait-scale-down', deployment: r.deployment } : { kind: 'scale-down', deployment: r.deployment, deleteData: o.deleteReplicaData });
         }
@@ -140,6 +142,30 @@ function backupSteps(s: PrepareState, o: PrepareOptions): PrepareAction[] {
 /** The PVCs the v5 cluster takes over: the primary's data and WAL, and the repo. */
 export function reusedVolumes(i: Inspection): VolumeReport[] {
     return i.volumes.filter((v) => (v.role === 'data' || v.role === 'wal' || v.role === 'repo') && v.exists);
+}
+
+/** Blockers that only a flag of generate settles (the image for the data's major): prepare names the flag. */
+export const SETTLED_BY_GENERATE = new Set(['postgres-major-no-default-image']);
+
+/**
+ * The one gate: the verdict inspect shows for this method and target. prepare deletes v4 only for a (method,
+ * target) that generate will take, so nobody is left with neither v4 nor a manifest.
+ */
+function checkGate(s: PrepareState, live: Inspection, method: PrepareOptions['method']): void {
+    const blockers = live.methods[method].blockers.filter((b) => !SETTLED_BY_GENERATE.has(b.code));
+    if (blockers.length === 0) return;
+    throw new PreconditionFailed(
+        `prepare ${s.cluster} --method ${method} for ${live.target.kind} refused before any change:\n${blockers.map((b) => `  ${b.code}: ${b.message}`).join('\n')}\n `,
+    );
+}
+
+/** What the user should know before saying yes: the flags generate will need after v4 is gone. */
+export function prepareNotes(s: PrepareState, method: PrepareOptions['method']): string[] {
+    const facts = s.live ?? s.record;
+    if (!facts) return [];
+    return facts.methods[method].blockers
+        .filter((b) => SETTLED_BY_GENERATE.has(b.code))
+        .map((b) => `generate will need flags once v4 is gone: ${b.message}`);
 }
 
 function checkPrimary(s: PrepareState, live: Inspection): void {

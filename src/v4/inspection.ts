@@ -12,6 +12,8 @@ export interface Inspection {
         /** The v4 application user and database (`spec.user`, `spec.database`). */
         user: string | null;
         database: string | null;
+        /** `spec.standby`: a v4 standby follows another cluster's repository; no method upgrades it as it is. */
+        standby: boolean;
     };
     primary: {
         deployment: string | null;
@@ -25,8 +27,11 @@ export interface Inspection {
     };
     wal: { pvc: string; directory: string | null } | null;
     tablespaces: { name: string; pvc: string }[];
-    /** `pgreplica` names the Pgreplica object of the replica; null when there is none (an original primary). */
-    replicas: { deployment: string | null; pgreplica: string | null; pvc: string | null; walPvc: string | null }[];
+    /**
+     * `pgreplica` names the Pgreplica object of the replica; null when there is none (an original primary).
+     * `podsWanted` is the deployment's `spec.replicas` (0 once scaled to zero by hand).
+     */
+    replicas: { deployment: string | null; pgreplica: string | null; pvc: string | null; walPvc: string | null; podsWanted: number | null }[];
     repository: {
         pvc: string | null;
         /** The full v4 repo path (`repo1-path`). */
@@ -34,6 +39,10 @@ export interface Inspection {
         /** The path below the repo PVC's mount: the `directory` of `pgBackRestVolume`. */
         directory: string | null;
         types: string[];
+        /** Where the types were read: v4.6+ `spec`, v4.5 `userlabels`, v4.3/4.4 the pgcluster `label`, the primary's `env`, or the `default` (posix). */
+        typesFrom: 'spec' | 'userlabels' | 'label' | 'env' | 'default';
+        /** The primary's `PGBACKREST_REPO1_TYPE`, which confirms the types. */
+        repo1TypeEnv: string | null;
         configSecret: string | null;
         s3: { bucket: string | null; endpoint: string | null; region: string | null; uriStyle: string | null; verifyTLS: boolean } | null;
         gcs: { bucket: string | null; endpoint: string | null; keyType: string | null } | null;
@@ -74,6 +83,8 @@ export interface VolumeReport {
     source: string | null;
     /** Which v4 labels (`pg-cluster`, `vendor`) the PVC still carries. */
     v4Labels: string[];
+    /** `Kind/name` of the object that controls the PVC (a controller ownerReference), if any. */
+    controller: string | null;
 }
 
 export interface Finding {

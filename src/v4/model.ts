@@ -39,13 +39,14 @@ export function inspectCluster(snapshot: V4Snapshot, pgcluster: Pgcluster, targe
             pgreplica: pgreplicaNames.has(d.metadata.name) ? d.metadata.name : null,
             pvc: claimOf(d, V4.volume.data),
             walPvc: claimOf(d, V4.volume.wal),
+            podsWanted: d.spec?.replicas ?? null,
         })),
         ...[...pgreplicaNames]
             .filter((r) => r !== primary.deployment && !replicaDeployments.some((d) => d.metadata.name === r))
-            .map((r) => ({ deployment: null, pgreplica: r, pvc: null, walPvc: null })),
+            .map((r) => ({ deployment: null, pgreplica: r, pvc: null, walPvc: null, podsWanted: null })),
     ];
 
-    const repository = repositoryOf(pgcluster, repoDeployment, pvcs, own(snapshot.secrets));
+    const repository = repositoryOf(pgcluster, repoDeployment, pvcs, own(snapshot.secrets), env(primaryDeployment, V4.env.repo1Type));
     const spec = pgcluster.spec ?? {};
     const image = imageOf(primaryDeployment) ?? specImage(pgcluster);
     const tag = image?.split(':').pop() ?? spec.ccpimagetag;
@@ -79,6 +80,7 @@ export function inspectCluster(snapshot: V4Snapshot, pgcluster: Pgcluster, targe
             port: spec.port ? Number(spec.port) : null,
             user: spec.user || null,
             database: spec.database || null,
+            standby: spec.standby === true,
         },
         primary: {
             deployment: primary.deployment,
@@ -159,6 +161,7 @@ function repositoryOf(
     repoDeployment: Deployment | undefined,
     pvcs: Map<string, PersistentVolumeClaim>,
     secrets: KubeObject[],
+    repo1TypeEnv: string | null,
 ): Inspection['repository'] {
     const name = c.metadata.name;
     const spec = c.spec ?? {};
@@ -167,8 +170,7 @@ function repositoryOf(
     const repoPath = spec.backrestRepoPath || note(V4.annotation.repoPath) || V4.defaultRepoPath(name);
     const mounted = claimOf(repoDeployment, V4.volume.repo);
     const pvc = mounted ?? (pvcs.has(V4.repoPvc(name)) ? V4.repoPvc(name) : null);
-    const types = [...new Set((spec.backrestStorageTypes ?? []).map((t) => (t === 'local' ? 'posix' : t)))];
-    if (types.length === 0) types.push('posix');
+    const { types, from: typesFrom } = storageTypes(c, repo1TypeEnv);
     const relative = path.posix.relative(V4.repoMount, repoPath);
     const directory = relative && !relative.startsWith('..') && !path.posix.isAbsolute(relative) ? relative : null;
     const verify = spec.backrestS3VerifyTLS || note(V4.annotation.s3VerifyTls);
@@ -177,6 +179,8 @@ function repositoryOf(
         path: repoPath,
         directory,
         types,
+        typesFrom,
+        repo1TypeEnv,
         configSecret: configSecret?.metadata.name ?? null,
         s3: types.includes('s3')
             ? {
@@ -195,6 +199,28 @@ function repositoryOf(
               }
             : null,
     };
+}
+
+/**
+ * The repository's storage types, where each v4 version keeps them: 4.6+ `spec.backrestStorageTypes`, 4.5
+ * `spec.userlabels["backrest-storage-type"]` (a comma list such as `local,s3`), 4.3/4.4 the pgcluster label
+ * `backrest-storage-type` (CrunchyData/postgres-operator v4.5.1 internal/apiserver/clusterservice/clusterimpl.go;
+ * v4.7.10 pkg/apis/crunchydata.com/v1/cluster.go). Else the primary's PGBACKREST_REPO1_TYPE, else posix.
+ * `local` is v4's name for posix.
+ */
+function storageTypes(c: Pgcluster, repo1TypeEnv: string | null): { types: string[]; from: Inspection['repository']['typesFrom'] } {
+    const normal = (list: string[]) => [...new Set(list.map((t) => t.trim()).filter(Boolean).map((t) => (t === 'local' ? 'posix' : t)))];
+    const candidates: [Inspection['repository']['typesFrom'], string[]][] = [
+        ['spec', c.spec?.backrestStorageTypes ?? []],
+        ['userlabels', (c.spec?.userlabels?.[V4.storageTypeKey] ?? '').split(',')],
+        ['label', (c.metadata.labels?.[V4.storageTypeKey] ?? '').split(',')],
+        ['env', repo1TypeEnv ? [repo1TypeEnv] : []],
+    ];
+    for (const [from, list] of candidates) {
+        const types = normal(list);
+        if (types.length > 0) return { types, from };
+    }
+    return { types: ['posix'], from: 'default' };
 }
 
 const PV_SOURCES = ['nfs', 'hostPath', 'local', 'csi', 'awsElasticBlockStore', 'gcePersistentDisk', 'azureDisk', 'azureFile', 'cephfs', 'rbd', 'iscsi', 'fc', 'glusterfs', 'cinder', 'vsphereVolume', 'portworxVolume'];
@@ -223,7 +249,13 @@ function volumeReport(
         size: pvc?.spec?.resources?.requests?.storage ?? null,
         source,
         v4Labels: V4.pvcLabels.filter((l) => pvc?.metadata.labels?.[l] !== undefined),
+        controller: controllerOf(pvc),
     };
+}
+
+function controllerOf(o: KubeObject | undefined): string | null {
+    const ref = o?.metadata.ownerReferences?.find((r) => r.controller);
+    return ref ? `${ref.kind}/${ref.name}` : null;
 }
 
 /** Existing objects of a namespace, by kind, whose names a v5 cluster called `name` would take. */

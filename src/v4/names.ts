@@ -24,7 +24,9 @@ export const V4 = {
         gcsKeyType: 'gcs-key-type',
     },
     volume: { data: 'pgdata', wal: 'pgwal', repo: 'backrestrepo', tablespacePrefix: 'tablespace-' },
-    env: { dataDir: 'PATRONI_POSTGRESQL_DATA_DIR', walDir: 'PGHA_WALDIR' },
+    env: { dataDir: 'PATRONI_POSTGRESQL_DATA_DIR', walDir: 'PGHA_WALDIR', repo1Type: 'PGBACKREST_REPO1_TYPE' },
+    /** v4.5 `spec.userlabels` key and v4.3/4.4 pgcluster label holding the repository storage types. */
+    storageTypeKey: 'backrest-storage-type',
     container: 'database',
     masterRole: 'master',
     initializedState: 'pgcluster Initialized',

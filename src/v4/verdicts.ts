@@ -10,7 +10,7 @@ type Facts = Omit<Inspection, 'methods'>;
  */
 export function judge(facts: Facts, flavor: Flavor, pvsUnreadable: string | null): Record<MethodName, { ready: boolean; blockers: Finding[]; warnings: Finding[] }> {
     const common = commonBlockers(facts, flavor);
-    const commonWarnings = [...collationWarning(facts), ...tablespaceWarning(facts)];
+    const commonWarnings = [...collationWarning(facts), ...repoTypeWarning(facts)];
     if (pvsUnreadable) {
         commonWarnings.push({ code: 'pv-unreadable', message: `PersistentVolumes could not be read (${pvsUnreadable}): reclaim policies and volume types are unknown` });
     }
@@ -27,6 +27,7 @@ export function judge(facts: Facts, flavor: Flavor, pvsUnreadable: string | null
         backups: verdict(backupsBlockers(facts), [
             ...(facts.repository.types.includes('posix') ? volumeWarnings(facts, ['repo']) : []),
             ...collisionWarning(facts),
+            ...tablespaceWarning(facts),
         ]),
         standby: verdict(standbyBlockers(facts), []),
     };
@@ -37,7 +38,13 @@ function commonBlockers(f: Facts, flavor: Flavor): Finding[] {
     if (f.cluster.state !== V4.initializedState) {
         out.push({
             code: 'v4-not-initialized',
-            message: `pgcluster ${f.cluster.name} is in state "${f.cluster.state ?? 'none'}", not "${V4.initializedState}": let the v4 operator finish (or repair the cluster) first`,
+            message: `pgcluster ${f.cluster.name} is in state "${f.cluster.state ?? 'none'}", not "${V4.initializedState}": let the v4 operator finish (or repair the cluster), then inspect again`,
+        });
+    }
+    if (f.cluster.standby) {
+        out.push({
+            code: 'v4-standby',
+            message: `pgcluster ${f.cluster.name} is a v4 standby (spec.standby: true) that follows another cluster's repository: upgrade the v4 primary cluster instead, or promote this one in v4 first (pgo update cluster ${f.cluster.name} --promote-standby)`,
         });
     }
     if (!f.target.installed) {
@@ -45,6 +52,11 @@ function commonBlockers(f: Facts, flavor: Flavor): Finding[] {
             code: 'target-crd-missing',
             message: `the server does not serve ${f.target.kind} (${f.target.apiVersion}): install ${flavor.product} first, or choose the other --target`,
         });
+    }
+    if (!flavor.runsVanillaData) {
+        // Every physical method hands v4's data files to the target, and this target cannot run them.
+        out.push({ code: 'target-cannot-run-v4-data', message: cannotRunVanillaData(flavor) });
+        return out;
     }
     const major = f.cluster.postgresMajor;
     if (major === null) {
@@ -57,10 +69,19 @@ function commonBlockers(f: Facts, flavor: Flavor): Finding[] {
     } else if (!flavor.defaultImageMajors.includes(major)) {
         out.push({
             code: 'postgres-major-no-default-image',
-            message: `the data is PostgreSQL ${major}, and ${flavor.product}'s own images run only ${flavor.defaultImageMajors.join(', ')}: pass --image and --pgbackrest-image for PostgreSQL ${major} to generate, or upgrade the major on v4 first`,
+            message: `the data is PostgreSQL ${major}, and ${flavor.product}'s own images run only ${flavor.defaultImageMajors.join(', ')}: pass --image and --pgbackrest-image for PostgreSQL ${major} to generate`,
         });
     }
     return out;
+}
+
+/** Why IVYO cannot take v4's data files, in one line, with the roads that work (docs/which-target.md). */
+export function cannotRunVanillaData(flavor: Flavor): string {
+    return (
+        `${flavor.product} cannot run data made by vanilla PostgreSQL, which all PGO v4 data is: it always preloads liboracle_parser and ivorysql_ora (a vanilla image cannot start), ` +
+        `its only local superuser path is the role "ivorysql" (v4 data has "postgres"), it forces pgBackRest to read pg_control as PostgreSQL 18, and IvorySQL cannot open vanilla data files even at the same major; ` +
+        `no --image changes that. What works: --target pgo for this method (Crunchy PGO v5 runs the data at its major), or a logical move (pg_dump and pg_restore) into a fresh ${flavor.kind}`
+    );
 }
 
 function volumesBlockers(f: Facts): Finding[] {
@@ -90,7 +111,24 @@ function volumesBlockers(f: Facts): Finding[] {
             message: `WAL PVC ${wal.pvc} (${claimSummary(wal)}) differs from data PVC ${data.pvc} (${claimSummary(data)}); v5 adopts the WAL PVC with the data volume's spec, so adoption would fail or resize it`,
         });
     }
-    if (f.repository.pvc && !f.repository.directory) {
+    for (const t of f.tablespaces) {
+        out.push({
+            code: 'tablespace',
+            message: `tablespace ${t.name} (PVC ${t.pvc}) cannot be moved: spec.dataSource.volumes has no tablespace field; move its objects into the default tablespace on v4 (ALTER TABLE ... SET TABLESPACE pg_default), drop it, then inspect again; or use the backups method`,
+        });
+    }
+    for (const v of f.volumes.filter((x) => (x.role === 'data' || x.role === 'wal' || x.role === 'repo') && x.exists && x.controller)) {
+        out.push({ code: 'pvc-controlled', message: controlledMessage(f, v) });
+    }
+    for (const r of f.replicas) {
+        if (r.deployment && !r.pgreplica && r.deployment !== f.cluster.name && r.podsWanted !== 0) {
+            out.push({
+                code: 'replica-cannot-scale-down',
+                message: `replica ${r.deployment} has no Pgreplica and is not named after the cluster, so v4's rmdata cannot remove it; scale it to zero yourself (its PVCs stay): kubectl scale deployment ${r.deployment} --replicas=0 -n ${f.cluster.namespace}, then run prepare again`,
+            });
+        }
+    }
+    if (f.repository.pvc && !f.repository.directory && f.repository.types.includes('posix')) {
         out.push({
             code: 'repo-path-outside-volume',
             message: `repo path ${f.repository.path} is not below ${V4.repoMount}, where PVC ${f.repository.pvc} is mounted: cannot tell the directory to move`,
@@ -102,10 +140,17 @@ function volumesBlockers(f: Facts): Finding[] {
 function backupsBlockers(f: Facts): Finding[] {
     const r = f.repository;
     const cloud = r.types.includes('s3') || r.types.includes('gcs');
+    const out: Finding[] = [];
     if (!cloud && !(r.pvc && volume(f, 'repo')?.exists)) {
-        return [{ code: 'repo-missing', message: `no pgBackRest repository to restore from: PVC ${r.pvc ?? V4.repoPvc(f.cluster.name)} does not exist and no S3/GCS repository is configured` }];
+        out.push({ code: 'repo-missing', message: `no pgBackRest repository to restore from: PVC ${r.pvc ?? V4.repoPvc(f.cluster.name)} does not exist and no S3/GCS repository is configured` });
     }
-    return [];
+    const repo = volume(f, 'repo');
+    if (r.types.includes('posix') && repo?.exists && repo.controller) out.push({ code: 'pvc-controlled', message: controlledMessage(f, repo) });
+    return out;
+}
+
+function controlledMessage(f: Facts, v: VolumeReport): string {
+    return `PVC ${v.pvc} is controlled by ${v.controller}: deleting that object would delete the PVC, and a v5 cluster cannot adopt it; remove that ownerReference first (kubectl ivyo-upgrade release-pvc ${v.pvc} -n ${f.cluster.namespace}, if a v5 cluster owns it)`;
 }
 
 function standbyBlockers(f: Facts): Finding[] {
@@ -153,8 +198,23 @@ function volumeWarnings(f: Facts, roles: VolumeRole[]): Finding[] {
 }
 
 function repoMissingWarning(f: Facts): Finding[] {
-    if (f.repository.pvc && volume(f, 'repo')?.exists) return [];
+    const r = f.repository;
+    if (!r.types.includes('posix')) {
+        return [{ code: 'repo-cloud-only', message: `the v4 repository is ${r.types.join(',')} only: the v5 cluster keeps it as repo1 (same path), and the repo PVC, which v4 never writes to, is not adopted` }];
+    }
+    if (r.pvc && volume(f, 'repo')?.exists) return [];
     return [{ code: 'repo-pvc-missing', message: `no repo PVC (${V4.repoPvc(f.cluster.name)}) exists: the v5 cluster starts a new, empty pgBackRest repository` }];
+}
+
+function repoTypeWarning(f: Facts): Finding[] {
+    const r = f.repository;
+    if (!r.repo1TypeEnv || r.typesFrom === 'env' || r.typesFrom === 'default') return [];
+    const expected = r.types.includes('posix') ? 'posix' : r.types[0];
+    if (r.repo1TypeEnv === expected) return [];
+    return [{
+        code: 'repo-type-disagrees',
+        message: `the pgcluster says the repository is ${r.types.join(',')} (${r.typesFrom}), but the primary runs with PGBACKREST_REPO1_TYPE=${r.repo1TypeEnv}: check where v4 really writes its backups before going on`,
+    }];
 }
 
 function collisionWarning(f: Facts): Finding[] {
@@ -174,6 +234,6 @@ function collationWarning(f: Facts): Finding[] {
 function tablespaceWarning(f: Facts): Finding[] {
     return f.tablespaces.map((t) => ({
         code: 'tablespace',
-        message: `tablespace ${t.name} (PVC ${t.pvc}) is not moved by any documented method: move its data into the main data directory on v4 first`,
+        message: `tablespace ${t.name} (PVC ${t.pvc}): the restore recreates it inside the new data volume; check that the data volume is large enough`,
     }));
 }

@@ -1,5 +1,5 @@
 /**
- * The two v5 operators this tool can move a cluster to, as data (v4-to-v5-facts.md §3.1, §3.3, §0.5).
+ * The two v5 operators this tool can move a cluster to, as data (docs/upstream-facts.md).
  * Everything that differs between IVYO and PGO v5 is read from here; no other file names either operator.
  */
 export type FlavorName = 'ivyo' | 'pgo';
@@ -21,6 +21,8 @@ export interface Flavor {
     postgresVersions: { min: number; max: number };
     /** PostgreSQL majors the operator's own default images run; any other major needs `--image`. */
     defaultImageMajors: number[];
+    /** Whether it can run a data directory made by vanilla PostgreSQL (all PGO v4 data): the physical methods need it. */
+    runsVanillaData: boolean;
 }
 
 export const FLAVORS: Record<FlavorName, Flavor> = {
@@ -36,8 +38,10 @@ export const FLAVORS: Record<FlavorName, Flavor> = {
         dataInitializedCondition: 'IvoryDataInitialized',
         replicationUser: '_ivoryrepl',
         postgresVersions: { min: 10, max: 18 },
-        // IVYO 4.x ships IvorySQL 4 (PostgreSQL 17) images, IVYO 5.x IvorySQL 5 (PostgreSQL 18): facts §0.5.
-        defaultImageMajors: [17, 18],
+        // Only RELATED_IMAGE_IVORY_18 (IvorySQL/ivory-operator master d91df9f6, config/manager/manager.yaml).
+        defaultImageMajors: [18],
+        // docs/which-target.md: preloads, HBA, pg-version-force=18, IvorySQL's own pg_control.
+        runsVanillaData: false,
     },
     pgo: {
         name: 'pgo',
@@ -51,8 +55,10 @@ export const FLAVORS: Record<FlavorName, Flavor> = {
         dataInitializedCondition: 'PostgresDataInitialized',
         replicationUser: '_crunchyrepl',
         postgresVersions: { min: 11, max: 18 },
-        // PGO 5.7's related images (RELATED_IMAGE_POSTGRES_15/16/17 in its Helm chart and kustomize install).
-        defaultImageMajors: [15, 16, 17],
+        // RELATED_IMAGE_POSTGRES_15..18 (CrunchyData/postgres-operator v5.8.9 config/manager/manager.yaml;
+        // v6.0.3 config/components/images-by-tag). PostgreSQL 13 and older need spec.image.
+        defaultImageMajors: [15, 16, 17, 18],
+        runsVanillaData: true,
     },
 };
 

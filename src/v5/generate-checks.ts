@@ -1,5 +1,5 @@
 import type { Finding, Inspection } from '../v4/inspection.js';
-import type { RepoKind } from './backups-manifest.js';
+import type { RepoKind } from './repository.js';
 import type { Flavor } from './flavors.js';
 
 export interface GenerateRequest {
@@ -22,8 +22,8 @@ export interface GenerateVerdict {
 const OWN_CHECKS = new Set(['postgres-major-no-default-image', 'postgres-major-unsupported', 'postgres-major-unknown', 'target-crd-missing']);
 
 /**
- * The traps of v4-to-v5-facts.md §11 that must stop `generate --method volumes` (exit 3) rather than
- * produce a manifest that boots an empty database or fails half way.
+ * What must stop `generate --method volumes` (exit 3) rather than produce a manifest that boots an empty
+ * database or fails half way: inspect's blockers, and the checks below.
  */
 export function volumesVerdict(i: Inspection, r: GenerateRequest): GenerateVerdict {
     const refusals = i.methods.volumes.blockers.filter((b) => !OWN_CHECKS.has(b.code));
@@ -42,9 +42,23 @@ export interface BackupsRequest extends GenerateRequest {
 /** `generate --method backups`: the backups blockers, the chosen repository, point-in-time options, and the common checks. */
 export function backupsVerdict(i: Inspection, r: BackupsRequest): GenerateVerdict & { restoreOptions: string[] } {
     const refusals = i.methods.backups.blockers.filter((b) => !OWN_CHECKS.has(b.code));
+    const warnings: Finding[] = [];
     const repo = i.repository;
-    if (r.repo === 'posix' && !(repo.pvc && i.volumes.some((v) => v.role === 'repo' && v.exists))) {
+    if (r.repo === 'posix' && !repo.types.includes('posix')) {
+        refusals.push({
+            code: 'repo-posix-unused',
+            message: `v4 writes its backups to ${repo.types.join(',')} only, so its repo PVC holds none: use --repo ${repo.types.includes('s3') ? 's3' : 'gcs'} (or leave --repo out)`,
+        });
+    } else if (r.repo === 'posix' && !(repo.pvc && i.volumes.some((v) => v.role === 'repo' && v.exists))) {
         refusals.push({ code: 'repo-pvc-missing', message: `--repo posix needs the v4 repo PVC, and ${repo.pvc ?? `${i.cluster.name}-pgbr-repo`} does not exist: choose --repo s3 or gcs if v4 wrote there` });
+    }
+    const cloud = repo.types.filter((t) => t === 's3' || t === 'gcs');
+    if (repo.types.includes('posix') && cloud.length > 0) {
+        const other = r.repo === 'posix' ? cloud[0] : 'posix';
+        warnings.push({
+            code: 'repo-copy',
+            message: `v4 keeps two copies of its backups (posix on PVC ${repo.pvc ?? '-'}, and ${cloud.join(',')}); this restores from the ${r.repo} copy: --repo ${other} for the other`,
+        });
     }
     if (r.repo === 's3' && !(repo.s3?.bucket && repo.s3.endpoint && repo.s3.region)) {
         refusals.push({ code: 'repo-s3-unknown', message: 'the v4 cluster has no complete S3 repository (bucket, endpoint and region): choose the repository v4 wrote to' });
@@ -63,7 +77,8 @@ export function backupsVerdict(i: Inspection, r: BackupsRequest): GenerateVerdic
         restoreOptions.push(`--type=${r.restoreType}`);
         if (r.restoreTarget !== undefined) restoreOptions.push(`--target="${r.restoreTarget}"`);
     }
-    return { ...withCommonChecks(i, r, refusals, 'backups'), restoreOptions };
+    const common = withCommonChecks(i, r, refusals, 'backups');
+    return { ...common, warnings: [...warnings, ...common.warnings], restoreOptions };
 }
 
 /** What both methods check: the PostgreSQL major and image, names v4 left behind, and v4 still running. */
@@ -80,7 +95,9 @@ function withCommonChecks(i: Inspection, r: GenerateRequest, refusals: Finding[]
         }
         major = r.postgresVersion;
     }
-    if (major === null) {
+    if (!r.flavor.runsVanillaData) {
+        // Refused already (target-cannot-run-v4-data): no image or major makes it work.
+    } else if (major === null) {
         refusals.push({ code: 'postgres-major-unknown', message: `cannot tell the PostgreSQL major from image "${i.cluster.image ?? 'none'}": read $PGDATA/PG_VERSION and pass --postgres-version` });
     } else if (major < r.flavor.postgresVersions.min || major > r.flavor.postgresVersions.max) {
         refusals.push({
@@ -93,8 +110,8 @@ function withCommonChecks(i: Inspection, r: GenerateRequest, refusals: Finding[]
             message: `${r.flavor.product}'s own images run PostgreSQL ${r.flavor.defaultImageMajors.join(' and ')}, and the data is PostgreSQL ${major}: pass --image (and --pgbackrest-image) for PostgreSQL ${major}`,
         });
     }
-    if (r.image && !r.pgbackrestImage) {
-        warnings.push({ code: 'pgbackrest-image', message: 'pass --pgbackrest-image from the same release as --image: pgBackRest versions must match between the two (facts §8.9)' });
+    if (r.flavor.runsVanillaData && r.image && !r.pgbackrestImage) {
+        warnings.push({ code: 'pgbackrest-image', message: 'pass --pgbackrest-image from the same release as --image: pgBackRest refuses a remote of another version (pgbackrest src/protocol/client.c)' });
     }
     for (const c of i.target.collisions) {
         if (r.v4Live) {
@@ -104,7 +121,10 @@ function withCommonChecks(i: Inspection, r: GenerateRequest, refusals: Finding[]
         }
     }
     if (r.v4Live) {
-        warnings.push({ code: 'v4-running', message: `pgcluster ${i.cluster.name} still exists: run "kubectl ivyo-upgrade prepare ${i.cluster.name} --method ${method}" before applying this manifest` });
+        warnings.push({
+            code: 'v4-running',
+            message: `pgcluster ${i.cluster.name} still exists: run "kubectl ivyo-upgrade prepare ${i.cluster.name} -n ${i.cluster.namespace} --method ${method} --target ${r.flavor.name}" before applying this manifest`,
+        });
     }
     return { refusals, warnings, postgresVersion: refusals.length === 0 ? major : null };
 }

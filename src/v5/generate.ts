@@ -1,9 +1,10 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
-import type { Finding } from '../v4/inspection.js';
+import type { Finding, Inspection } from '../v4/inspection.js';
 import type { TargetChoice } from '../v4/model.js';
 import { readSource } from '../v4/source.js';
-import { backupsManifest, credentialsSecretName, defaultRepo, type RepoKind } from './backups-manifest.js';
+import { backupsManifest } from './backups-manifest.js';
+import { cloudRepoKind, credentialsSecretName, defaultRepo, type RepoKind } from './repository.js';
 import { backupsVerdict, volumesVerdict } from './generate-checks.js';
 import { volumesManifest } from './manifest.js';
 
@@ -36,8 +37,8 @@ export interface Generated {
     manifest: Record<string, unknown>;
     warnings: Finding[];
     v4Live: boolean;
-    /** For a cloud repository: the credentials Secret the manifest names, and where its values come from. */
-    credentials: { name: string; repo: 's3' | 'gcs'; from: string } | null;
+    /** For a cloud repository: the credentials Secret the manifest names, and the v4 Secret its values come from (null: none found). */
+    credentials: { name: string; repo: 's3' | 'gcs'; from: string | null } | null;
 }
 
 /** Reads the v4 cluster (live or recorded), checks the traps of the method, and builds the manifest. */
@@ -50,7 +51,13 @@ export async function generateManifest(client: KubeClient, g: GenerateInput): Pr
     if (method === 'volumes') {
         const verdict = volumesVerdict(inspection, request);
         if (verdict.refusals.length > 0 || verdict.postgresVersion === null) throw new RefusedError(`generate ${g.cluster} --method volumes`, verdict.refusals);
-        return { manifest: volumesManifest(inspection, { ...base, postgresVersion: verdict.postgresVersion }), warnings: verdict.warnings, v4Live: live, credentials: null };
+        const cloud = inspection.repository.types.includes('posix') ? null : cloudRepoKind(inspection);
+        return {
+            manifest: volumesManifest(inspection, { ...base, postgresVersion: verdict.postgresVersion }),
+            warnings: verdict.warnings,
+            v4Live: live,
+            credentials: cloud ? credentialsOf(inspection, v5Name, cloud) : null,
+        };
     }
     const repo = g.repo ?? defaultRepo(inspection);
     if (!repo) throw new RefusedError(`generate ${g.cluster} --method backups`, inspection.methods.backups.blockers);
@@ -60,6 +67,11 @@ export async function generateManifest(client: KubeClient, g: GenerateInput): Pr
         manifest: backupsManifest(inspection, { ...base, postgresVersion: verdict.postgresVersion, repo, restoreOptions: verdict.restoreOptions }),
         warnings: verdict.warnings,
         v4Live: live,
-        credentials: repo === 'posix' ? null : { name: credentialsSecretName(v5Name), repo, from: inspection.repository.configSecret ?? '' },
+        credentials: repo === 'posix' ? null : credentialsOf(inspection, v5Name, repo),
     };
+}
+
+/** The credentials Secret a cloud repo1 names, and the v4 Secret apply makes it from (null when v4 had none). */
+function credentialsOf(i: Inspection, v5Name: string, repo: 's3' | 'gcs'): Generated['credentials'] {
+    return { name: credentialsSecretName(v5Name), repo, from: i.repository.configSecret };
 }

@@ -1,5 +1,9 @@
 import type { Inspection, VolumeReport } from '../v4/inspection.js';
 import { apiVersionOf, type Flavor } from './flavors.js';
+import { cloudRepo, cloudRepoKind } from './repository.js';
+
+/** On every generated cluster: the v4 cluster it was made from. apply adopts no v5 cluster without it. */
+export const SOURCE_ANNOTATION = 'ivyo-upgrade.ivorysql.org/v4-cluster';
 
 export interface ManifestOptions {
     flavor: Flavor;
@@ -27,27 +31,31 @@ export function claimSpecOf(v: VolumeReport): ClaimSpec {
 }
 
 /**
- * The v5 cluster that adopts the v4 volumes in place (method 1; v4-to-v5-facts.md §2.2, §2.5, §4, §10h,
- * §11.3–§11.11). Pure: the inspection in, the manifest out. The caller has checked the refusals first.
+ * The v5 cluster that adopts the v4 volumes in place (method 1: CrunchyData/postgres-operator 4e02a86b
+ * docs/content/upgrade/v4tov5/upgrade-method-1-data-volumes.md and guides/data-migration.md). Pure: the
+ * inspection in, the manifest out. The caller has checked the refusals first.
  */
 export function volumesManifest(i: Inspection, o: ManifestOptions): Record<string, unknown> {
     const data = volumeOf(i, 'data');
     const wal = i.wal ? volumeOf(i, 'wal') : undefined;
-    const repo = i.repository.pvc ? volumeOf(i, 'repo') : undefined;
+    // An S3- or GCS-only cluster's repo PVC holds no backup (v4 never writes to it): keep the cloud repo instead.
+    const cloud = i.repository.types.includes('posix') ? null : cloudRepoKind(i);
+    const repo = !cloud && i.repository.pvc ? volumeOf(i, 'repo') : undefined;
     const volumes: Record<string, unknown> = {
         pgDataVolume: { pvcName: data.pvc, directory: i.primary.dataDirectory },
-        // No directory for WAL: v5 relinks pg_wal itself; a move Job here would break the link (facts §4.2).
+        // No directory for WAL: v5 relinks pg_wal itself; a move Job here would break the link.
         ...(wal ? { pgWALVolume: { pvcName: wal.pvc } } : {}),
         ...(repo ? { pgBackRestVolume: { pvcName: repo.pvc, directory: i.repository.directory } } : {}),
     };
-    // repos[0] must be the volume repo: v5 labels and sizes the adopted repo PVC from it (facts §11.11).
+    const instance = { dataVolumeClaimSpec: claimSpecOf(data), ...(wal ? { walVolumeClaimSpec: claimSpecOf(wal) } : {}) };
+    if (cloud) {
+        const c = cloudRepo(i, cloud, o.name);
+        return clusterManifest(i, o, { dataSource: { volumes }, instance, pgbackrest: { configuration: c.configuration, global: c.global, repos: [c.repo] } });
+    }
+    // repos[0] must be the volume repo: v5 labels and sizes the adopted repo PVC from it.
     // Without a v4 repo PVC, repo1 is a new volume like the data volume.
     const repoClaim = claimSpecOf(repo ?? data);
-    return clusterManifest(i, o, {
-        dataSource: { volumes },
-        instance: { dataVolumeClaimSpec: claimSpecOf(data), ...(wal ? { walVolumeClaimSpec: claimSpecOf(wal) } : {}) },
-        pgbackrest: { repos: [{ name: 'repo1', volume: { volumeClaimSpec: repoClaim } }] },
-    });
+    return clusterManifest(i, o, { dataSource: { volumes }, instance, pgbackrest: { repos: [{ name: 'repo1', volume: { volumeClaimSpec: repoClaim } }] } });
 }
 
 /**
@@ -62,7 +70,7 @@ export function clusterManifest(
     return {
         apiVersion: apiVersionOf(o.flavor),
         kind: o.flavor.kind,
-        metadata: { name: o.name, namespace: o.namespace },
+        metadata: { name: o.name, namespace: o.namespace, annotations: { [SOURCE_ANNOTATION]: i.cluster.name } },
         spec: {
             postgresVersion: o.postgresVersion,
             ...(o.image ? { image: o.image } : {}),

@@ -45,7 +45,7 @@ describe('inspect with restricted users', () => {
         // Everything prepare needs in the namespace (src/rbac.ts), and not the cluster-wide PersistentVolume role.
         const rules = mergedRules(PERMISSIONS.prepare).filter((p) => !p.clusterScoped).map((p) => ({ apiGroups: [p.group], resources: [p.resource], verbs: p.verbs }));
         const kubeconfig = await mintUser(ns, 'preparer', rules);
-        const r = await run(['prepare', 'hippo', '--method', 'volumes', '--dry-run=client'], { kubeconfig });
+        const r = await run(['prepare', 'hippo', '--method', 'volumes', '--target', 'pgo', '--dry-run=client'], { kubeconfig });
         expect(r.code).toBe(1);
         expect(r.stdout).toBe('');
         expect(r.stderr).toBe('error: forbidden: cannot list persistentvolumes: prepare sets the reclaim policy of the reused PVs and needs list and patch on persistentvolumes (docs/rbac.yaml)\n');

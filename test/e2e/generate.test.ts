@@ -45,25 +45,45 @@ describe('generate --method volumes on the real API server', () => {
         const expected = golden('volumes-failover-pgo.yaml');
         expected.metadata.namespace = ns;
         expect(load(r.stdout)).toEqual(expected);
-        expect(r.stderr).toContain('warning: v4-running: pgcluster hippo still exists: run "kubectl ivyo-upgrade prepare hippo --method volumes" before applying this manifest');
+        expect(r.stderr).toContain(`warning: v4-running: pgcluster hippo still exists: run "kubectl ivyo-upgrade prepare hippo -n ${ns} --method volumes --target pgo" before applying this manifest`);
         expect(r.stderr).toContain('warning: name-collision: ConfigMap hippo-config exists');
         expect(r.stderr).toContain("PostgresCluster hippo passed the server's validation (dryRun=All).");
     });
 
     it('prints JSON with -o json, and renames with --name', async () => {
-        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'ivyo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '-o', 'json', '--name', 'hippo5']);
+        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '-o', 'json', '--name', 'hippo5']);
         expect(r.code).toBe(0);
         const m = JSON.parse(r.stdout) as { kind: string; metadata: { name: string }; spec: { dataSource: { volumes: { pgDataVolume: { pvcName: string } } } } };
-        expect(m.kind).toBe('IvoryCluster');
+        expect(m.kind).toBe('PostgresCluster');
         expect(m.metadata.name).toBe('hippo5');
         expect(m.spec.dataSource.volumes.pgDataVolume.pvcName).toBe('hippo-jgut');
     });
 
     it('refuses with exit 3 when the target cannot run the data\'s major and no --image is given', async () => {
-        const r = await run(['generate', 'hippo', '-n', ns]);
+        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo']);
         expect(r.code).toBe(3);
         expect(r.stdout).toBe('');
-        expect(r.stderr).toContain('error: generate hippo --method volumes refused:\n  image-required: IvorySQL Operator (IVYO)\'s own images run PostgreSQL 17 and 18, and the data is PostgreSQL 13: pass --image');
+        expect(r.stderr).toContain("error: generate hippo --method volumes refused:\n  image-required: Crunchy PGO v5's own images run PostgreSQL 15 and 16 and 17 and 18, and the data is PostgreSQL 13: pass --image");
+    });
+
+    it('refuses the default target, IVYO, whatever the image: no physical method can run v4 data there', async () => {
+        const r = await run(['generate', 'hippo', '-n', ns, '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage]);
+        expect(r.code).toBe(3);
+        expect(r.stdout).toBe('');
+        expect(r.stderr.split('\n').slice(0, 2)).toEqual([
+            'error: generate hippo --method volumes refused:',
+            expect.stringMatching(/^  target-cannot-run-v4-data: IvorySQL Operator \(IVYO\) cannot run data made by vanilla PostgreSQL.*--target pgo for this method.*a logical move \(pg_dump and pg_restore\) into a fresh IvoryCluster$/),
+        ]);
+    });
+
+    it('--include-secrets never reads a Secret by an empty name: without the v4 repo Secret it refuses', async () => {
+        const s3ns = await createNamespace('generate-nosecret');
+        const S3 = { bucket: 'b', endpoint: 'e', region: 'r' };
+        await createObjects(v4Cluster({ namespace: s3ns, repo: { types: ['s3'], s3: S3 } }).filter((o) => !(o.kind === 'Secret' && o.metadata.name === 'hippo-backrest-repo-config')));
+        const r = await run(['generate', 'hippo', '-n', s3ns, '--target', 'pgo', '--method', 'backups', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '--include-secrets']);
+        expect(r.code).toBe(3);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toContain('repo-credentials-missing: v4 cluster hippo has no repo config Secret (hippo-backrest-repo-config)');
     });
 
     it('never prints a secret value', async () => {

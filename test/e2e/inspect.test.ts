@@ -27,7 +27,7 @@ describe('inspect on a real API server', () => {
         expect(r.stdout).toMatch(/^WAL: +PVC hippo-jgut-wal, directory hippo-jgut-wal$/m);
         expect(r.stdout).toMatch(/^hippo-jgut +data +pv-\S+ +Delete +- +ReadWriteOnce +1G +hostPath +pg-cluster,vendor$/m);
         expect(r.stdout).toMatch(/^volumes +no +1 +\d+$/m);
-        expect(r.stdout).toContain('volumes: BLOCKER postgres-major-no-default-image');
+        expect(r.stdout).toContain('volumes: BLOCKER target-cannot-run-v4-data');
         // Plain text into a pipe: no ANSI escapes from cli-table3.
         expect(r.stdout).not.toMatch(/\u001b\[/);
     });
@@ -39,7 +39,7 @@ describe('inspect on a real API server', () => {
         expect(i.cluster).toMatchObject({ name: 'hippo', namespace: ns, state: 'pgcluster Initialized', postgresMajor: 13 });
         expect(i.primary).toMatchObject({ deployment: 'hippo-jgut', pvc: 'hippo-jgut', dataDirectory: 'hippo-jgut', podCheck: 'agrees' });
         expect(i.wal).toEqual({ pvc: 'hippo-jgut-wal', directory: 'hippo-jgut-wal' });
-        expect(i.replicas).toEqual([{ deployment: 'hippo', pgreplica: null, pvc: 'hippo', walPvc: 'hippo-wal' }]);
+        expect(i.replicas).toEqual([{ deployment: 'hippo', pgreplica: null, pvc: 'hippo', walPvc: 'hippo-wal', podsWanted: 1 }]);
         expect(i.repository).toMatchObject({ pvc: 'hippo-pgbr-repo', path: '/backrestrepo/hippo-backrest-shared-repo', directory: 'hippo-backrest-shared-repo', types: ['posix'] });
         expect(i.volumes.map((v) => [v.pvc, v.role, v.phase, v.pv, v.reclaimPolicy])).toEqual([
             ['hippo-jgut', 'data', 'Bound', `pv-${ns}-hippo-jgut`, 'Delete'],
@@ -99,7 +99,7 @@ describe('inspect on a real API server', () => {
     it('exits 2 for an unknown flag, and for a name with -A', async () => {
         const unknown = await run(['inspect', 'hippo', '--frobnicate']);
         expect(unknown.code).toBe(2);
-        expect(unknown.stderr).toMatch(/^error: Unknown argument: frobnicate\nSee 'kubectl ivyo-upgrade inspect --help' for usage\.\n$/);
+        expect(unknown.stderr).toMatch(/^error: unknown flag or argument: frobnicate\nSee 'kubectl ivyo-upgrade inspect --help' for usage\.\n$/);
         const both = await run(['inspect', 'hippo', '-A']);
         expect(both.code).toBe(2);
         expect(both.stderr).toContain('a cluster cannot be named together with --all-namespaces');

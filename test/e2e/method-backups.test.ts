@@ -35,7 +35,7 @@ describe('method 2, backups, end to end', () => {
         await createObjects(v4Cluster({ namespace: ns, replicas: ['hippo-abcd'] }));
         simulators.push(await new V4OperatorSimulator(adminKubeconfig(), ns).start());
 
-        const prepared = await run(['prepare', 'hippo', '-n', ns, '--method', 'backups', '--yes', '--timeout', '60s']);
+        const prepared = await run(['prepare', 'hippo', '-n', ns, '--method', 'backups', '--target', 'pgo', '--yes', '--timeout', '60s']);
         expect(prepared.stderr).not.toContain('error');
         expect(prepared.code).toBe(0);
         expect(prepared.stderr).toContain('done: take a full backup the v4 way (pgtask backrest-backup-hippo on repo pod hippo-backrest-shared-repo-');
@@ -64,10 +64,10 @@ describe('method 2, backups, end to end', () => {
         expect(adopted.metadata.labels?.['postgres-operator.crunchydata.com/data']).toBe('pgbackrest');
     });
 
-    it('S3 to IVYO with --delete-data: v4 deletes the data PVCs on request, the credentials move into a Secret in the cluster only', async () => {
+    it('S3 to PGO with --delete-data: v4 deletes the data PVCs on request, the credentials move into a Secret in the cluster only', async () => {
         const s3 = { bucket: 'hippo-backups', endpoint: 's3.us-east-1.amazonaws.com', region: 'us-east-1', uriStyle: 'path', verifyTLS: 'false' };
         const ns = await withV4((namespace) => v4Cluster({ namespace, repo: { types: ['local', 's3'], s3 } }), 'backups-s3');
-        const prepared = await run(['prepare', 'hippo', '-n', ns, '--method', 'backups', '--delete-data', '--backup-type', 'diff', '--yes', '--timeout', '60s']);
+        const prepared = await run(['prepare', 'hippo', '-n', ns, '--method', 'backups', '--target', 'pgo', '--delete-data', '--backup-type', 'diff', '--yes', '--timeout', '60s']);
         expect(prepared.code, prepared.stderr).toBe(0);
         expect(prepared.stderr).toContain('annotate pgcluster hippo keep-backups only: v4 will DELETE the data PVCs (--delete-data) and keep the repository');
         expect(prepared.stderr).toContain('take a diff backup');
@@ -75,22 +75,22 @@ describe('method 2, backups, end to end', () => {
         expect((await pvc(ns, 'hippo-pgbr-repo'))?.metadata.deletionTimestamp).toBeUndefined();
         expect(await names(`/api/v1/namespaces/${ns}/secrets`)).toContain('hippo-backrest-repo-config');
 
-        simulators.push(new V5OperatorSimulator(client(), FLAVORS.ivyo, ns).start());
-        const applied = await run(['apply', 'hippo', '-n', ns, '--target', 'ivyo', '--method', 'backups', '--repo', 's3', ...IMAGE_FLAGS, '--yes', '--timeout', '60s']);
+        simulators.push(new V5OperatorSimulator(client(), FLAVORS.pgo, ns).start());
+        const applied = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', '--method', 'backups', '--repo', 's3', ...IMAGE_FLAGS, '--yes', '--timeout', '60s']);
         expect(applied.stderr).not.toContain('error');
         expect(applied.code).toBe(0);
         expect(applied.stderr).toContain('done: convert the v4 S3 credentials of Secret hippo-backrest-repo-config into Secret hippo-v4-repo-credentials, in the cluster (never printed)');
         const secret = await get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/hippo-v4-repo-credentials`);
         expect(Buffer.from(secret.data['s3.conf']!, 'base64').toString()).toBe('[global]\nrepo1-s3-key=AKIAEXAMPLE\nrepo1-s3-key-secret=s3-secret-example\n');
         for (const out of [prepared, applied]) expect(out.stdout + out.stderr).not.toMatch(/AKIAEXAMPLE|s3-secret-example/);
-        const cluster = await get<V5Cluster & { spec: { backups: { pgbackrest: { global: Record<string, string> } } } }>(`/apis/ivory-operator.ivorysql.org/v1beta1/namespaces/${ns}/ivoryclusters/hippo`);
+        const cluster = await get<V5Cluster & { spec: { backups: { pgbackrest: { global: Record<string, string> } } } }>(`/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters/hippo`);
         expect(cluster.spec.backups.pgbackrest.global).toEqual({ 'repo1-path': '/backrestrepo/hippo-backrest-shared-repo', 'repo1-s3-uri-style': 'path', 'repo1-storage-verify-tls': 'n' });
-        expect(cluster.status?.conditions).toContainEqual(expect.objectContaining({ type: 'IvoryDataInitialized', status: 'True' }));
+        expect(cluster.status?.conditions).toContainEqual(expect.objectContaining({ type: 'PostgresDataInitialized', status: 'True' }));
     });
 
     it('stops before deleting anything when the backup fails', async () => {
         const ns = await withV4((namespace) => v4Cluster({ namespace }), 'backups-fail', { failBackups: true });
-        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'backups', '--yes', '--timeout', '60s']);
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'backups', '--target', 'pgo', '--yes', '--timeout', '60s']);
         expect(r.code).toBe(1);
         expect(r.stderr).toContain('error: the v4 backup Job backrest-backup-hippo failed: nothing was deleted.');
         expect(await names(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters`)).toEqual(['hippo']);
@@ -100,7 +100,7 @@ describe('method 2, backups, end to end', () => {
 
     it('reports a failed restore with what to do', async () => {
         const ns = await withV4((namespace) => v4Cluster({ namespace }), 'backups-restorefail');
-        expect((await run(['prepare', 'hippo', '-n', ns, '--method', 'backups', '--yes', '--timeout', '60s'])).code).toBe(0);
+        expect((await run(['prepare', 'hippo', '-n', ns, '--method', 'backups', '--target', 'pgo', '--yes', '--timeout', '60s'])).code).toBe(0);
         simulators.push(new V5OperatorSimulator(client(), FLAVORS.pgo, ns, { failRestore: true }).start());
         const r = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', '--method', 'backups', ...IMAGE_FLAGS, '--yes', '--timeout', '30s']);
         expect(r.code).toBe(1);

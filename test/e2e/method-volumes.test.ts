@@ -5,10 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject, PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
 import type { Inspection } from '../../src/v4/inspection.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
-import { FLAVORS, type FlavorName } from '../../src/v5/flavors.js';
+import { apiVersionOf, FLAVORS, type FlavorName } from '../../src/v5/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { IMAGES } from '../support/golden.js';
-import { adminClient, adminKubeconfig, createNamespace, createObjects, run } from '../support/kube.js';
+import { adminClient, adminKubeconfig, createNamespace, createObjects, namespaceVersions, run } from '../support/kube.js';
 import { V4OperatorSimulator } from './simulators/v4-operator.js';
 import { V5OperatorSimulator, type V5SimulatorOptions } from './simulators/v5-operator.js';
 
@@ -29,7 +29,7 @@ async function preparedNamespace(prefix: string): Promise<string> {
     await createObjects(v4Cluster({ namespace: ns, primary: 'hippo-jgut', replicas: ['hippo'], wal: true }));
     const v4 = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
     simulators.push(v4);
-    const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '60s']);
+    const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '60s']);
     expect(r.code, r.stderr).toBe(0);
     return ns;
 }
@@ -40,7 +40,31 @@ function startV5(flavor: FlavorName, ns: string, options: V5SimulatorOptions = {
 
 const get = <T>(p: string) => client().get<T>(p);
 
-describe.each(['pgo', 'ivyo'] as const)('method 1, data volumes, end to end to %s', (flavor) => {
+describe('IVYO cannot run v4 data: every physical step refuses before it changes anything', () => {
+    it('prepare, generate (whatever --image) and apply -f exit 3, naming why and the roads that work', async () => {
+        const ns = await createNamespace('method-ivyo');
+        await createObjects(v4Cluster({ namespace: ns, primary: 'hippo-jgut', replicas: ['hippo'], wal: true }));
+        const before = await namespaceVersions(ns);
+        for (const method of ['volumes', 'backups']) {
+            const prepared = await run(['prepare', 'hippo', '-n', ns, '--method', method, '--target', 'ivyo', '--yes']);
+            expect(prepared.code, prepared.stderr).toBe(3);
+            expect(prepared.stderr).toContain(`error: prepare hippo --method ${method} for IvoryCluster refused before any change:\n  target-cannot-run-v4-data: IvorySQL Operator (IVYO) cannot run data made by vanilla PostgreSQL`);
+            const generated = await run(['generate', 'hippo', '-n', ns, '--method', method, ...IMAGE_FLAGS]);
+            expect(generated.code, generated.stderr).toBe(3);
+            expect(generated.stderr).toContain('target-cannot-run-v4-data');
+            expect(generated.stderr).toContain('no --image changes that. What works: --target pgo for this method');
+            expect(generated.stdout).toBe('');
+        }
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-')), 'hippo.yaml');
+        fs.writeFileSync(file, JSON.stringify({ apiVersion: apiVersionOf(FLAVORS.ivyo), kind: 'IvoryCluster', metadata: { name: 'hippo' }, spec: { dataSource: { volumes: { pgDataVolume: { pvcName: 'hippo-jgut', directory: 'hippo-jgut' } } } } }));
+        const applied = await run(['apply', '-f', file, '-n', ns, '--yes']);
+        expect(applied.code).toBe(3);
+        expect(applied.stderr).toContain('target-cannot-run-v4-data');
+        expect(await namespaceVersions(ns)).toEqual(before);
+    });
+});
+
+describe.each(['pgo'] as const)('method 1, data volumes, end to end to %s', (flavor) => {
     const f = FLAVORS[flavor];
 
     it('inspect → prepare → generate → apply: every original PVC and PV is kept, bound, owned by the v5 cluster and Retain', async () => {
@@ -53,7 +77,7 @@ describe.each(['pgo', 'ivyo'] as const)('method 1, data volumes, end to end to %
         expect(inspected.primary).toMatchObject({ deployment: 'hippo-jgut', pvc: 'hippo-jgut', dataDirectory: 'hippo-jgut' });
 
         simulators.push(await new V4OperatorSimulator(adminKubeconfig(), ns).start());
-        const prepared = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '60s']);
+        const prepared = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '60s']);
         expect(prepared.code, prepared.stderr).toBe(0);
 
         const generated = await run(['generate', 'hippo', '-n', ns, '--target', flavor, ...IMAGE_FLAGS, '--validate']);
@@ -110,7 +134,7 @@ describe('apply when things go wrong', () => {
         await createObjects(v4Cluster({ namespace: ns }));
         const r = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--yes']);
         expect(r.code).toBe(3);
-        expect(r.stderr).toContain(`error: pgcluster hippo still exists in namespace ${ns}: run "kubectl ivyo-upgrade prepare hippo --method volumes" first (nothing was changed)`);
+        expect(r.stderr).toContain(`error: pgcluster hippo still exists in namespace ${ns}: run "kubectl ivyo-upgrade prepare hippo -n ${ns} --method volumes --target pgo" first (nothing was changed)`);
         expect(await client().list(`/apis/${FLAVORS.pgo.group}/v1beta1/namespaces/${ns}/postgresclusters`)).toEqual([]);
     });
 

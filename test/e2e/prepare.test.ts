@@ -47,7 +47,7 @@ describe('prepare --method volumes: nothing changes without consent', () => {
 
     it('--dry-run=client prints the plan on stdout and changes nothing', async () => {
         const before = await fingerprint(ns);
-        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--dry-run=client']);
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--dry-run=client']);
         expect(r.code).toBe(0);
         expect(r.stdout.split('\n')).toEqual([
             `Plan to prepare v4 cluster hippo in namespace ${ns} for the data-volumes method:`,
@@ -68,7 +68,7 @@ describe('prepare --method volumes: nothing changes without consent', () => {
 
     it('refuses without a terminal and without --yes (exit 3), changing nothing', async () => {
         const before = await fingerprint(ns);
-        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes']);
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo']);
         expect(r.code).toBe(3);
         expect(r.stderr).toContain('You are about to prepare v4 cluster hippo');
         expect(r.stderr).toContain('error: refusing to change the cluster without confirmation: standard input is not a terminal; review the plan (--dry-run=client) and pass --yes');
@@ -78,7 +78,7 @@ describe('prepare --method volumes: nothing changes without consent', () => {
     it('asks (y/N) on a terminal; answering n changes nothing (exit 1)', async () => {
         const before = await fingerprint(ns);
         // util-linux `script` gives the plugin a pseudo-terminal, as a person's shell would; "n" is typed into it.
-        const command = `${PLUGIN} prepare hippo -n ${ns} --method volumes`;
+        const command = `${PLUGIN} prepare hippo -n ${ns} --method volumes --target pgo`;
         const r = await run(['-qec', command, '/dev/null'], { command: 'script', stdin: 'n\n' });
         expect(r.code).toBe(1);
         expect(r.stdout).toContain('Do you want to continue? (y/N) ');
@@ -88,7 +88,7 @@ describe('prepare --method volumes: nothing changes without consent', () => {
 
     it('--dry-run=server sends every write with dryRun=All and persists nothing', async () => {
         const before = await fingerprint(ns);
-        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--dry-run=server', '--yes']);
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--dry-run=server', '--yes']);
         expect(r.stderr).not.toContain('error');
         expect(r.code).toBe(0);
         expect(r.stderr).toContain(`accepted by the server (dry run): delete pgcluster hippo`);
@@ -106,7 +106,7 @@ describe('prepare --method volumes with the v4 operator at work', () => {
 
     it('scales down the replica, deletes the pgcluster keeping every PVC, and leaves them Retain and unlabelled', async () => {
         simulator = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
-        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '60s']);
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '60s']);
         expect(r.stderr).not.toContain('error');
         expect(r.code).toBe(0);
         expect(r.stderr).toContain('done: delete pgcluster hippo');
@@ -134,7 +134,7 @@ describe('prepare --method volumes with the v4 operator at work', () => {
 
     it('changes nothing when run again', async () => {
         const before = await fingerprint(ns).catch(() => null);
-        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '5s']);
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '5s']);
         expect(r.code).toBe(0);
         expect(r.stderr).toBe(`Nothing to do: prepare v4 cluster hippo in namespace ${ns} for the data-volumes method is already done.\n`);
         expect(await fingerprint(ns).catch(() => null)).toEqual(before);
@@ -157,7 +157,7 @@ describe('prepare --method volumes when things go wrong', () => {
     it('stops after --timeout when no v4 operator reacts, saying what was done; a re-run finishes the job', async () => {
         const ns = await createNamespace('prepare-absent');
         await createObjects(failedOver(ns));
-        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '2s']);
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '2s']);
         expect(r.code).toBe(1);
         expect(r.stderr).toContain('error: timed out after 2s: replica hippo is still there although pgtask hippo-rmdata exists');
         expect(r.stderr).toContain('is the PGO v4 operator running and watching this namespace?');
@@ -166,7 +166,7 @@ describe('prepare --method volumes when things go wrong', () => {
         expect(await names(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters`)).toEqual(['hippo']);
 
         simulator = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
-        const again = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '60s']);
+        const again = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '60s']);
         expect(again.stderr).not.toContain('error');
         expect(again.code).toBe(0);
         expect(again.stderr).not.toContain('done: set reclaim policy');
@@ -192,7 +192,7 @@ describe('prepare --method volumes when things go wrong', () => {
                 }
             },
         }).start();
-        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--yes', '--timeout', '60s']);
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '60s']);
         expect(r.code).toBe(1);
         expect(r.stderr).toContain('error: the primary of hippo changed from hippo to hippo-wxyz during prepare (a failover)');
         expect(await names(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters`)).toEqual(['hippo']);

@@ -1,6 +1,7 @@
 import type { KubeObject, Pgcluster } from '../../src/kube/types.js';
 import { inspectCluster } from '../../src/v4/model.js';
-import { backupsManifest, type RepoKind } from '../../src/v5/backups-manifest.js';
+import { backupsManifest } from '../../src/v5/backups-manifest.js';
+import type { RepoKind } from '../../src/v5/repository.js';
 import { FLAVORS, type FlavorName } from '../../src/v5/flavors.js';
 import { backupsVerdict, volumesVerdict } from '../../src/v5/generate-checks.js';
 import { volumesManifest } from '../../src/v5/manifest.js';
@@ -15,6 +16,8 @@ const S3 = { bucket: 'hippo-backups', endpoint: 's3.us-east-1.amazonaws.com', re
 const SOURCES = {
     ...SCENARIOS,
     s3CustomPath: (namespace?: string) => v4Cluster({ namespace, repo: { pvc: false, types: ['s3'], path: '/backrestrepo/custom/hippo-repo', s3: S3 } }),
+    /** S3 only: v4 still made the repo PVC, and never wrote to it. */
+    s3Only: (namespace?: string) => v4Cluster({ namespace, repo: { types: ['s3'], s3: S3 } }),
 } satisfies Record<string, (namespace?: string) => KubeObject[]>;
 type Source = keyof typeof SOURCES;
 
@@ -25,11 +28,12 @@ interface GoldenCase {
     backups?: { repo: RepoKind; restoreType?: string; restoreTarget?: string };
 }
 
-const both = (make: (flavor: FlavorName) => GoldenCase): GoldenCase[] => [make('ivyo'), make('pgo')];
+/** The physical methods are for PGO v5 only: IVYO cannot run v4 data (generate refuses it; unit tests prove it). */
+const both = (make: (flavor: FlavorName) => GoldenCase): GoldenCase[] => [make('pgo')];
 
-/** `generate` cases kept as golden files: volumes for five clusters, backups for every kind of repository. */
+/** `generate` cases kept as golden files: volumes for six clusters, backups for every kind of repository. */
 export const GOLDEN_CASES: GoldenCase[] = [
-    ...(['fresh', 'failover', 'wal', 'customRepoPath', 'missingRepoPvc'] as const).flatMap((source) => both((flavor) => ({ file: `volumes-${source}-${flavor}.yaml`, flavor, source }))),
+    ...(['fresh', 'failover', 'wal', 'customRepoPath', 'missingRepoPvc', 's3Only'] as const).flatMap((source) => both((flavor) => ({ file: `volumes-${source}-${flavor}.yaml`, flavor, source }))),
     ...both((flavor) => ({ file: `backups-posix-failover-${flavor}.yaml`, flavor, source: 'failover', backups: { repo: 'posix' } })),
     ...both((flavor) => ({ file: `backups-s3-${flavor}.yaml`, flavor, source: 's3', backups: { repo: 's3' } })),
     ...both((flavor) => ({ file: `backups-gcs-${flavor}.yaml`, flavor, source: 'gcs', backups: { repo: 'gcs' } })),

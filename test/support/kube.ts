@@ -87,3 +87,28 @@ export function run(args: string[], opts: { kubeconfig?: string; env?: NodeJS.Pr
         child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
     });
 }
+
+/**
+ * The resourceVersion of every object a writing command could touch in `ns` (pgclusters, pgtasks, PVCs,
+ * ConfigMaps, Secrets, both v5 cluster kinds) and of every PV: equal before and after means nothing was written.
+ * Any read error fails the test rather than compare nothing with nothing.
+ */
+export async function namespaceVersions(ns: string): Promise<Record<string, string[]>> {
+    const client = adminClient();
+    const paths: Record<string, string> = {
+        pgclusters: `/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters`,
+        pgtasks: `/apis/crunchydata.com/v1/namespaces/${ns}/pgtasks`,
+        persistentvolumeclaims: `/api/v1/namespaces/${ns}/persistentvolumeclaims`,
+        configmaps: `/api/v1/namespaces/${ns}/configmaps`,
+        secrets: `/api/v1/namespaces/${ns}/secrets`,
+        ivoryclusters: `/apis/ivory-operator.ivorysql.org/v1beta1/namespaces/${ns}/ivoryclusters`,
+        postgresclusters: `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters`,
+        persistentvolumes: '/api/v1/persistentvolumes',
+    };
+    const out: Record<string, string[]> = {};
+    for (const [kind, p] of Object.entries(paths)) {
+        const items = await client.list<KubeObject>(p);
+        out[kind] = items.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`).sort();
+    }
+    return out;
+}

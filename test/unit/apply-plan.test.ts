@@ -4,6 +4,7 @@ import { planApply, type ApplyAction } from '../../src/plan/apply.js';
 import type { ApplyState } from '../../src/v5/apply-state.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
 import { FLAVORS } from '../../src/v5/flavors.js';
+import { SOURCE_ANNOTATION } from '../../src/v5/manifest.js';
 
 const P = FLAVORS.pgo.labelPrefix;
 const VOLUMES = {
@@ -14,10 +15,10 @@ const VOLUMES = {
 const manifest: V5Cluster = {
     apiVersion: 'postgres-operator.crunchydata.com/v1beta1',
     kind: 'PostgresCluster',
-    metadata: { name: 'hippo', namespace: 'pgo' },
+    metadata: { name: 'hippo', namespace: 'pgo', annotations: { [SOURCE_ANNOTATION]: 'hippo' } },
     spec: { dataSource: { volumes: VOLUMES }, users: [{ name: 'hippo' }] },
 };
-const ON = { keepPasswords: true, wait: true };
+const ON = { keepPasswords: true, wait: true, preview: false };
 
 function state(extra: Partial<ApplyState> = {}): ApplyState {
     return {
@@ -72,12 +73,24 @@ describe('planApply', () => {
     });
 
     it('stops while v4 still exists, and on a failed move Job with its log', () => {
-        expect(() => planApply(state({ v4Present: true }), ON)).toThrow(/pgcluster hippo still exists .* run "kubectl ivyo-upgrade prepare hippo --method volumes" first/);
+        expect(() => planApply(state({ v4Present: true }), ON)).toThrow(/pgcluster hippo still exists .* run "kubectl ivyo-upgrade prepare hippo -n pgo --method volumes --target pgo" first/);
         const failed = state({ cluster: live(), failedJobLogs: new Map([['hippo-move-pgdata-dir', 'mv: cannot stat']]) });
         expect(() => planApply(failed, ON)).toThrow(/move Job hippo-move-pgdata-dir failed; last lines of its log:\nmv: cannot stat\n.*delete the Job/s);
     });
 
     it('with --no-wait, stops after creating the cluster', () => {
-        expect(kinds(planApply(state(), { ...ON, wait: false }))).toEqual(['copy-password', 'apply-cluster']);
+        expect(kinds(planApply(state(), { ...ON, wait: false, preview: false }))).toEqual(['copy-password', 'apply-cluster']);
+    });
+
+    it('never takes over a v5 cluster of that name it did not make from this v4 cluster', () => {
+        const foreign = { ...live(), metadata: { name: 'hippo', namespace: 'pgo', uid: 'uid-9' } };
+        expect(() => planApply(state({ cluster: foreign }), ON)).toThrow(/PostgresCluster hippo already exists in namespace pgo and was not made by this tool from v4 cluster hippo \(annotation ivyo-upgrade.ivorysql.org\/v4-cluster: none\)/);
+        const other = { ...live(), metadata: { ...live().metadata, annotations: { [SOURCE_ANNOTATION]: 'rhino' } } };
+        expect(() => planApply(state({ cluster: other }), ON)).toThrow(/annotation ivyo-upgrade.ivorysql.org\/v4-cluster: rhino/);
+    });
+
+    it('while v4 still runs: refuses, except for a client preview, which plans the whole apply', () => {
+        expect(() => planApply(state({ v4Present: true }), ON)).toThrow(/pgcluster hippo still exists in namespace pgo: run "kubectl ivyo-upgrade prepare hippo -n pgo --method volumes --target pgo" first/);
+        expect(kinds(planApply(state({ v4Present: true }), { ...ON, preview: true }))).toEqual(kinds(planApply(state(), ON)));
     });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject, Pgcluster } from '../../src/kube/types.js';
 import { inspectCluster } from '../../src/v4/model.js';
 import { FLAVORS } from '../../src/v5/flavors.js';
-import { credentialsSecret } from '../../src/v5/backups-manifest.js';
+import { credentialsSecret, defaultRepo } from '../../src/v5/repository.js';
 import { backupsVerdict, volumesVerdict } from '../../src/v5/generate-checks.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { GOLDEN_CASES, generateOffline } from '../support/golden.js';
@@ -31,11 +31,23 @@ function verdictFor(objects: KubeObject[], flavor: 'ivyo' | 'pgo', request: { im
 const codes = (v: { refusals: { code: string }[] }) => v.refusals.map((r) => r.code);
 
 describe('generate --method volumes: refusals', () => {
-    it('refuses PostgreSQL 13 on IVYO without --image, and says which images IVYO has', () => {
-        const v = verdictFor(v4Cluster(), 'ivyo');
+    it('refuses IVYO for v4 data whatever the image, naming why and the roads that work', () => {
+        for (const request of [{}, { image: 'x' }, { image: 'x', postgresVersion: 13 }]) {
+            const v = verdictFor(v4Cluster(), 'ivyo', request);
+            expect(codes(v)).toEqual(['target-cannot-run-v4-data']);
+            expect(v.postgresVersion).toBeNull();
+        }
+        const message = verdictFor(v4Cluster({ imageTag: 'ubi8-18.1-4.7.10' }), 'ivyo', { image: 'x' }).refusals[0]?.message;
+        expect(message).toContain('IvorySQL Operator (IVYO) cannot run data made by vanilla PostgreSQL');
+        expect(message).toContain('liboracle_parser and ivorysql_ora');
+        expect(message).toContain('--target pgo for this method');
+        expect(message).toContain('a logical move (pg_dump and pg_restore) into a fresh IvoryCluster');
+    });
+
+    it('refuses PostgreSQL 13 on PGO without --image, and says which images PGO has', () => {
+        const v = verdictFor(v4Cluster(), 'pgo');
         expect(codes(v)).toEqual(['image-required']);
-        expect(v.refusals[0]?.message).toContain('run PostgreSQL 17 and 18, and the data is PostgreSQL 13: pass --image');
-        expect(v.postgresVersion).toBeNull();
+        expect(v.refusals[0]?.message).toContain('run PostgreSQL 15 and 16 and 17 and 18, and the data is PostgreSQL 13: pass --image');
     });
 
     it('accepts a major the target\'s images run without --image', () => {
@@ -83,6 +95,18 @@ describe('generate --method backups: refusals and options', () => {
         expect(codes(backupsFor(v4Cluster({ repo: { types: ['s3'], s3: S3 } }), { repo: 's3' }))).toEqual([]);
     });
 
+    it('refuses --repo posix where v4 writes only to the cloud: its repo PVC holds no backup', () => {
+        const v = backupsFor(v4Cluster({ repo: { types: ['s3'], s3: S3 } }), { repo: 'posix' });
+        expect(codes(v)).toEqual(['repo-posix-unused']);
+        expect(v.refusals[0]?.message).toContain('use --repo s3');
+    });
+
+    it('says which copy is restored when v4 keeps both a posix and a cloud copy', () => {
+        const both = v4Cluster({ repo: { types: ['local', 's3'], s3: S3 } });
+        expect(backupsFor(both, { repo: 'posix' }).warnings.find((w) => w.code === 'repo-copy')?.message).toMatch(/restores from the posix copy: --repo s3 for the other/);
+        expect(backupsFor(both, { repo: 's3' }).warnings.find((w) => w.code === 'repo-copy')?.message).toMatch(/restores from the s3 copy: --repo posix for the other/);
+    });
+
     it('turns --restore-type/--restore-target into pgBackRest options, and wants both', () => {
         expect(backupsFor(v4Cluster(), { repo: 'posix', restoreType: 'time', restoreTarget: '2026-11-20 14:15:11+00' }).restoreOptions).toEqual(['--type=time', '--target="2026-11-20 14:15:11+00"']);
         expect(backupsFor(v4Cluster(), { repo: 'posix', restoreType: 'immediate' }).restoreOptions).toEqual(['--type=immediate']);
@@ -102,5 +126,20 @@ describe('credentialsSecret', () => {
         const s = credentialsSecret('c', 'pgo', 'gcs', { 'gcs-key': b64('{"type":"service_account"}') }) as { data: Record<string, string> };
         expect(Buffer.from(s.data['gcs.conf']!, 'base64').toString()).toBe('[global]\nrepo1-gcs-key=/etc/pgbackrest/conf.d/gcs-key.json\n');
         expect(s.data['gcs-key.json']).toBe(b64('{"type":"service_account"}'));
+    });
+});
+
+describe('the default --repo', () => {
+    const S3 = { bucket: 'b', endpoint: 'e', region: 'r' };
+    const inspect = (objects: KubeObject[]) => {
+        const snapshot = snapshotOf(objects);
+        return inspectCluster(snapshot, snapshot.pgclusters[0] as Pgcluster, { flavor: FLAVORS.pgo, installed: true, selectedBy: 'flag' });
+    };
+    it('is the repo PVC only when posix is among the storage types', () => {
+        expect(defaultRepo(inspect(v4Cluster()))).toBe('posix');
+        expect(defaultRepo(inspect(v4Cluster({ repo: { types: ['local', 's3'], s3: S3 } })))).toBe('posix');
+        // v4 made the PVC, but writes only to S3 / GCS.
+        expect(defaultRepo(inspect(v4Cluster({ repo: { types: ['s3'], s3: S3 } })))).toBe('s3');
+        expect(defaultRepo(inspect(v4Cluster({ repo: { types: ['gcs'], gcs: { bucket: 'g' } } })))).toBe('gcs');
     });
 });

@@ -30,13 +30,14 @@ describe('inspect model: a fresh cluster', () => {
             port: 5432,
             user: 'hippo',
             database: 'hippo',
+            standby: false,
         });
     });
 
     it('finds the primary, its PVC and PGDATA directory, and the replica', () => {
         expect(i.primary).toEqual({ deployment: 'hippo', pod: expect.stringMatching(/^hippo-/), podCheck: 'agrees', pvc: 'hippo', dataDirectory: 'hippo' });
         expect(i.wal).toBeNull();
-        expect(i.replicas).toEqual([{ deployment: 'hippo-abcd', pgreplica: 'hippo-abcd', pvc: 'hippo-abcd', walPvc: null }]);
+        expect(i.replicas).toEqual([{ deployment: 'hippo-abcd', pgreplica: 'hippo-abcd', pvc: 'hippo-abcd', walPvc: null, podsWanted: 1 }]);
     });
 
     it('reads the repository with the default path, as posix', () => {
@@ -45,6 +46,8 @@ describe('inspect model: a fresh cluster', () => {
             path: '/backrestrepo/hippo-backrest-shared-repo',
             directory: 'hippo-backrest-shared-repo',
             types: ['posix'],
+            typesFrom: 'default',
+            repo1TypeEnv: null,
             configSecret: 'hippo-backrest-repo-config',
             s3: null,
             gcs: null,
@@ -79,12 +82,14 @@ describe('inspect model: a fresh cluster', () => {
         expect(i.target).toMatchObject({ flavor: 'ivyo', kind: 'IvoryCluster', apiVersion: 'ivory-operator.ivorysql.org/v1beta1', installed: true });
     });
 
-    it('blocks every method on IVYO for PostgreSQL 13 (IVYO images run 17 and 18), and warns about the rest', () => {
+    it('blocks every physical method on IVYO, which cannot run vanilla PostgreSQL data, and warns about the rest', () => {
         for (const m of ['volumes', 'backups'] as const) {
-            expect(codes(i, m, 'blockers')).toEqual(['postgres-major-no-default-image']);
+            expect(codes(i, m, 'blockers')).toEqual(['target-cannot-run-v4-data']);
             expect(i.methods[m].ready).toBe(false);
         }
-        expect(codes(i, 'standby', 'blockers')).toEqual(['postgres-major-no-default-image', 'standby-needs-cloud-repo', 'name-collision']);
+        expect(codes(i, 'standby', 'blockers')).toEqual(['target-cannot-run-v4-data', 'standby-needs-cloud-repo', 'name-collision']);
+        // No image settles it: the image blockers are not even asked.
+        expect(inspect(v4Cluster({ imageTag: 'ubi8-18.1-4.7.10' })).methods.volumes.blockers.map((b) => b.code)).toEqual(['target-cannot-run-v4-data']);
         expect(codes(i, 'volumes', 'warnings')).toEqual([
             'reclaim-delete', 'v4-labels', 'group-26', // data PVC on hostPath
             'reclaim-delete', 'v4-labels', 'group-26', // repo PVC
@@ -102,7 +107,7 @@ describe('inspect model: after a failover', () => {
     });
 
     it('lists the original primary deployment as a replica without a Pgreplica', () => {
-        expect(i.replicas).toEqual([{ deployment: 'hippo', pgreplica: null, pvc: 'hippo', walPvc: 'hippo-wal' }]);
+        expect(i.replicas).toEqual([{ deployment: 'hippo', pgreplica: null, pvc: 'hippo', walPvc: 'hippo-wal', podsWanted: 1 }]);
     });
 
     it('reads the WAL PVC and its directory from the primary deployment', () => {
@@ -144,7 +149,7 @@ describe('inspect model: primary checks', () => {
 
     it('lists a Pgreplica whose deployment is gone by its name', () => {
         const objects = SCENARIOS.fresh().filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'hippo-abcd'));
-        expect(inspect(objects).replicas).toEqual([{ deployment: null, pgreplica: 'hippo-abcd', pvc: null, walPvc: null }]);
+        expect(inspect(objects).replicas).toEqual([{ deployment: null, pgreplica: 'hippo-abcd', pvc: null, walPvc: null, podsWanted: null }]);
     });
 
     it('blocks when the primary PVC is gone', () => {
@@ -169,7 +174,7 @@ describe('inspect model: state and target', () => {
     });
 
     it('blocks when the target CRD is not installed', () => {
-        const i = inspect(v4Cluster({ imageTag: 'ubi8-17.2-4.7.10' }), { ...IVYO, installed: false });
+        const i = inspect(v4Cluster({ imageTag: 'ubi8-17.2-4.7.10' }), { ...PGO, installed: false });
         expect(codes(i, 'backups', 'blockers')).toEqual(['target-crd-missing']);
     });
 
@@ -204,10 +209,34 @@ describe('inspect model: repositories', () => {
     });
 
     it('reads a GCS-only repository with no repo PVC', () => {
-        const i = inspect(SCENARIOS.gcs());
+        const i = inspect(SCENARIOS.gcs(), PGO);
         expect(i.repository).toMatchObject({ pvc: null, types: ['gcs'], gcs: { bucket: 'hippo-gcs', endpoint: null, keyType: 'service' }, s3: null });
         expect(codes(i, 'backups', 'blockers')).not.toContain('repo-missing');
-        expect(codes(i, 'volumes', 'warnings')).toContain('repo-pvc-missing');
+        expect(codes(i, 'volumes', 'warnings')).toContain('repo-cloud-only');
+    });
+
+    it('reads the storage types where each v4 version keeps them: spec (4.6+), userlabels (4.5), label (4.3/4.4), env', () => {
+        const S3 = { bucket: 'b', endpoint: 'e', region: 'r' };
+        const withPgcluster = (edit: (c: Pgcluster) => Pgcluster, env?: string) =>
+            v4Cluster({ repo: { s3: S3 } }).map((o) => {
+                if (o.kind === 'Pgcluster') return edit(o as Pgcluster) as KubeObject;
+                if (env && o.kind === 'Deployment' && o.metadata.name === 'hippo') {
+                    const d = structuredClone(o) as unknown as { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } };
+                    d.spec.template.spec.containers[0]!.env.push({ name: 'PGBACKREST_REPO1_TYPE', value: env });
+                    return d as unknown as KubeObject;
+                }
+                return o;
+            });
+        const v45 = inspect(withPgcluster((c) => ({ ...c, spec: { ...c.spec, userlabels: { 'backrest-storage-type': 'local,s3' } } })), PGO);
+        expect(v45.repository).toMatchObject({ types: ['posix', 's3'], typesFrom: 'userlabels', s3: { bucket: 'b' } });
+        const v44 = inspect(withPgcluster((c) => ({ ...c, metadata: { ...c.metadata, labels: { ...c.metadata.labels, 'backrest-storage-type': 's3' } } })), PGO);
+        expect(v44.repository).toMatchObject({ types: ['s3'], typesFrom: 'label' });
+        const fromEnv = inspect(withPgcluster((c) => c, 's3'), PGO);
+        expect(fromEnv.repository).toMatchObject({ types: ['s3'], typesFrom: 'env', repo1TypeEnv: 's3' });
+        // The spec wins; the primary's environment cross-checks it.
+        const disagree = inspect(withPgcluster((c) => ({ ...c, spec: { ...c.spec, backrestStorageTypes: ['s3'] } }), 'posix'), PGO);
+        expect(disagree.repository).toMatchObject({ types: ['s3'], typesFrom: 'spec' });
+        expect(codes(disagree, 'volumes', 'warnings')).toContain('repo-type-disagrees');
     });
 
     it('falls back to the repo-path annotation of the repo config Secret when the spec has no path', () => {
@@ -232,10 +261,41 @@ describe('inspect model: repositories', () => {
 });
 
 describe('inspect model: other volumes', () => {
-    it('reports tablespaces and warns that no method moves them', () => {
-        const i = inspect(SCENARIOS.tablespace());
+    it('blocks the volumes method for tablespaces (spec.dataSource.volumes has no field for them), warns for backups', () => {
+        const i = inspect(SCENARIOS.tablespace(), PGO);
         expect(i.tablespaces).toEqual([{ name: 'ts1', pvc: 'hippo-tablespace-ts1' }]);
+        expect(codes(i, 'volumes', 'blockers')).toContain('tablespace');
         expect(codes(i, 'backups', 'warnings')).toContain('tablespace');
+        expect(codes(i, 'backups', 'blockers')).not.toContain('tablespace');
+    });
+
+    it('blocks a reused PVC that another object controls', () => {
+        const objects = SCENARIOS.fresh().map((o) =>
+            o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'hippo-pgbr-repo'
+                ? ({ ...o, metadata: { ...o.metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'other', uid: 'u', controller: true }] } } as KubeObject)
+                : o,
+        );
+        const i = inspect(objects, PGO);
+        for (const m of ['volumes', 'backups'] as const) expect(codes(i, m, 'blockers')).toContain('pvc-controlled');
+        expect(i.methods.volumes.blockers.find((b) => b.code === 'pvc-controlled')?.message).toContain('PVC hippo-pgbr-repo is controlled by StatefulSet/other');
+    });
+
+    it('blocks a v4 standby for every method, and reports it', () => {
+        const objects = SCENARIOS.s3().map((o) => (o.kind === 'Pgcluster' ? ({ ...o, spec: { ...(o as Pgcluster).spec, standby: true } } as KubeObject) : o));
+        const i = inspect(objects, PGO);
+        expect(i.cluster.standby).toBe(true);
+        for (const m of ['volumes', 'backups', 'standby'] as const) expect(codes(i, m, 'blockers')).toContain('v4-standby');
+    });
+
+    it('blocks a replica v4 cannot scale down (no Pgreplica, not named after the cluster) until it is scaled to zero', () => {
+        const objects = v4Cluster({ replicas: ['hippo-abcd'] }).filter((o) => o.kind !== 'Pgreplica');
+        const blocked = inspect(objects, PGO);
+        const finding = blocked.methods.volumes.blockers.find((b) => b.code === 'replica-cannot-scale-down');
+        expect(finding?.message).toContain('kubectl scale deployment hippo-abcd --replicas=0 -n pgo');
+        const scaled = objects.map((o) => (o.kind === 'Deployment' && o.metadata.name === 'hippo-abcd' ? ({ ...o, spec: { ...(o as unknown as { spec: object }).spec, replicas: 0 } } as KubeObject) : o));
+        expect(codes(inspect(scaled, PGO), 'volumes', 'blockers')).not.toContain('replica-cannot-scale-down');
+        // The original primary after a failover is named after the cluster: v4 removes it (Patroni scope).
+        expect(codes(inspect(SCENARIOS.failover(), PGO), 'volumes', 'blockers')).not.toContain('replica-cannot-scale-down');
     });
 
     it('asks for group 26 on NFS volumes', () => {

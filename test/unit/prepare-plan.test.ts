@@ -1,26 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster } from '../../src/kube/types.js';
 import type { Inspection } from '../../src/v4/inspection.js';
-import { inspectCluster } from '../../src/v4/model.js';
+import { inspectCluster, type TargetChoice } from '../../src/v4/model.js';
 import type { PrepareState } from '../../src/v4/prepare-state.js';
 import { jobFailed } from '../../src/kube/jobs.js';
-import { planPrepare, type PrepareAction } from '../../src/plan/prepare.js';
+import { planPrepare, prepareNotes, type PrepareAction } from '../../src/plan/prepare.js';
 import { FLAVORS } from '../../src/v5/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { snapshotOf } from '../support/snapshot.js';
 
 const OPTS = { method: 'volumes' as const, deleteData: false, backupType: 'full' as const, deleteReplicaData: false, keepV4Labels: false };
-const target = { flavor: FLAVORS.pgo, installed: true, selectedBy: 'flag' as const };
+const target: TargetChoice = { flavor: FLAVORS.pgo, installed: true, selectedBy: 'flag' };
 
 /** The state prepare reads from a namespace holding these objects. */
-function stateOf(objects: KubeObject[], extra: Partial<PrepareState> = {}): PrepareState {
+function stateOf(objects: KubeObject[], extra: Partial<PrepareState> = {}, to = target): PrepareState {
     const snapshot = snapshotOf(objects);
     const pgcluster = (snapshot.pgclusters[0] as Pgcluster | undefined) ?? null;
     return {
         cluster: 'hippo',
         namespace: 'pgo',
         pgcluster,
-        live: pgcluster ? inspectCluster(snapshot, pgcluster, target) : null,
+        live: pgcluster ? inspectCluster(snapshot, pgcluster, to) : null,
         record: null,
         pvcs: new Map(snapshot.pvcs.map((p) => [p.metadata.name, p as PersistentVolumeClaim])),
         pvs: new Map(snapshot.pvs.map((p) => [p.metadata.name, p as PersistentVolume])),
@@ -83,7 +83,7 @@ describe('planPrepare', () => {
         const s = stateOf(failedOver());
         s.record = { ...s.live!, primary: { ...s.live!.primary, deployment: 'hippo' } };
         expect(() => planPrepare(s, OPTS)).toThrow(/changed from hippo to hippo-jgut during prepare \(a failover\)/);
-        expect(() => planPrepare(stateOf(v4Cluster({ primary: 'hippo-jgut', replicas: ['hippo'], masterPodOf: 'hippo' })), OPTS)).toThrow(/cannot tell the primary/);
+        expect(() => planPrepare(stateOf(v4Cluster({ primary: 'hippo-jgut', replicas: ['hippo'], masterPodOf: 'hippo' })), OPTS)).toThrow(/primary-disagrees: the pgcluster's current-primary is hippo-jgut/);
         const failed = stateOf(failedOver(), { rmdataJobs: [job('hippo-rmdata-x', { failed: 1, conditions: [{ type: 'Failed', status: 'True' }] }, 0)] });
         expect(() => planPrepare(failed, OPTS)).toThrow(/rmdata Job hippo-rmdata-x failed/);
     });
@@ -119,5 +119,43 @@ describe('jobFailed', () => {
         expect(jobFailed(job('c', { failed: 1, conditions: [{ type: 'Failed', status: 'True' }] }, 0))).toBe(true);
         expect(jobFailed(job('d', { failed: 7 }))).toBe(true);
         expect(jobFailed(job('e', { succeeded: 1, failed: 3 }, 0))).toBe(false);
+    });
+
+    describe('the gate: refuses before any write whenever inspect shows a blocker for the method and target', () => {
+        const edit = (objects: KubeObject[], pick: (o: KubeObject) => boolean, change: (o: KubeObject) => KubeObject) => objects.map((o) => (pick(o) ? change(o) : o));
+        const isPgcluster = (o: KubeObject) => o.kind === 'Pgcluster';
+        const cases: [string, KubeObject[], string, typeof target?][] = [
+            ['the primary deployment is gone', failedOver().filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'hippo-jgut')), 'primary-pvc-unknown'],
+            ['the primary data PVC is gone', failedOver().filter((o) => !(o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'hippo-jgut')), 'primary-pvc-missing'],
+            [
+                'a reused PVC is controlled by another object',
+                edit(failedOver(), (o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'hippo-jgut-wal', (o) => ({ ...o, metadata: { ...o.metadata, ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'p', uid: 'u', controller: true }] } })),
+                'pvc-controlled',
+            ],
+            ['the pgcluster is not Initialized', v4Cluster({ state: 'pgcluster Bootstrapping' }), 'v4-not-initialized'],
+            ['the target is IVYO', failedOver(), 'target-cannot-run-v4-data', { flavor: FLAVORS.ivyo, installed: true, selectedBy: 'default' }],
+            ['the cluster is a v4 standby', edit(failedOver(), isPgcluster, (o) => ({ ...o, spec: { ...(o as Pgcluster).spec, standby: true } }) as KubeObject), 'v4-standby'],
+            ['the cluster has a tablespace', v4Cluster({ tablespaces: ['ts1'] }), 'tablespace'],
+            ['a replica v4 cannot scale down', v4Cluster({ replicas: ['hippo-abcd'] }).filter((o) => o.kind !== 'Pgreplica'), 'replica-cannot-scale-down'],
+        ];
+        it.each(cases)('%s', (_what, objects, code, to) => {
+            expect(() => planPrepare(stateOf(objects, {}, to), OPTS)).toThrow(new RegExp(`refused before any change:\\n(.*\\n)*  ${code}: `));
+        });
+
+        it('the image for the data\'s major does not stop prepare: a note names the flags generate will need', () => {
+            const s = stateOf(failedOver());
+            expect(s.live?.methods.volumes.blockers.map((b) => b.code)).toEqual(['postgres-major-no-default-image']);
+            expect(kinds(planPrepare(s, OPTS))).toContain('delete-pgcluster');
+            expect(prepareNotes(s, 'volumes')).toEqual([expect.stringContaining('pass --image and --pgbackrest-image for PostgreSQL 13 to generate')]);
+        });
+
+        it('passes over a replica v4 cannot scale down once it is scaled to zero by hand', () => {
+            const objects = edit(
+                v4Cluster({ replicas: ['hippo-abcd'] }).filter((o) => o.kind !== 'Pgreplica'),
+                (o) => o.kind === 'Deployment' && o.metadata.name === 'hippo-abcd',
+                (o) => ({ ...o, spec: { ...(o as unknown as { spec: object }).spec, replicas: 0 } }) as KubeObject,
+            );
+            expect(kinds(planPrepare(stateOf(objects), OPTS))).toEqual(['retain-pv', 'retain-pv', 'record', 'annotate-keep', 'delete-pgcluster', 'remove-v4-labels', 'remove-v4-labels']);
+        });
     });
 });
