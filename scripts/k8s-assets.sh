@@ -2,7 +2,7 @@
 # Prints a folder holding kube-apiserver, kube-controller-manager and etcd for the test cluster.
 # KUBEBUILDER_ASSETS (the envtest convention) wins when it holds kube-apiserver and etcd. Otherwise the
 # binaries are built once from Debian's bookworm source package `kubernetes` (v1.20.2) and cached under
-# ~/.cache, as ../shared/DESIGN.md ("Test cluster") describes. Progress goes to stderr; stdout is the folder.
+# ~/.cache, as README.md ("Tests") describes. Progress goes to stderr; stdout is the folder.
 set -euo pipefail
 
 if [[ -n "${KUBEBUILDER_ASSETS:-}" && -x "$KUBEBUILDER_ASSETS/kube-apiserver" && -x "$KUBEBUILDER_ASSETS/etcd" ]]; then

@@ -1,7 +1,7 @@
 /**
  * A real Kubernetes control plane on 127.0.0.1 for tests and the demo: etcd, kube-apiserver (RBAC, token
  * authentication) and kube-controller-manager (garbage collector, PV binder, namespace, service-account and
- * job controllers). No kubelet and no scheduler: pods stay Pending. See ../shared/DESIGN.md, "Test cluster".
+ * job controllers). No kubelet and no scheduler: pods stay Pending. README.md "Tests" says how it is built.
  *
  *   node scripts/run.mjs scripts/test-cluster.ts start DIR   # prints the kubeconfig path; keeps running
  *   node scripts/run.mjs scripts/test-cluster.ts stop DIR

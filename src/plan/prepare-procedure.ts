@@ -9,7 +9,7 @@ import { backupTaskName, BACKUP_MARK, describeAction, isWait, planPrepare, prepa
 
 const V4_API = '/apis/crunchydata.com/v1';
 
-/** `pgo scaledown --target` at the API level: the pgtask the v4 apiserver would create (facts §6.2). */
+/** `pgo scaledown --target` at the API level: the pgtask the v4 apiserver would create (docs/upstream-facts.md "v4 scale-down"). */
 export function scaleDownTask(c: Pgcluster, replica: string, deleteData: boolean): Record<string, unknown> {
     const cluster = c.metadata.name;
     const tolerations = c.spec?.tolerations ?? [];
@@ -35,7 +35,7 @@ export function scaleDownTask(c: Pgcluster, replica: string, deleteData: boolean
     };
 }
 
-/** `pgo backup` at the API level: the pgtask the v4 apiserver would create (facts §6.4). */
+/** `pgo backup` at the API level: the pgtask the v4 apiserver would create (docs/upstream-facts.md "v4 backup"). */
 export function backupTask(c: Pgcluster, repoPod: string, type: string): Record<string, unknown> {
     const cluster = c.metadata.name;
     return {
@@ -60,7 +60,7 @@ export function backupTask(c: Pgcluster, repoPod: string, type: string): Record<
     };
 }
 
-/** `pgo show backup` at the API level (facts §6.5): `pgbackrest info` in the repo pod, when exec can reach it. */
+/** `pgo show backup` at the API level (docs/upstream-facts.md "v4 backup"): `pgbackrest info` in the repo pod, when exec can reach it. */
 async function showBackups(client: KubeClient, s: PrepareState, log: (line: string) => void): Promise<void> {
     const pod = s.pods.find((p) => p.metadata.labels?.['pgo-backrest-repo'] === 'true' && p.metadata.labels?.['pg-cluster'] === s.cluster);
     const types = s.live?.repository.types ?? ['posix'];

@@ -43,7 +43,7 @@ export class PreconditionFailed extends Error {
 
 /**
  * What is left to do, from the live state: pure, so it is re-run after every step (an interrupted prepare
- * continues where it stopped) and unit-tested without a cluster. Facts: v4-to-v5-facts.md §6.2, §6.3, §10, §11.
+ * continues where it stopped) and unit-tested without a cluster. Sources: docs/upstream-facts.md "v4 delete", "v4 scale-down", "v4 backup".
  */
 export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[] {
     const facts = s.record ?? s.live;
@@ -70,7 +70,7 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
     if (s.pgcluster && s.live) {
         const notes = s.pgcluster.metadata.annotations ?? {};
         const keep = (o.method === 'volumes' || !o.deleteData ? ['keep-data', 'keep-backups'] : ['keep-backups']).every((k) => k in notes);
-        // v4's onDelete returns at once for a cluster in a v4 operator upgrade: the delete would do nothing (§6.3).
+        // v4's onDelete returns at once for a cluster in a v4 operator upgrade: the delete would do nothing (docs/upstream-facts.md "v4 delete").
         if ('upgrade-in-progress' in (s.pgcluster.metadata.annotations ?? {})) {
             throw new PreconditionFailed(`pgcluster ${s.cluster} is annotated upgrade-in-progress: the v4 operator would ignore its deletion; finish the v4 operator upgrade first`);
         }
@@ -85,7 +85,7 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
             const task = s.pgtasks.find((t) => t.metadata.name === `${r.deployment}-rmdata`);
             actions.push(task ? { kind: 'wait-scale-down', deployment: r.deployment } : { kind: 'scale-down', deployment: r.deployment, deleteData: o.deleteReplicaData });
         }
-        // v4 ignores a pgcluster delete while an rmdata Job is unfinished (facts §11.15).
+        // v4 ignores a pgcluster delete while an rmdata Job is unfinished (docs/upstream-facts.md "v4 delete").
         if (busy.length > 0) actions.push({ kind: 'wait-rmdata', jobs: busy });
         if (!keep) actions.push({ kind: 'annotate-keep', keepData: o.method === 'volumes' || !o.deleteData, showBackups: o.method === 'backups' });
         actions.push({ kind: 'delete-pgcluster' });
@@ -118,7 +118,7 @@ export const BACKUP_MARK = 'ivyo-upgrade.ivorysql.org/prepare';
 export const backupTaskName = (cluster: string) => `backrest-backup-${cluster}`;
 
 /**
- * `pgo backup` at the API level (facts §6.4): one backup taken by this prepare (its pgtask carries our mark),
+ * `pgo backup` at the API level (docs/upstream-facts.md "v4 backup"): one backup taken by this prepare (its pgtask carries our mark),
  * finished (Job succeeded, pgtask "job completed") before the pgcluster is annotated and deleted.
  */
 function backupSteps(s: PrepareState, o: PrepareOptions): PrepareAction[] {

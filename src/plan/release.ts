@@ -21,15 +21,15 @@ export type ReleaseAction =
     | { kind: 'remove-owner'; pvc: string };
 
 /**
- * Labels the v5 operator selects its volumes by (v4-to-v5-facts.md §4.3): `cluster`, the repo set and `data`
+ * Labels the v5 operator selects its volumes by (docs/upstream-facts.md "v5 volumes"): `cluster`, the repo set and `data`
  * (which the upgrade guide forgets), and `instance`, `instance-set`, `role` on data and WAL PVCs.
  */
 export const V5_VOLUME_LABELS = ['cluster', 'pgbackrest', 'pgbackrest-repo', 'pgbackrest-volume', 'data', 'instance', 'instance-set', 'role'];
 
 /**
  * Makes PVCs safe from the v5 cluster that adopted them: deleting that cluster would delete them (its
- * controller ownerReference; §2.3 WARNING, §11.6). The guide's own commands patch the wrong object and
- * miss a label; this follows the order the code needs (§2.3 corrected).
+ * controller ownerReference; the WARNING of CrunchyData/postgres-operator 4e02a86b upgrade-method-2-backups.md).
+ * The guide's own commands patch the wrong object and miss the `data` label; this follows the order the code needs.
  */
 export function planRelease(s: ReleaseState): ReleaseAction[] {
     const p = s.flavor.labelPrefix;

@@ -1,5 +1,5 @@
 /**
- * PGO v4 names, labels, annotations and paths (v4-to-v5-facts.md §5.3–§5.5, PGO v4.7.10 sources).
+ * PGO v4 names, labels, annotations and paths (PGO v4.7.10 sources; docs/upstream-facts.md "v4 objects").
  * They are where v4 put things; the model reads the live objects and uses these only to recognise them.
  */
 export const V4 = {
@@ -31,7 +31,7 @@ export const V4 = {
     masterRole: 'master',
     initializedState: 'pgcluster Initialized',
     repoMount: '/backrestrepo',
-    /** Labels v4 puts on every PVC it creates; v5 leaves them, so they must be removed (facts §2.5, §11.12). */
+    /** Labels v4 puts on every PVC it creates; v5 leaves them, so they must be removed (docs/upstream-facts.md "v4 objects"). */
     pvcLabels: ['pg-cluster', 'vendor'],
     repoPvc: (c: string) => `${c}-pgbr-repo`,
     repoConfigSecret: (c: string) => `${c}-backrest-repo-config`,

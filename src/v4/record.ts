@@ -5,7 +5,7 @@ import type { Inspection } from './inspection.js';
 
 /**
  * The v4 rmdata Job deletes the deployments, pods and ConfigMaps that name the primary PVC and its PGDATA
- * directory (facts §10, last paragraph). So `prepare` records the inspection, before it deletes anything, in
+ * directory (docs/upstream-facts.md "v4 delete"). So `prepare` records the inspection, before it deletes anything, in
  * a ConfigMap no v4 cleanup selects, and `generate` reads it once the pgcluster is gone. No secret in it.
  */
 export const RECORD_KEY = 'inspection.json';

@@ -9,8 +9,8 @@ export interface BackupsOptions extends ManifestOptions {
 }
 
 /**
- * A new v5 cluster restored from the v4 pgBackRest repository (method 2; v4-to-v5-facts.md §2.3, §3.3, §7,
- * §11.4, §11.8). posix: the v4 repo PVC is adopted as repo1 and restored from. s3/gcs: repo1 points at the
+ * A new v5 cluster restored from the v4 pgBackRest repository (method 2: CrunchyData/postgres-operator
+ * 4e02a86b docs/content/upgrade/v4tov5/upgrade-method-2-backups.md). posix: the v4 repo PVC is adopted as repo1 and restored from. s3/gcs: repo1 points at the
  * exact v4 repo path, with the v4 credentials converted into a Secret. Pure; the caller checked the refusals.
  */
 export function backupsManifest(i: Inspection, o: BackupsOptions): Record<string, unknown> {

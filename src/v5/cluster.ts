@@ -23,7 +23,7 @@ export interface V5Cluster extends KubeObject {
     };
 }
 
-/** The move Jobs the v5 operator runs for each volume that has a directory (facts §4.2). */
+/** The move Jobs the v5 operator runs for each volume that has a directory (docs/upstream-facts.md "v5 volumes"). */
 export function moveJobNames(cluster: string, volumes: DataSourceVolumes): string[] {
     const jobs: string[] = [];
     if (volumes.pgDataVolume?.directory) jobs.push(`${cluster}-move-pgdata-dir`);

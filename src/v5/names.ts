@@ -1,5 +1,5 @@
 /**
- * Names a v5 cluster called `c` creates in its namespace, by kind (v4-to-v5-facts.md §4.6, IVYO and PGO
+ * Names a v5 cluster called `c` creates in its namespace, by kind (docs/upstream-facts.md "v5 volumes"; IVYO and PGO
  * `internal/naming/names.go`): an existing object of the same kind and name collides with it.
  */
 export function v5ObjectNames(c: string): Record<string, string[]> {

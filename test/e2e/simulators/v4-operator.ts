@@ -1,6 +1,6 @@
 /**
  * Test code only: does what the PGO v4.7.10 operator does for the steps prepare drives, against the real
- * API server (v4-to-v5-facts.md §6.2 scale-down, §6.3 cluster delete, §11.15 the rmdata guard).
+ * API server (CrunchyData/postgres-operator v4.7.10: scale-down and cluster delete in internal/controller/pgcluster/pgclustercontroller.go and cmd/pgo-rmdata/process.go; docs/upstream-facts.md).
  * pgtasks of type delete-data run an rmdata "Job" (created for real, marked complete by the simulator, as no
  * kubelet runs here). Deleted pgclusters come from a watch, as the operator's informer gets them: the DELETED
  * event carries the object's final state, keep-data and keep-backups annotations included.

@@ -1,6 +1,7 @@
 /**
- * Test code only: what the IVYO / PGO v5 controller does with spec.dataSource.volumes (v4-to-v5-facts.md
- * §4.1–§4.5): move Jobs first (created for real, marked complete or failed by the simulator, as no kubelet
+ * Test code only: what the IVYO / PGO v5 controller does with spec.dataSource.volumes (PGO
+ * internal/controller/postgrescluster/volumes.go, IVYO internal/controller/ivorycluster/volumes.go; see
+ * docs/upstream-facts.md "v5 volumes"): move Jobs first (created for real, marked complete or failed by the simulator, as no kubelet
  * runs here; a failed one is not retried until someone deletes it), then PVC adoption by server-side apply
  * with the controller's own field manager (labels, controller ownerReference, the claim spec), then status.
  */
