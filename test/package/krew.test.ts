@@ -28,7 +28,7 @@ const WINDOWS_DEVICES = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/i;
 
 /**
  * krew's validation (kubernetes-sigs/krew internal/index/validation/validate.go, cmd/validate-krew-manifest),
- * as listed in the conventions doc §1.8, plus the krew-index reviewers' limits (§1.9).
+ * as krew's own validation (kubernetes-sigs/krew pkg/index/validation) and the krew-index reviewers' guidelines state them.
  */
 function krewProblems(m: Manifest, fileName: string): string[] {
     const p: string[] = [];

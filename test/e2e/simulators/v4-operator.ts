@@ -116,7 +116,7 @@ export class V4OperatorSimulator {
         await finishJob(this.client, this.namespace, job, 'Complete');
     }
 
-    /** internal/operator/backrest/backup.go: the backup Job; on success the job controller marks the pgtask (§6.4). */
+    /** internal/operator/backrest/backup.go: the backup Job; on success the job controller marks the pgtask. */
     private async backup(t: Task): Promise<void> {
         this.backedUp.add(t.metadata.uid ?? '');
         const p = t.spec.parameters ?? {};
