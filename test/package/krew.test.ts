@@ -28,7 +28,7 @@ const WINDOWS_DEVICES = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/i;
 
 /**
  * krew's validation (kubernetes-sigs/krew internal/index/validation/validate.go, cmd/validate-krew-manifest),
- * as krew's own validation (kubernetes-sigs/krew pkg/index/validation) and the krew-index reviewers' guidelines state them.
+ * plus the krew-index reviewers' guidelines.
  */
 function krewProblems(m: Manifest, fileName: string): string[] {
     const p: string[] = [];
