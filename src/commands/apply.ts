@@ -11,7 +11,7 @@ import { applyVolumes } from '../plan/apply-procedure.js';
 import { runProcedure } from '../plan/execute.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { apiVersionOf, FLAVORS, type Flavor } from '../v5/flavors.js';
-import { generateFromFlags, manifestFlags, type ManifestFlags } from './generate.js';
+import { checkManifestFlags, generateFromFlags, manifestFlags, type ManifestFlags } from './generate.js';
 import { confirmFlags, connect, dryRunOf, timeoutFlag, type ConfirmFlags, type GlobalFlags } from './global.js';
 import { chooseTarget } from './inspect.js';
 
@@ -34,7 +34,7 @@ function builder(y: Argv<GlobalFlags>): Argv<ApplyFlags> {
         .option('keep-passwords', { type: 'boolean', default: true, describe: 'Copy the v4 user passwords into the v5 user Secrets, in the cluster (--no-keep-passwords to let v5 make new ones)' })
         .check((a) => {
             if (!a.cluster && !a.filename) throw new UsageError('name the v4 cluster, or pass -f with a manifest');
-            return true;
+            return checkManifestFlags(a);
         })
         .example('$0 apply hippo -n pgo --target pgo', 'Generate, create the PostgresCluster, follow it until it runs')
         .example('$0 generate hippo > hippo.yaml && $0 apply -f hippo.yaml', 'Apply a reviewed manifest')

@@ -26,6 +26,23 @@ export const manifestFlags = {
     'postgres-version': { type: 'number', describe: 'The PostgreSQL major, only when the image tag does not tell it; never to change majors' },
 } as const satisfies Record<string, Options>;
 
+/** A v5 cluster name: its Services are named after it, so it must be a DNS-1035 label (and leave room for suffixes). */
+const V5_NAME = /^[a-z]([-a-z0-9]{0,43}[a-z0-9])?$/;
+
+/** The manifest flags' own rules, checked by yargs before any connection (exit 2). */
+export function checkManifestFlags(a: { method?: string; repo?: string; restoreType?: string; restoreTarget?: string; postgresVersion?: number; name?: string }): true {
+    if (a.postgresVersion !== undefined && !Number.isInteger(a.postgresVersion)) {
+        throw new UsageError('--postgres-version takes a whole major number, like 13');
+    }
+    if (a.method !== 'backups' && (a.repo || a.restoreType || a.restoreTarget)) {
+        throw new UsageError('--repo, --restore-type and --restore-target go with --method backups');
+    }
+    if (a.name !== undefined && !V5_NAME.test(a.name)) {
+        throw new UsageError(`--name "${a.name}" is not a valid cluster name: lowercase letters, digits and "-", starting with a letter, at most 45 characters`);
+    }
+    return true;
+}
+
 export type ManifestFlags = {
     method: Method;
     repo: RepoKind | undefined;
@@ -46,6 +63,7 @@ function builder(y: Argv<GlobalFlags>): Argv<GenerateFlags> {
         .options(manifestFlags)
         .option('include-secrets', { type: 'boolean', default: false, describe: 'backups with S3/GCS: print the credentials Secret too (for GitOps); otherwise apply makes it in the cluster' })
         .option('validate', { type: 'boolean', default: false, describe: 'Send the manifest to the server with dryRun=All and report schema errors' })
+        .check(checkManifestFlags)
         .example('$0 generate hippo -n pgo --target pgo', 'The PostgresCluster that adopts hippo\'s volumes')
         .example('$0 generate hippo --image my.registry/ivorysql:13 --pgbackrest-image my.registry/pgbackrest:2.47', 'IVYO with images for the data\'s major')
         .example('$0 generate hippo --validate | kubectl apply --server-side -f -', 'Check against the CRD, then apply')
@@ -69,12 +87,6 @@ export async function generateFromFlags(
     where: { namespace: string; cluster: string; target: TargetChoice; v4Served: boolean },
     args: ArgumentsCamelCase<ManifestFlags>,
 ): Promise<Generated> {
-    if (args.postgresVersion !== undefined && !Number.isInteger(args.postgresVersion)) {
-        throw new UsageError('--postgres-version takes a whole major number, like 13');
-    }
-    if (args.method !== 'backups' && (args.repo || args.restoreType || args.restoreTarget)) {
-        throw new UsageError('--repo, --restore-type and --restore-target go with --method backups');
-    }
     const generated = await generateManifest(client, {
         ...where,
         method: args.method,

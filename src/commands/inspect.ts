@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError, UserError } from '../errors.js';
 import type { Io } from '../io.js';
-import { discover, type ServedApis } from '../kube/discovery.js';
+import { discover, v4NotServed, type ServedApis } from '../kube/discovery.js';
 import { isNotFound } from '../kube/errors.js';
 import type { Inspection } from '../v4/inspection.js';
 import { inspectCluster, type TargetChoice } from '../v4/model.js';
@@ -55,11 +55,7 @@ async function runInspect(args: InspectArgs, io: Io): Promise<void> {
     const { client, namespace, contextName } = connect(args, io);
     if (args.checkPermissions) return checkPermissions(client, args.allNamespaces ? null : namespace, io);
     const apis = await discover(client);
-    if (!apis.v4) {
-        throw new UserError(
-            `the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed, or context "${contextName}" points at another cluster`,
-        );
-    }
+    if (!apis.v4) throw v4NotServed(contextName);
     const target = chooseTarget(args.target, apis.v5);
 
     if (args.cluster) {

@@ -1,8 +1,8 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { permissionsHelp } from '../rbac.js';
-import { discover } from '../kube/discovery.js';
+import { discover, v4NotServed } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { prepareCluster } from '../plan/prepare-procedure.js';
 import type { FlavorName } from '../v5/flavors.js';
@@ -31,6 +31,10 @@ function builder(y: Argv<GlobalFlags>): Argv<PrepareFlags> {
         .option('timeout', timeoutFlag('10m', 'How long to wait for the v4 operator at each step'))
         .option('delete-replica-data', { type: 'boolean', default: false, describe: "Let v4 delete the replicas' PVCs when scaling them down (pgo's default; off here)" })
         .option('keep-v4-labels', { type: 'boolean', default: false, describe: 'Leave the v4 labels pg-cluster and vendor on the reused PVCs' })
+        .check((a) => {
+            if (a.method === 'volumes' && a.deleteData) throw new UsageError('--delete-data goes with --method backups: the volumes method reuses the data PVCs');
+            return true;
+        })
         .example('$0 prepare hippo -n pgo --method volumes --dry-run=client', 'Show what would be done')
         .example('$0 prepare hippo -n pgo --method volumes', 'Do it, after a (y/N) confirmation')
         .example('$0 prepare hippo -n pgo --method volumes --yes --timeout 20m', 'Without asking (scripts)')
@@ -49,11 +53,10 @@ export function prepareCommand(io: Io): CommandModule<GlobalFlags, PrepareFlags>
 
 async function runPrepare(args: ArgumentsCamelCase<PrepareFlags>, io: Io): Promise<void> {
     const timeoutMs = args.timeout;
-    const { client, namespace } = connect(args, io);
+    const { client, namespace, contextName } = connect(args, io);
     const apis = await discover(client);
-    if (!apis.v4) throw new UserError('the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed here');
+    if (!apis.v4) throw v4NotServed(contextName);
     const target = chooseTarget(args.target, apis.v5);
-    if (args.method === 'volumes' && args.deleteData) throw new UsageError('--delete-data goes with --method backups: the volumes method reuses the data PVCs');
     const options = { method: args.method, deleteData: args.deleteData, backupType: args.backupType, deleteReplicaData: args.deleteReplicaData, keepV4Labels: args.keepV4Labels };
     const procedure = prepareCluster(client, namespace, args.cluster, target, options, (line) => io.stderr.write(`${line}\n`));
     const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun: dryRunOf(args), output: args.output, timeoutMs, pollMs: 500 });

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import type { KubeClient } from './client.js';
 import { FLAVORS, type FlavorName } from '../v5/flavors.js';
 
@@ -37,4 +38,11 @@ export async function discover(client: KubeClient): Promise<ServedApis> {
         serves(FLAVORS.pgo.group, FLAVORS.pgo.version, FLAVORS.pgo.plural),
     ]);
     return { v4, v5: { ivyo, pgo } };
+}
+
+/** The one wording of "the PGO v4 CRDs are not here", for every command. */
+export function v4NotServed(contextName: string): UserError {
+    return new UserError(
+        `the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed, or context "${contextName}" points at another cluster`,
+    );
 }

@@ -27,6 +27,10 @@ export async function resolveRelease(
 ): Promise<ReleaseTarget | null> {
     const ns = encodeURIComponent(namespace);
     const flavors = Object.values(FLAVORS).filter((f) => served[f.name] && (!request.target || f.name === request.target));
+    if (flavors.length === 0) {
+        const wanted = Object.values(FLAVORS).filter((f) => !request.target || f.name === request.target);
+        throw new UserError(`the server does not serve ${wanted.map((f) => `${f.plural}.${f.group}`).join(' or ')}: no v5 cluster can own a PVC here; check the context`);
+    }
     if (request.pvc) {
         const pvc = await orAbsent(client.get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(request.pvc)}`));
         if (!pvc) throw new UserError(`PVC "${request.pvc}" not found in namespace "${namespace}"`);

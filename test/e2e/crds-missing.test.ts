@@ -44,4 +44,22 @@ describe('inspect when CRDs are missing', () => {
         expect(r.code).toBe(1);
         expect(r.stderr).toBe('error: the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed, or context "admin@test" points at another cluster\n');
     });
+
+    it('every command names the missing CRD as such, never as a missing object', async () => {
+        // pgclusters (above) and ivoryclusters are gone; take postgresclusters too.
+        await deleteCrd('postgresclusters.postgres-operator.crunchydata.com');
+        const expectations: [string[], string][] = [
+            [['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--dry-run'], 'error: the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed'],
+            [['generate', 'hippo', '-n', ns, '--target', 'pgo'], 'error: the server does not serve pgclusters.crunchydata.com/v1 (the PGO v4 CRDs are not installed), and no record of "hippo"'],
+            [['apply', 'hippo', '-n', ns, '--target', 'pgo', '--dry-run'], 'error: the server does not serve pgclusters.crunchydata.com/v1 (the PGO v4 CRDs are not installed), and no record of "hippo"'],
+            [['release-pvc', '--all', '--cluster', 'hippo', '-n', ns, '--dry-run'], 'error: the server does not serve ivoryclusters.ivory-operator.ivorysql.org or postgresclusters.postgres-operator.crunchydata.com: no v5 cluster can own a PVC here'],
+            [['release-pvc', 'hippo-pgbr-repo', '-n', ns, '--dry-run'], 'error: the server does not serve ivoryclusters.ivory-operator.ivorysql.org or postgresclusters.postgres-operator.crunchydata.com'],
+        ];
+        for (const [args, message] of expectations) {
+            const r = await run(args);
+            expect(r.code, args.join(' ')).toBe(1);
+            expect(r.stderr, args.join(' ')).toContain(message);
+            expect(r.stderr).not.toMatch(/not found|no +named/);
+        }
+    });
 });

@@ -111,6 +111,6 @@ describe('generate --method volumes on the real API server', () => {
     it('exits 1 when there is neither a pgcluster nor a record', async () => {
         const r = await run(['generate', 'nope', '-n', ns]);
         expect(r.code).toBe(1);
-        expect(r.stderr).toBe(`error: pgcluster "nope" not found in namespace "${ns}", and no record of it (ConfigMap nope-ivyo-upgrade) from "kubectl ivyo-upgrade prepare": check the name and -n\n`);
+        expect(r.stderr).toBe(`error: pgcluster "nope" not found in namespace "${ns}", and no record of "nope" (ConfigMap nope-ivyo-upgrade) from "kubectl ivyo-upgrade prepare": check the name, -n and the context\n`);
     });
 });

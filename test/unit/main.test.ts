@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/io.js';
 import { main } from '../../src/main.js';
 
@@ -52,5 +54,58 @@ describe('main(argv, io)', () => {
         const { io: i, out } = io({ KUBECONFIG: '/nonexistent/kubeconfig' });
         expect(await main(['inspect', 'hippo', '--debug'], i)).toBe(1);
         expect(out.stderr).toMatch(/^error: no kubeconfig found.*\nUserError: .*\n\s+at /);
+    });
+});
+
+describe('usage errors come first: exit 2 before any connection, in the tool\'s words', () => {
+    // A kubeconfig whose server refuses every connection: an error about it would mean the flags were checked too late.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'usage-'));
+    const kubeconfig = path.join(dir, 'config');
+    writeFileSync(
+        kubeconfig,
+        JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'Config',
+            clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }],
+            users: [{ name: 'u', user: { token: 't' } }],
+            contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'pgo' } }],
+            'current-context': 'x',
+        }),
+    );
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it.each([
+        [['prepare'], 'error: a cluster name is required'],
+        [['generate'], 'error: a cluster name is required'],
+        [['prepare', 'hippo'], 'error: --method is required'],
+        [['inspect', '-o', 'xml'], 'error: --output must be table, json or yaml, not "xml"'],
+        [['prepare', 'hippo', '--method', 'copy'], 'error: --method must be volumes or backups, not "copy"'],
+        [['prepare', 'hippo', '--method', 'volumes', '--timeout', 'soon'], 'error: invalid duration "soon" for --timeout'],
+        [['apply', 'hippo', '--timeout', '5 minutes'], 'error: invalid duration "5 minutes" for --timeout'],
+        [['inspect', 'hippo', '--request-timeout', 'soon'], 'error: invalid duration "soon" for --request-timeout'],
+        [['inspect', 'hippo', '-n'], 'error: --namespace (-n) needs a value'],
+        [['inspect', 'hippo', '--kubeconfig'], 'error: --kubeconfig needs a value'],
+        [['inspect', 'hippo', '--context'], 'error: --context needs a value'],
+        [['generate', 'hippo', '--name', 'Hippo_5'], 'error: --name "Hippo_5" is not a valid cluster name'],
+        [['generate', 'hippo', '--postgres-version', '13.5'], 'error: --postgres-version takes a whole major number'],
+        [['generate', 'hippo', '--repo', 's3'], 'error: --repo, --restore-type and --restore-target go with --method backups'],
+        [['apply', 'hippo', '--name=-x'], 'error: --name "-x" is not a valid cluster name'],
+        [['prepare', 'hippo', '--method', 'volumes', '--delete-data'], 'error: --delete-data goes with --method backups'],
+        [['prepare', 'hippo', '--method', 'volumes', '--dry-run=maybe'], 'error: --dry-run must be none, client or server, not "maybe"'],
+        [['release-pvc'], 'error: name the PVC to release, or pass --all --cluster NAME'],
+        [['frobnicate'], 'error: unknown command or extra argument "frobnicate"'],
+    ])('%j', async (argv, message) => {
+        const { io: i, out } = io({ KUBECONFIG: kubeconfig });
+        expect(await main(argv, i)).toBe(2);
+        expect(out.stderr.split('\n')[0]!.startsWith(message), out.stderr).toBe(true);
+        expect(out.stderr).not.toMatch(/refused|127\.0\.0\.1|Not enough|Invalid values|Unknown argument/);
+    });
+
+    it('an apply -f of invalid YAML names the file and the line (exit 2)', async () => {
+        const file = path.join(dir, 'bad.yaml');
+        writeFileSync(file, 'apiVersion: v1\nkind: [unclosed\n');
+        const { io: i, out } = io({ KUBECONFIG: kubeconfig });
+        expect(await main(['apply', '-f', file, '--dry-run'], i)).toBe(2);
+        expect(out.stderr.split('\n')[0]).toMatch(new RegExp(`^error: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:1 is not valid YAML \\(.+\\) \\(-f\\)$`));
     });
 });
