@@ -28,6 +28,8 @@ export interface RunOptions {
     output: OutputFormat;
     timeoutMs: number;
     pollMs: number;
+    /** How often a wait says it is still waiting, with the time so far (default 30 s). */
+    progressEveryMs?: number;
 }
 
 export type Outcome = 'done' | 'nothing-to-do' | 'planned';
@@ -73,13 +75,22 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
     let waitingSince: number | null = null;
     let lastWait = '';
     let lastWrite = '';
+    let lastProgress = 0;
+    const progressEvery = o.progressEveryMs ?? 30_000;
     for (;;) {
         const next = plan[0];
         if (next === undefined) break;
         const text = p.describe(next, state);
         if (p.isWait(next)) {
             waitingSince ??= Date.now();
-            if (text !== lastWait) io.stderr.write(`  ${text} ...\n`);
+            const now = Date.now();
+            if (text !== lastWait) {
+                io.stderr.write(`  ${text} ...\n`);
+                lastProgress = now;
+            } else if (now - lastProgress >= progressEvery) {
+                io.stderr.write(`  still waiting (${elapsed(now - waitingSince)} of ${elapsed(o.timeoutMs)}): ${text}\n`);
+                lastProgress = now;
+            }
             lastWait = text;
             if (Date.now() - waitingSince > o.timeoutMs) {
                 throw new UserError(`timed out after ${o.timeoutMs / 1000}s: ${p.onTimeout(next, state)}${doneSoFar(done)}`);
@@ -121,4 +132,14 @@ function doneSoFar(done: string[]): string {
 function planText(title: string, steps: string[]): string {
     if (steps.length === 0) return `Nothing to do: ${title} is already done.\n`;
     return `Plan to ${title}:\n${steps.map((s, n) => `  ${n + 1}. ${s}\n`).join('')}`;
+}
+
+/** `1m05s`, `42s`: how long a wait has taken, as kubectl prints durations. */
+export function elapsed(ms: number): string {
+    const total = Math.round(ms / 1000);
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const sec = total % 60;
+    if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
+    return m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
 }

@@ -1,0 +1,122 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import type { Io } from '../../src/io.js';
+import { elapsed, runProcedure, type Procedure, type RunOptions } from '../../src/plan/execute.js';
+import { PreconditionFailed } from '../../src/plan/prepare.js';
+
+/** A small world the procedure works on: a counter to raise to `goal`, and an outside event that ends a wait. */
+interface World {
+    value: number;
+    goal: number;
+    ready: boolean;
+    writes: { step: string; dryRun: boolean }[];
+    /** Make a write "succeed" without taking effect. */
+    stuck?: boolean;
+    /** Fail the precondition once the value reaches this. */
+    failAt?: number;
+}
+type Action = { kind: 'raise' } | { kind: 'wait' };
+
+function procedure(w: World): Procedure<World, Action> {
+    return {
+        title: 'raise the counter',
+        observe: async () => ({ ...w }),
+        plan: (s) => {
+            if (s.failAt !== undefined && s.value >= s.failAt) throw new PreconditionFailed(`the value is ${s.value}`);
+            if (!s.ready) return [{ kind: 'wait' }];
+            return s.value < s.goal ? [{ kind: 'raise' }] : [];
+        },
+        describe: (a, s) => (a.kind === 'wait' ? 'wait for readiness' : `raise the counter from ${s.value}`),
+        isWait: (a) => a.kind === 'wait',
+        notes: () => ['a note before the plan'],
+        async execute(a, s, dryRun) {
+            w.writes.push({ step: `raise from ${s.value}`, dryRun });
+            if (!dryRun && !w.stuck) w.value++;
+        },
+        onTimeout: () => 'readiness never came',
+    };
+}
+
+function io(tty = false) {
+    const out = { stdout: '', stderr: '' };
+    const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
+    stdin.isTTY = tty;
+    const value: Io = { stdout: { write: (s: string) => (out.stdout += s) }, stderr: { write: (s: string) => (out.stderr += s) }, stdin, env: {} };
+    return { io: value, out };
+}
+
+const world = (extra: Partial<World> = {}): World => ({ value: 0, goal: 2, ready: true, writes: [], ...extra });
+const opts = (i: Io, extra: Partial<RunOptions> = {}): RunOptions => ({ io: i, yes: true, dryRun: 'none', output: 'table', timeoutMs: 5_000, pollMs: 5, ...extra });
+
+describe('runProcedure, the one executor of every write', () => {
+    it('runs step by step from fresh reads until nothing is left; a re-run has nothing to do', async () => {
+        const w = world();
+        const { io: i, out } = io();
+        expect(await runProcedure(procedure(w), opts(i))).toBe('done');
+        expect(w.value).toBe(2);
+        expect(out.stderr).toContain('note: a note before the plan\n');
+        expect(out.stderr).toContain('  done: raise the counter from 0\n  done: raise the counter from 1\n');
+        expect(await runProcedure(procedure(w), opts(io().io))).toBe('nothing-to-do');
+        expect(w.writes).toHaveLength(2);
+    });
+
+    it('--dry-run=client prints the plan and writes nothing', async () => {
+        const w = world();
+        const { io: i, out } = io();
+        expect(await runProcedure(procedure(w), opts(i, { dryRun: 'client', yes: false }))).toBe('planned');
+        expect(out.stdout).toBe('Plan to raise the counter:\n  1. raise the counter from 0\n');
+        expect(w.writes).toEqual([]);
+    });
+
+    it('--dry-run=server sends every write as a dry run and asks nothing, even without a terminal or --yes', async () => {
+        const w = world();
+        const { io: i, out } = io(false);
+        expect(await runProcedure(procedure(w), opts(i, { dryRun: 'server', yes: false }))).toBe('done');
+        expect(w.writes).toEqual([{ step: 'raise from 0', dryRun: true }]);
+        expect(w.value).toBe(0);
+        expect(out.stderr).not.toContain('(y/N)');
+        expect(out.stderr).toContain('accepted by the server (dry run): raise the counter from 0');
+    });
+
+    it('refuses without a terminal and without --yes (exit 3), writing nothing', async () => {
+        const w = world();
+        const err = await runProcedure(procedure(w), opts(io(false).io, { yes: false })).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(UserError);
+        expect((err as UserError).exitCode).toBe(3);
+        expect(w.writes).toEqual([]);
+    });
+
+    it('a failed precondition is exit 3 before any write, exit 1 with what was done after one', async () => {
+        const before = await runProcedure(procedure(world({ failAt: 0 })), opts(io().io)).catch((e: unknown) => e);
+        expect(before).toMatchObject({ exitCode: 3, message: 'the value is 0 (nothing was changed)' });
+        const after = await runProcedure(procedure(world({ failAt: 1 })), opts(io().io)).catch((e: unknown) => e);
+        expect(after).toMatchObject({ exitCode: 1, message: 'the value is 1\nDone before stopping:\n  - raise the counter from 0' });
+    });
+
+    it('stops when a write was accepted but did not take effect, instead of repeating it', async () => {
+        const w = world({ stuck: true });
+        const err = await runProcedure(procedure(w), opts(io().io)).catch((e: unknown) => e);
+        expect((err as Error).message).toMatch(/^"raise the counter from 0" was done but did not take effect/);
+        expect(w.writes).toHaveLength(1);
+    });
+
+    it('a wait says it is still waiting, with the time so far, and times out naming what to check', async () => {
+        const w = world({ ready: false });
+        const { io: i, out } = io();
+        const err = await runProcedure(procedure(w), opts(i, { timeoutMs: 120, pollMs: 10, progressEveryMs: 40 })).catch((e: unknown) => e);
+        expect(out.stderr).toContain('  wait for readiness ...\n');
+        expect(out.stderr).toMatch(/  still waiting \(0s of 0s\): wait for readiness\n/);
+        expect((err as Error).message).toBe('timed out after 0.12s: readiness never came (nothing was changed)');
+        expect(w.writes).toEqual([]);
+    });
+});
+
+describe('elapsed', () => {
+    it.each([
+        [0, '0s'],
+        [42_000, '42s'],
+        [65_000, '1m05s'],
+        [3_725_000, '1h02m'],
+    ])('%d ms → %s', (ms, text) => expect(elapsed(ms)).toBe(text));
+});
