@@ -5,7 +5,8 @@ import { runComplete } from './commands/completion.js';
 import { explainKubeError } from './kube/errors.js';
 
 /** Runs one command line; returns the exit code. All I/O goes through `io`, so tests call this directly. */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], given: Io): Promise<number> {
+    const io = suggestingContext(given, contextFlag(argv));
     if (argv[0] === '__complete') {
         await runComplete(argv.slice(1), io, (command) => helpText(io, command));
         return ExitCode.Ok;
@@ -48,4 +49,26 @@ function report(e: unknown, argv: string[], io: Io, debug: boolean): number {
     io.stderr.write(`error: internal error: ${err.message}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
     if (debug && err.stack) io.stderr.write(`${err.stack}\n`);
     return ExitCode.Error;
+}
+
+/** The value of `--context`, if the command line gives one. */
+function contextFlag(argv: string[]): string | undefined {
+    const i = argv.findIndex((a) => a === '--context' || a.startsWith('--context='));
+    if (i < 0) return undefined;
+    const value = argv[i]!.includes('=') ? argv[i]!.slice('--context='.length) : argv[i + 1];
+    return value && !value.startsWith('-') ? value : undefined;
+}
+
+/**
+ * Every command the tool suggests carries `-n`; with `--context` given, it carries that too, so a suggestion
+ * run as printed talks to the same cluster. Done once here, for every message on stdout and stderr.
+ */
+export function suggestingContext(io: Io, context: string | undefined): Io {
+    if (!context) return io;
+    const add = (text: string) => text.replace(/(kubectl [^\n"`]*?-n [^\s"'`),;]+)/g, `$1 --context ${context}`);
+    return {
+        ...io,
+        stdout: { isTTY: io.stdout.isTTY, columns: (io.stdout as { columns?: number }).columns, write: (chunk: string) => io.stdout.write(add(chunk)) } as Io['stdout'],
+        stderr: { isTTY: io.stderr.isTTY, write: (chunk: string) => io.stderr.write(add(chunk)) },
+    };
 }

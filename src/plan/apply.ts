@@ -66,7 +66,7 @@ export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
         const failedRestore = live?.status?.conditions?.find((c) => c.type === s.flavor.dataInitializedCondition && c.status === 'False' && c.reason === 'PGBackRestRestoreFailed');
         if (failedRestore) {
             throw new PreconditionFailed(
-                `the restore from the v4 repository failed (${s.flavor.dataInitializedCondition}: ${failedRestore.message ?? failedRestore.reason}): read the restore Job's log ("kubectl logs job/${name}-pgbackrest-restore -n ${s.namespace}"), fix the cause, then delete the ${s.flavor.kind} and apply again (release its PVCs first: kubectl ivyo-upgrade release-pvc --all --cluster ${name})`,
+                `the restore from the v4 repository failed (${s.flavor.dataInitializedCondition}: ${failedRestore.message ?? failedRestore.reason}): read the restore Job's log ("kubectl logs job/${name}-pgbackrest-restore -n ${s.namespace}"), fix the cause, then delete the ${s.flavor.kind} and apply again (release its PVCs first: kubectl ivyo-upgrade release-pvc --all --cluster ${name} -n ${s.namespace})`,
             );
         }
         const failed = [...s.failedJobLogs];

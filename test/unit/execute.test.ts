@@ -30,7 +30,7 @@ function procedure(w: World): Procedure<World, Action> {
         describe: (a, s) => (a.kind === 'wait' ? 'wait for readiness' : `raise the counter from ${s.value}`),
         isWait: (a) => a.kind === 'wait',
         notes: () => ['a note before the plan'],
-        async execute(a, s, dryRun) {
+        async execute(_a, s, dryRun) {
             w.writes.push({ step: `raise from ${s.value}`, dryRun });
             if (!dryRun && !w.stuck) w.value++;
         },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/io.js';
-import { main } from '../../src/main.js';
+import { main, suggestingContext } from '../../src/main.js';
 
 function io(env: NodeJS.ProcessEnv = {}) {
     const out = { stdout: '', stderr: '' };
@@ -107,5 +107,15 @@ describe('usage errors come first: exit 2 before any connection, in the tool\'s 
         const { io: i, out } = io({ KUBECONFIG: kubeconfig });
         expect(await main(['apply', '-f', file, '--dry-run'], i)).toBe(2);
         expect(out.stderr.split('\n')[0]).toMatch(new RegExp(`^error: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:1 is not valid YAML \\(.+\\) \\(-f\\)$`));
+    });
+});
+
+describe('suggested commands carry --context when it was given', () => {
+    it('adds it after the -n of every kubectl command in a message, and leaves other text alone', () => {
+        const { io: i, out } = io();
+        const wrapped = suggestingContext(i, 'prod');
+        wrapped.stderr.write('error: run "kubectl ivyo-upgrade prepare hippo -n db --method volumes" first; then kubectl logs job/x -n db, and pass -n NAMESPACE\n');
+        expect(out.stderr).toBe('error: run "kubectl ivyo-upgrade prepare hippo -n db --context prod --method volumes" first; then kubectl logs job/x -n db --context prod, and pass -n NAMESPACE\n');
+        expect(suggestingContext(i, undefined)).toBe(i);
     });
 });
