@@ -2,9 +2,11 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError, UserError } from '../errors.js';
 import type { Io } from '../io.js';
 import { discover, v4NotServed, type ServedApis } from '../kube/discovery.js';
-import { isNotFound } from '../kube/errors.js';
+import { orAbsent } from '../kube/errors.js';
 import type { Inspection } from '../v4/inspection.js';
-import { inspectCluster, type TargetChoice } from '../v4/model.js';
+import { inspectCluster, retarget, type TargetChoice } from '../v4/model.js';
+import { readPrepared, recordName } from '../v4/record.js';
+import { liveCollisions } from '../v4/source.js';
 import { getPgcluster, observe } from '../v4/observe.js';
 import { FLAVORS, type FlavorName } from '../v5/flavors.js';
 import { serialize } from '../output/format.js';
@@ -59,14 +61,8 @@ async function runInspect(args: InspectArgs, io: Io): Promise<void> {
     const target = chooseTarget(args.target, apis.v5);
 
     if (args.cluster) {
-        const pgcluster = await getPgcluster(client, namespace, args.cluster).catch((e: unknown) => {
-            if (isNotFound(e)) {
-                throw new UserError(
-                    `pgcluster "${args.cluster}" not found in namespace "${namespace}": pass -n NAMESPACE, or "kubectl ivyo-upgrade inspect -A" to list the v4 clusters of every namespace`,
-                );
-            }
-            throw e;
-        });
+        const pgcluster = await orAbsent(getPgcluster(client, namespace, args.cluster));
+        if (!pgcluster) return inspectPrepared(client, namespace, args.cluster, target, args, io);
         const snapshot = await observe(client, { namespace, cluster: args.cluster }, [pgcluster]);
         const inspection = inspectCluster(snapshot, pgcluster, target);
         io.stdout.write(args.output === 'table' ? inspectionTable(inspection) : serialize(inspection, args.output));
@@ -85,6 +81,26 @@ async function runInspect(args: InspectArgs, io: Io): Promise<void> {
     } else {
         io.stdout.write(inspectionsTable(items, args.allNamespaces));
     }
+}
+
+/**
+ * A cluster prepare has already taken down: v4 is gone, the record holds what generate needs. Reports the
+ * recorded inspection, judged for today's target, and says what comes next.
+ */
+async function inspectPrepared(client: KubeClient, namespace: string, cluster: string, target: TargetChoice, args: InspectArgs, io: Io): Promise<void> {
+    const prepared = await readPrepared(client, namespace, cluster);
+    if (!prepared) {
+        throw new UserError(
+            `pgcluster "${cluster}" not found in namespace "${namespace}": pass -n NAMESPACE, or "kubectl ivyo-upgrade inspect -A" to list the v4 clusters of every namespace`,
+        );
+    }
+    const inspection = retarget(prepared.inspection, target, await liveCollisions(client, namespace, cluster));
+    const method = prepared.method ?? 'volumes';
+    io.stderr.write(
+        `pgcluster ${cluster} was prepared${prepared.method ? ` for the ${prepared.method} method` : ''}: v4 is gone, and ConfigMap ${recordName(cluster)} records it as it was (shown below). Next:\n` +
+            `  kubectl ivyo-upgrade generate ${cluster} -n ${namespace}${method === 'volumes' ? '' : ` --method ${method}`} --target ${target.flavor.name}\n`,
+    );
+    io.stdout.write(args.output === 'table' ? inspectionTable(inspection) : serialize(inspection, args.output));
 }
 
 /** `--check-permissions`: every command's permissions, asked of the server; exit 1 when something is missing. */

@@ -99,7 +99,7 @@ export function prepareCluster(client: KubeClient, namespace: string, cluster: s
                     await mergePatch(client, `/api/v1/persistentvolumes/${encodeURIComponent(a.pv)}`, { spec: { persistentVolumeReclaimPolicy: 'Retain' } }, o);
                     return;
                 case 'record':
-                    await serverSideApply(client, `/api/v1/namespaces/${ns}/configmaps/${encodeURIComponent(recordName(cluster))}`, recordConfigMap(s.live!), { ...o, force: true });
+                    await serverSideApply(client, `/api/v1/namespaces/${ns}/configmaps/${encodeURIComponent(recordName(cluster))}`, recordConfigMap(s.live!, options.method), { ...o, force: true });
                     return;
                 case 'scale-down':
                     await create(client, `${V4_API}/namespaces/${ns}/pgtasks`, scaleDownTask(s.pgcluster!, a.deployment, a.deleteData), o);

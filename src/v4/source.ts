@@ -35,7 +35,7 @@ export async function readSource(client: KubeClient, namespace: string, cluster:
     return { inspection: retarget(recorded, target, await liveCollisions(client, namespace, v5Name)), live: false };
 }
 
-async function liveCollisions(client: KubeClient, namespace: string, name: string): Promise<Inspection['target']['collisions']> {
+export async function liveCollisions(client: KubeClient, namespace: string, name: string): Promise<Inspection['target']['collisions']> {
     const ns = encodeURIComponent(namespace);
     const list = (path: string) => client.list<KubeObject>(path, { metadataOnly: true });
     const [ConfigMap, Service, Deployment, Secret] = await Promise.all([

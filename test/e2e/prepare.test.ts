@@ -151,6 +151,18 @@ describe('prepare --method volumes with the v4 operator at work', () => {
             pgBackRestVolume: { pvcName: 'hippo-pgbr-repo', directory: 'hippo-backrest-shared-repo' },
         });
     });
+
+    it('inspect of the prepared cluster says v4 is gone, shows the record and what comes next', async () => {
+        const r = await run(['inspect', 'hippo', '-n', ns, '--target', 'pgo']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toBe(
+            `pgcluster hippo was prepared for the volumes method: v4 is gone, and ConfigMap hippo-ivyo-upgrade records it as it was (shown below). Next:\n  kubectl ivyo-upgrade generate hippo -n ${ns} --target pgo\n`,
+        );
+        expect(r.stdout).toMatch(/^Primary: +deployment hippo-jgut/m);
+        // The v4 ConfigMap hippo-config is gone with v4: no name collides any more.
+        const json = JSON.parse((await run(['inspect', 'hippo', '-n', ns, '--target', 'pgo', '-o', 'json'])).stdout) as { target: { collisions: unknown[] } };
+        expect(json.target.collisions).toEqual([]);
+    });
 });
 
 describe('prepare --method volumes when things go wrong', () => {
