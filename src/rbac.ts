@@ -1,3 +1,4 @@
+import { dump } from 'js-yaml';
 import { FLAVORS } from './v5/flavors.js';
 
 /** One permission a command needs: the API group, the resource (subresource after a slash), the verbs. */
@@ -74,7 +75,7 @@ export function permissionsHelp(command: CommandName): string {
     const rules = mergedRules(PERMISSIONS[command]);
     const width = Math.max(...rules.map((r) => name(r).length));
     return [
-        'RBAC requirements (docs/rbac.yaml; inspect --check-permissions tells what you lack):',
+        'RBAC requirements ("kubectl ivyo-upgrade inspect --print-rbac" prints the roles to bind; --check-permissions tells what you lack):',
         ...rules.map((r) => `  ${name(r).padEnd(width)}  [${r.verbs.join(' ')}]${r.clusterScoped ? '  cluster-wide' : ''}`),
     ].join('\n');
 }
@@ -93,4 +94,15 @@ export function rbacManifests(): Record<string, unknown>[] {
         rules: rules.map(rule),
     });
     return [role('kubectl-ivyo-upgrade', all.filter((p) => !p.clusterScoped)), role('kubectl-ivyo-upgrade-volumes', all.filter((p) => p.clusterScoped))];
+}
+
+/** The roles as `inspect --print-rbac` prints them and docs/rbac.yaml holds them: YAML documents, or a JSON List. */
+export function rbacText(format: 'json' | 'yaml'): string {
+    if (format === 'json') return `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbacManifests() }, null, 2)}\n`;
+    return (
+        '# Generated from src/rbac.ts; do not edit by hand.\n' +
+        '# Bind kubectl-ivyo-upgrade with a RoleBinding in each namespace to upgrade (a ClusterRoleBinding for -A),\n' +
+        '# and kubectl-ivyo-upgrade-volumes with a ClusterRoleBinding (PersistentVolumes are cluster-scoped).\n' +
+        rbacManifests().map((m) => dump(m, { lineWidth: -1 })).join('---\n')
+    );
 }

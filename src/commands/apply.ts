@@ -12,7 +12,7 @@ import { runProcedure } from '../plan/execute.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { apiVersionOf, FLAVORS, type Flavor } from '../v5/flavors.js';
 import { checkManifestFlags, generateFromFlags, manifestFlags, type ManifestFlags } from './generate.js';
-import { confirmFlags, connect, dryRunOf, timeoutFlag, type ConfirmFlags, type GlobalFlags } from './global.js';
+import { checkPlanOutput, confirmFlags, connect, dryRunOf, timeoutFlag, type ConfirmFlags, type GlobalFlags } from './global.js';
 import { chooseTarget } from './inspect.js';
 
 type ApplyFlags = GlobalFlags & ManifestFlags & ConfirmFlags & {
@@ -32,6 +32,7 @@ function builder(y: Argv<GlobalFlags>): Argv<ApplyFlags> {
         .option('wait', { type: 'boolean', default: true, describe: 'Follow the operator until the cluster runs, then remove spec.dataSource.volumes (--no-wait to stop after creating it)' })
         .option('timeout', timeoutFlag('15m', 'How long to wait for the operator at each step'))
         .option('keep-passwords', { type: 'boolean', default: true, describe: 'Copy the v4 user passwords into the v5 user Secrets, in the cluster (--no-keep-passwords to let v5 make new ones)' })
+        .check(checkPlanOutput)
         .check((a) => {
             if (!a.cluster && !a.filename) throw new UsageError('name the v4 cluster, or pass -f with a manifest');
             return checkManifestFlags(a);

@@ -1,4 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { KubeClient } from '../kube/client.js';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
@@ -16,6 +17,10 @@ export function completionCommand(io: Io): CommandModule<GlobalFlags, Completion
         builder: (y: Argv<GlobalFlags>) =>
             y
                 .positional('shell', { choices: ['bash', 'zsh'] as const, demandOption: true, describe: 'The shell' })
+                .check((a) => {
+                    if (a.output !== 'table') throw new UsageError('completion prints a shell script: -o does not apply');
+                    return true;
+                })
                 .example('source <($0 completion bash)', 'Complete kubectl-ivyo_upgrade in this bash session')
                 .epilogue('For "kubectl ivyo-upgrade …", kubectl 1.26+ runs kubectl_complete-ivyo_upgrade, which the release archives install.') as unknown as Argv<CompletionFlags>,
         handler: (args: ArgumentsCamelCase<CompletionFlags>) => {

@@ -78,3 +78,11 @@ export function connect(args: GlobalArgs, io: Io): Connection {
 export function timeoutFlag(defaultValue: string, describe: string) {
     return { type: 'string', default: defaultValue, coerce: (v: string) => parseDuration(v, '--timeout'), describe } as const satisfies Options;
 }
+
+/** `-o json|yaml` on a command that writes prints its plan, so it goes with `--dry-run=client` (exit 2 otherwise). */
+export function checkPlanOutput(a: { output?: string; dryRun?: DryRunMode }): true {
+    if (a.output && a.output !== 'table' && a.dryRun !== 'client') {
+        throw new UsageError(`-o ${a.output} prints the plan, so it goes with --dry-run=client; without it, progress goes to stderr and nothing to stdout`);
+    }
+    return true;
+}

@@ -9,15 +9,15 @@ import { readPrepared, recordName } from '../v4/record.js';
 import { liveCollisions } from '../v4/source.js';
 import { getPgcluster, observe } from '../v4/observe.js';
 import { FLAVORS, type FlavorName } from '../v5/flavors.js';
-import { serialize } from '../output/format.js';
+import { serialize, type OutputFormat } from '../output/format.js';
 import { inspectionTable, inspectionsTable } from '../output/inspect-table.js';
 import { renderTable } from '../output/table.js';
 import { deniedPermissions } from '../kube/access.js';
 import type { KubeClient } from '../kube/client.js';
-import { mergedRules, permissionsHelp, PERMISSIONS, type CommandName } from '../rbac.js';
+import { mergedRules, permissionsHelp, PERMISSIONS, rbacText, type CommandName } from '../rbac.js';
 import { connect, type GlobalFlags } from './global.js';
 
-type InspectFlags = GlobalFlags & { cluster: string | undefined; 'all-namespaces': boolean; target: FlavorName | undefined; 'check-permissions': boolean };
+type InspectFlags = GlobalFlags & { cluster: string | undefined; 'all-namespaces': boolean; target: FlavorName | undefined; 'check-permissions': boolean; 'print-rbac': boolean };
 type InspectArgs = ArgumentsCamelCase<InspectFlags>;
 
 function builder(y: Argv<GlobalFlags>): Argv<InspectFlags> {
@@ -30,7 +30,9 @@ function builder(y: Argv<GlobalFlags>): Argv<InspectFlags> {
                 .example('$0 inspect hippo -o json | jq .methods.volumes', 'Is the data-volumes method ready?')
                 .example('$0 inspect hippo --target pgo', 'Judge the move to Crunchy PGO v5 instead of IVYO')
                 .example('$0 inspect -A', 'Every v4 cluster in every namespace, with its verdicts')
+                .option('print-rbac', { type: 'boolean', default: false, describe: 'Instead of inspecting, print the ClusterRoles every command needs (YAML, or a JSON List with -o json); no cluster is read' })
                 .example('$0 inspect --check-permissions -n pgo', 'What your account may not do in namespace pgo')
+                .example('$0 inspect --print-rbac | kubectl apply -f -', 'Create the roles (then bind them)')
         .epilogue(permissionsHelp('inspect'));
 }
 
@@ -54,8 +56,12 @@ async function runInspect(args: InspectArgs, io: Io): Promise<void> {
     if (args.allNamespaces && args.cluster) {
         throw new UsageError('a cluster cannot be named together with --all-namespaces: drop one of them');
     }
+    if (args.printRbac) {
+        io.stdout.write(rbacText(args.output === 'json' ? 'json' : 'yaml'));
+        return;
+    }
     const { client, namespace, contextName } = connect(args, io);
-    if (args.checkPermissions) return checkPermissions(client, args.allNamespaces ? null : namespace, io);
+    if (args.checkPermissions) return checkPermissions(client, args.allNamespaces ? null : namespace, args.output, io);
     const apis = await discover(client);
     if (!apis.v4) throw v4NotServed(contextName);
     const target = chooseTarget(args.target, apis.v5);
@@ -104,7 +110,7 @@ async function inspectPrepared(client: KubeClient, namespace: string, cluster: s
 }
 
 /** `--check-permissions`: every command's permissions, asked of the server; exit 1 when something is missing. */
-async function checkPermissions(client: KubeClient, namespace: string | null, io: Io): Promise<void> {
+async function checkPermissions(client: KubeClient, namespace: string | null, output: OutputFormat, io: Io): Promise<void> {
     const commands = Object.keys(PERMISSIONS) as CommandName[];
     const denied = await Promise.all(commands.map((c) => deniedPermissions(client, namespace, mergedRules(PERMISSIONS[c]))));
     const rows = commands.flatMap((c, i) =>
@@ -112,10 +118,14 @@ async function checkPermissions(client: KubeClient, namespace: string | null, io
             ? [[c, 'ok', '-']]
             : denied[i]!.map((d) => [c, `missing ${d.verb}`, `${d.group ? `${d.resource}.${d.group}` : d.resource}${d.clusterScoped ? ' (cluster-wide)' : ''}`]),
     );
-    io.stdout.write(renderTable(['COMMAND', 'STATUS', 'RESOURCE'], rows));
+    if (output === 'table') {
+        io.stdout.write(renderTable(['COMMAND', 'STATUS', 'RESOURCE'], rows));
+    } else {
+        io.stdout.write(serialize({ items: rows.map(([command, status, resource]) => ({ command, status, resource })) }, output));
+    }
     const where = namespace === null ? 'in every namespace' : `in namespace ${namespace}`;
     if (denied.some((d) => d.length > 0)) {
-        throw new UserError(`some permissions are missing ${where}: docs/rbac.yaml has the roles to bind`);
+        throw new UserError(`some permissions are missing ${where}: "kubectl ivyo-upgrade inspect --print-rbac" prints the roles to bind`);
     }
     io.stderr.write(`Every command has the permissions it needs ${where}.\n`);
 }

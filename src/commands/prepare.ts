@@ -6,7 +6,7 @@ import { discover, v4NotServed } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { prepareCluster } from '../plan/prepare-procedure.js';
 import type { FlavorName } from '../v5/flavors.js';
-import { confirmFlags, connect, dryRunOf, timeoutFlag, type ConfirmFlags, type GlobalFlags } from './global.js';
+import { checkPlanOutput, confirmFlags, connect, dryRunOf, timeoutFlag, type ConfirmFlags, type GlobalFlags } from './global.js';
 import { chooseTarget } from './inspect.js';
 
 type PrepareFlags = GlobalFlags & ConfirmFlags & {
@@ -31,6 +31,7 @@ function builder(y: Argv<GlobalFlags>): Argv<PrepareFlags> {
         .option('timeout', timeoutFlag('10m', 'How long to wait for the v4 operator at each step'))
         .option('delete-replica-data', { type: 'boolean', default: false, describe: "Let v4 delete the replicas' PVCs when scaling them down (pgo's default; off here)" })
         .option('keep-v4-labels', { type: 'boolean', default: false, describe: 'Leave the v4 labels pg-cluster and vendor on the reused PVCs' })
+        .check(checkPlanOutput)
         .check((a) => {
             if (a.method === 'volumes' && a.deleteData) throw new UsageError('--delete-data goes with --method backups: the volumes method reuses the data PVCs');
             return true;

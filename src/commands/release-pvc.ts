@@ -6,7 +6,7 @@ import { discover } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { releasePvcs, resolveRelease } from '../plan/release-procedure.js';
 import type { FlavorName } from '../v5/flavors.js';
-import { confirmFlags, connect, dryRunOf, type ConfirmFlags, type GlobalFlags } from './global.js';
+import { checkPlanOutput, confirmFlags, connect, dryRunOf, type ConfirmFlags, type GlobalFlags } from './global.js';
 
 type ReleaseFlags = GlobalFlags & ConfirmFlags & {
     pvc: string | undefined;
@@ -22,6 +22,7 @@ function builder(y: Argv<GlobalFlags>): Argv<ReleaseFlags> {
         .option('all', { type: 'boolean', default: false, describe: 'Every PVC the cluster adopted or labels as its own' })
         .option('target', { choices: ['ivyo', 'pgo'] as const, describe: 'Only when both an IvoryCluster and a PostgresCluster have that name' })
         .options(confirmFlags)
+        .check(checkPlanOutput)
         .check((a) => {
             if (a.all && a.pvc) throw new UsageError('name a PVC or pass --all, not both');
             if (a.all && !a.cluster) throw new UsageError('--all needs --cluster NAME');

@@ -48,7 +48,7 @@ describe('inspect with restricted users', () => {
         const r = await run(['prepare', 'hippo', '--method', 'volumes', '--target', 'pgo', '--dry-run=client'], { kubeconfig });
         expect(r.code).toBe(1);
         expect(r.stdout).toBe('');
-        expect(r.stderr).toBe('error: forbidden: cannot list persistentvolumes: prepare sets the reclaim policy of the reused PVs and needs list and patch on persistentvolumes (docs/rbac.yaml)\n');
+        expect(r.stderr).toBe('error: forbidden: cannot list persistentvolumes: prepare sets the reclaim policy of the reused PVs and needs list and patch on persistentvolumes ("kubectl ivyo-upgrade inspect --print-rbac" prints the role kubectl-ivyo-upgrade-volumes to bind)\n');
     });
 
     it('reports refused credentials', async () => {

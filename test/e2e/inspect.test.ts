@@ -116,4 +116,13 @@ describe('inspect on a real API server', () => {
         const list = spawnSync('kubectl', ['plugin', 'list'], { env: { ...process.env, PATH: `${path.resolve('dist')}${path.delimiter}${process.env.PATH}` }, encoding: 'utf8' });
         expect(list.stdout).toContain(path.resolve('dist/kubectl-ivyo_upgrade'));
     });
+
+    it('takes its flags anywhere after the plugin name, as README says; kubectl takes none before it', async () => {
+        const env = { PATH: `${path.resolve('dist')}${path.delimiter}${process.env.PATH}` };
+        const before = await run(['ivyo-upgrade', '-n', ns, 'inspect', 'hippo', '-o', 'json'], { command: 'kubectl', env });
+        expect(before.code, before.stderr).toBe(0);
+        expect((JSON.parse(before.stdout) as Inspection).cluster.namespace).toBe(ns);
+        const kubectlFirst = await run(['-n', ns, 'ivyo-upgrade', 'inspect', 'hippo'], { command: 'kubectl', env });
+        expect(kubectlFirst.code).not.toBe(0);
+    });
 });

@@ -55,6 +55,9 @@ describe('least privilege', () => {
         expect(r.stdout).toMatch(/^inspect +missing get +pgclusters\.crunchydata\.com$/m);
         expect(r.stdout).toMatch(/^inspect +missing list +persistentvolumes \(cluster-wide\)$/m);
         expect(r.stdout).toMatch(/^prepare +missing create +pods\/exec$/m);
-        expect(r.stderr).toBe(`error: some permissions are missing in namespace ${ns}: docs/rbac.yaml has the roles to bind\n`);
+        expect(r.stderr).toBe(`error: some permissions are missing in namespace ${ns}: "kubectl ivyo-upgrade inspect --print-rbac" prints the roles to bind\n`);
+        const json = await run(['inspect', '--check-permissions', '-o', 'json'], { kubeconfig: nobody });
+        expect(json.code).toBe(1);
+        expect((JSON.parse(json.stdout) as { items: { command: string; status: string; resource: string }[] }).items).toContainEqual({ command: 'prepare', status: 'missing create', resource: 'pods/exec' });
     });
 });

@@ -94,11 +94,23 @@ describe('usage errors come first: exit 2 before any connection, in the tool\'s 
         [['prepare', 'hippo', '--method', 'volumes', '--dry-run=maybe'], 'error: --dry-run must be none, client or server, not "maybe"'],
         [['release-pvc'], 'error: name the PVC to release, or pass --all --cluster NAME'],
         [['frobnicate'], 'error: unknown command or extra argument "frobnicate"'],
+        [['prepare', 'hippo', '--method', 'volumes', '-o', 'json'], 'error: -o json prints the plan, so it goes with --dry-run=client'],
+        [['release-pvc', 'x', '-o', 'yaml', '--dry-run=server'], 'error: -o yaml prints the plan, so it goes with --dry-run=client'],
+        [['completion', 'bash', '-o', 'json'], 'error: completion prints a shell script: -o does not apply'],
     ])('%j', async (argv, message) => {
         const { io: i, out } = io({ KUBECONFIG: kubeconfig });
         expect(await main(argv, i)).toBe(2);
         expect(out.stderr.split('\n')[0]!.startsWith(message), out.stderr).toBe(true);
         expect(out.stderr).not.toMatch(/refused|127\.0\.0\.1|Not enough|Invalid values|Unknown argument/);
+    });
+
+    it('inspect --print-rbac prints the roles without reading any cluster, as YAML or a JSON List', async () => {
+        const yaml = io({ KUBECONFIG: kubeconfig });
+        expect(await main(['inspect', '--print-rbac'], yaml.io)).toBe(0);
+        expect(yaml.out.stdout).toBe(readFileSync('docs/rbac.yaml', 'utf8'));
+        const json = io({ KUBECONFIG: kubeconfig });
+        expect(await main(['inspect', '--print-rbac', '-o', 'json'], json.io)).toBe(0);
+        expect((JSON.parse(json.out.stdout) as { items: { kind: string }[] }).items.map((i) => i.kind)).toEqual(['ClusterRole', 'ClusterRole']);
     });
 
     it('an apply -f of invalid YAML names the file and the line (exit 2)', async () => {
