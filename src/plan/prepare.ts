@@ -56,7 +56,7 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
             `the v4 rmdata Job ${failed.map((j) => j.metadata.name).join(', ')} failed: read its pod's log ("kubectl logs job/${failed[0]!.metadata.name} -n ${s.namespace}"), fix the cause, delete the Job, then run prepare again`,
         );
     }
-    const reused = o.method === 'volumes' ? reusedVolumes(facts) : facts.volumes.filter((v) => v.role === 'repo' && v.exists);
+    const reused = o.method === 'volumes' ? reusedVolumes(facts) : reusedVolumes(facts).filter((v) => v.role === 'repo');
     const actions: PrepareAction[] = [];
 
     for (const v of reused) {
@@ -139,9 +139,13 @@ function backupSteps(s: PrepareState, o: PrepareOptions): PrepareAction[] {
     return [{ kind: 'backup', type: o.backupType, repoPod: repoPod.metadata.name, replace: task !== undefined }, { kind: 'wait-backup' }];
 }
 
-/** The PVCs the v5 cluster takes over: the primary's data and WAL, and the repo. */
+/**
+ * The PVCs the v5 cluster takes over: the primary's data and WAL, and the repo PVC when v4 writes its backups
+ * there (an S3- or GCS-only cluster's repo PVC holds none, and v5 keeps the cloud repository instead).
+ */
 export function reusedVolumes(i: Inspection): VolumeReport[] {
-    return i.volumes.filter((v) => (v.role === 'data' || v.role === 'wal' || v.role === 'repo') && v.exists);
+    const posix = i.repository.types.includes('posix');
+    return i.volumes.filter((v) => (v.role === 'data' || v.role === 'wal' || (v.role === 'repo' && posix)) && v.exists);
 }
 
 /** Blockers that only a flag of generate settles (the image for the data's major): prepare names the flag. */

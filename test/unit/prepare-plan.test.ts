@@ -158,4 +158,10 @@ describe('jobFailed', () => {
             expect(kinds(planPrepare(stateOf(objects), OPTS))).toEqual(['retain-pv', 'retain-pv', 'record', 'annotate-keep', 'delete-pgcluster', 'remove-v4-labels', 'remove-v4-labels']);
         });
     });
+
+    it('leaves the repo PVC of an S3-only cluster alone: v4 never wrote to it, and v5 keeps the S3 repository', () => {
+        const s3Only = v4Cluster({ repo: { types: ['s3'], s3: { bucket: 'b', endpoint: 'e', region: 'r' } } });
+        const plan = planPrepare(stateOf(s3Only), OPTS);
+        expect(plan.filter((a) => a.kind === 'retain-pv' || a.kind === 'remove-v4-labels').map((a) => ('pvc' in a ? a.pvc : ''))).toEqual(['hippo', 'hippo']);
+    });
 });
