@@ -1,24 +1,26 @@
 /**
  * The demo: starts the local control plane in .demo/, creates the PGO v4 cluster `hippo` as a v4 operator
  * leaves it after a failover (primary deployment hippo-jgut, the original hippo now a replica, WAL volumes,
- * a pgBackRest repo PVC), runs `kubectl ivyo-upgrade inspect hippo` on it and says how to use and stop it.
+ * a pgBackRest repo PVC) in namespace pgo, walks the whole PGO road on it (scripts/demo-walk.ts), creates a
+ * second, untouched copy in namespace pgo-again to try the commands by hand, and says how to use and stop it.
  *
  *   npm run demo          (builds the plugin first)
  *   npm run demo:stop
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KubeClient } from '../src/kube/client.js';
 import { loadKubeconfig } from '../src/kube/kubeconfig.js';
 import { SCENARIOS } from '../test/fixtures/v4/cluster.js';
 import { repoRoot } from './repo-root.js';
+import { DEMO_IMAGES, walkThrough } from './demo-walk.js';
 import { createNamespace, createObjects } from './seed.js';
 import { startCluster, stopCluster } from './test-cluster.js';
 
 const root = repoRoot();
 const dir = path.join(root, '.demo');
 const namespace = 'pgo';
+const spare = 'pgo-again';
 
 if (process.argv[2] === 'stop') {
     await stopCluster(dir);
@@ -31,18 +33,22 @@ if (process.argv[2] === 'stop') {
     const cluster = await startCluster(dir);
     const cfg = loadKubeconfig({ kubeconfig: cluster.kubeconfig, env: {} });
     const client = new KubeClient(cfg.kc, cfg.server, 30_000, cfg.contextName);
-    await createNamespace(client, namespace);
-    await createObjects(client, SCENARIOS.failover(namespace));
-    console.error(`Created the v4 cluster hippo in namespace ${namespace}, as after a failover.\n`);
+    for (const ns of [namespace, spare]) {
+        await createNamespace(client, ns);
+        await createObjects(client, SCENARIOS.failover(ns));
+    }
+    console.error(`Created the v4 cluster hippo, as after a failover, in namespaces ${namespace} and ${spare}.`);
     const plugin = path.join(root, 'dist/kubectl-ivyo_upgrade');
-    console.error(`$ kubectl ivyo-upgrade inspect hippo -n ${namespace}`);
-    const r = spawnSync(plugin, ['inspect', 'hippo', '-n', namespace], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig }, stdio: 'inherit' });
+    const codes = await walkThrough({ kubeconfig: cluster.kubeconfig, namespace, plugin, workDir: dir, print: (t) => process.stderr.write(t) });
     console.error(`
-The demo cluster keeps running. To use it:
+The demo cluster keeps running, with an untouched copy of hippo in namespace ${spare} to try the steps yourself
+(no operator runs there: prepare and apply wait, then stop after --timeout and say what was done). To use it:
   export KUBECONFIG=${cluster.kubeconfig}
   export PATH=${path.dirname(plugin)}:$PATH
-  kubectl get pgclusters,deployments,pvc -n ${namespace}
-  kubectl ivyo-upgrade inspect hippo -n ${namespace} -o json
+  kubectl get pgclusters,deployments,pvc -n ${spare}
+  kubectl ivyo-upgrade inspect hippo -n ${spare} --target pgo
+  kubectl ivyo-upgrade prepare hippo -n ${spare} --method volumes --target pgo --dry-run
+  kubectl ivyo-upgrade generate hippo -n ${spare} --target pgo --image ${DEMO_IMAGES.image} --pgbackrest-image ${DEMO_IMAGES.pgbackrestImage}
 Stop it with: npm run demo:stop`);
-    process.exitCode = r.status ?? 1;
+    process.exitCode = codes.every((c) => c === 0) && codes.length === 6 ? 0 : 1;
 }
