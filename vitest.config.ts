@@ -7,16 +7,17 @@ export default defineConfig({
     define: { __VERSION__: JSON.stringify(pkg.version) },
     test: {
         projects: [
-            { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+            // Every project's temporary folders go into one that teardown removes (test/support/tmp-setup.ts).
+            { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], globalSetup: ['test/support/tmp-setup.ts'] } },
             // What `npm run package` made (npm test runs it first): archives and the krew manifest.
-            { extends: true, test: { name: 'package', include: ['test/package/**/*.test.ts'] } },
+            { extends: true, test: { name: 'package', include: ['test/package/**/*.test.ts'], globalSetup: ['test/support/tmp-setup.ts'] } },
             {
                 extends: true,
                 test: {
                     name: 'e2e',
                     include: ['test/e2e/**/*.test.ts'],
                     // One real control plane for the whole run; each file works in its own namespace.
-                    globalSetup: ['test/e2e/global-setup.ts'],
+                    globalSetup: ['test/support/tmp-setup.ts', 'test/e2e/global-setup.ts'],
                     // Files run one after another: one of them removes and restores CRDs for the whole server.
                     fileParallelism: false,
                     testTimeout: 60_000,

@@ -19,6 +19,8 @@ if [[ -x "$bin/kube-apiserver" && -x "$bin/kube-controller-manager" && -x "$bin/
 fi
 
 log() { echo "k8s-assets: $*" >&2; }
+# shellcheck source=scripts/progress.sh
+source "$(dirname "$0")/progress.sh"
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 log "building Kubernetes v$K8S_VERSION test binaries into $bin (once; about 5 minutes)"
@@ -33,13 +35,15 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 fi
 export DEBIAN_FRONTEND=noninteractive
-as_root apt-get update -qq >&2
-as_root apt-get install -y -qq golang-go etcd-server rsync jq dpkg-dev golang-github-modern-go-reflect2-dev >&2
+log "installing Debian packages: golang-go etcd-server rsync jq dpkg-dev golang-github-modern-go-reflect2-dev"
+with_progress "installing Debian packages" as_root apt-get update -qq >&2
+with_progress "installing Debian packages" as_root apt-get install -y -qq golang-go etcd-server rsync jq dpkg-dev golang-github-modern-go-reflect2-dev >&2
 
 work="$cache/src"
 rm -rf "$work"
 mkdir -p "$work"
-(cd "$work" && apt-get source --download-only kubernetes >&2)
+log "downloading Debian's source package kubernetes (about 34 MB)"
+(cd "$work" && with_progress "downloading the kubernetes source package" apt-get source --download-only kubernetes >&2)
 orig=$(ls "$work"/kubernetes_*.orig.tar.gz | head -n 1)
 mkdir -p "$work/kubernetes"
 tar -xzf "$orig" -C "$work/kubernetes" --strip-components=1
@@ -55,11 +59,11 @@ ln -sfn "$root" "$root/.go/src/k8s.io/kubernetes"
 (
   cd "$root/.go/src/k8s.io/kubernetes"
   export GOPATH="$root/.go" CGO_ENABLED=0 GO111MODULE=off GOCACHE="$cache/gocache"
-  make WHAT="cmd/kube-apiserver cmd/kube-controller-manager" >&2
+  with_progress "building kube-apiserver and kube-controller-manager" make WHAT="cmd/kube-apiserver cmd/kube-controller-manager" >&2
 )
 mkdir -p "$bin"
 cp "$root/_output/bin/kube-apiserver" "$root/_output/bin/kube-controller-manager" "$bin/"
 cp "$(command -v etcd)" "$bin/etcd"
 rm -rf "$work" "$cache/gocache"
-log "done"
+log "done: $(du -sh "$bin" | cut -f1) in $bin"
 echo "$bin"
