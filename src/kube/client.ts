@@ -50,6 +50,8 @@ export interface ListOptions {
 
 /** How long to wait for a TCP (and TLS) connection, whatever --request-timeout says: kubectl's dial timeout. */
 export const CONNECT_TIMEOUT_MS = 30_000;
+/** The code of a ConnectionError when no connection was made within CONNECT_TIMEOUT_MS. */
+export const CONNECT_TIMED_OUT = 'ECONNECTTIMEDOUT';
 
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 const PAGE_SIZE = '500';
@@ -170,7 +172,7 @@ export class KubeClient {
                 if (!socket.connecting) return;
                 const dial = setTimeout(() => {
                     req.destroy(
-                        new ConnectionError(this.server, this.contextName, 'ETIMEDOUT', `no connection within ${this.connectTimeoutMs / 1000}s`, true),
+                        new ConnectionError(this.server, this.contextName, CONNECT_TIMED_OUT, `no connection within ${this.connectTimeoutMs / 1000}s`, true),
                     );
                 }, this.connectTimeoutMs);
                 socket.once(url.protocol === 'http:' ? 'connect' : 'secureConnect', () => clearTimeout(dial));

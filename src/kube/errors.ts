@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { ApiError, ConnectionError } from './client.js';
+import { ApiError, CONNECT_TIMED_OUT, ConnectionError } from './client.js';
 
 /** What an API path names: the verb a method means, the resource, its group, namespace and name. */
 export interface Subject {
@@ -41,6 +41,11 @@ function describe(s: Subject): string {
 export function explainKubeError(err: unknown): UserError | undefined {
     if (err instanceof ConnectionError) {
         const contextName = err.context;
+        if (err.code === CONNECT_TIMED_OUT) {
+            return new UserError(
+                `the server ${err.server} did not complete a connection (${err.message}): check the address in context "${contextName}", the network and any proxy`,
+            );
+        }
         if (err.timedOut) {
             return new UserError(
                 `the server ${err.server} did not answer within the request timeout: check the network, or raise --request-timeout`,

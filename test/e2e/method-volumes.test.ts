@@ -138,6 +138,19 @@ describe('apply when things go wrong', () => {
         expect(await client().list(`/apis/${FLAVORS.pgo.group}/v1beta1/namespaces/${ns}/postgresclusters`)).toEqual([]);
     });
 
+    it('never takes over a same-named v5 cluster it did not create from this v4 cluster (exit 3, nothing changed)', async () => {
+        const ns = await preparedNamespace('apply-foreign');
+        const f = FLAVORS.pgo;
+        await client().request('POST', `/apis/${f.group}/${f.version}/namespaces/${ns}/${f.plural}`, {
+            body: { apiVersion: apiVersionOf(f), kind: f.kind, metadata: { name: 'hippo' }, spec: { postgresVersion: 16, instances: [{ name: '00', dataVolumeClaimSpec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1G' } } } }], backups: { pgbackrest: { repos: [{ name: 'repo1' }] } } } },
+        });
+        const before = await namespaceVersions(ns);
+        const r = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--yes']);
+        expect(r.code, r.stderr).toBe(3);
+        expect(r.stderr).toContain(`error: PostgresCluster hippo already exists in namespace ${ns} and was not made by this tool from v4 cluster hippo (annotation ivyo-upgrade.ivorysql.org/v4-cluster: none)`);
+        expect(await namespaceVersions(ns)).toEqual(before);
+    });
+
     it('--dry-run=server persists nothing', async () => {
         const ns = await preparedNamespace('apply-dry');
         const r = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--dry-run=server', '--yes']);
