@@ -32,8 +32,8 @@ export const pguserSecret = (cluster: string, user: string) => `${cluster}-pguse
 export const v4UserSecret = (cluster: string, user: string) => `${cluster}-${user}-secret`;
 
 /**
- * What is left of `apply`, from the live state (docs/upstream-facts.md "v5 volumes"). A bootstrapped cluster is never applied again: re-adding spec.dataSource.volumes would re-run the
- * move Jobs against volumes in use.
+ * What is left of `apply`, from the live state (docs/upstream-facts.md "v5 volumes"). A bootstrapped cluster
+ * is never applied again: re-adding spec.dataSource.volumes would re-run the move Jobs against volumes in use.
  */
 export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
     const name = s.manifest.metadata.name;

@@ -15,7 +15,7 @@ export interface Procedure<S, A> {
     execute(action: A, state: S, dryRun: boolean): Promise<void>;
     /** What to tell the user when a wait runs out of time. */
     onTimeout(action: A, state: S): string;
-    /** Lines to show before the plan (on stderr), whatever the mode: what the user should know first. */
+    /** Lines to show (on stderr) before a plan that has steps, in every mode: what the user should know first. */
     notes?(state: S): string[];
     /** Why a step cannot be checked by a server dry run (it needs what an earlier step would create), or null. */
     unverifiableInDryRun?(action: A, state: S): string | null;
