@@ -159,7 +159,7 @@ function checkGate(s: PrepareState, live: Inspection, method: PrepareOptions['me
     const blockers = live.methods[method].blockers.filter((b) => !SETTLED_BY_GENERATE.has(b.code));
     if (blockers.length === 0) return;
     throw new PreconditionFailed(
-        `prepare ${s.cluster} --method ${method} for ${live.target.kind} refused before any change:\n${blockers.map((b) => `  ${b.code}: ${b.message}`).join('\n')}\n `,
+        `prepare ${s.cluster} --method ${method} for ${live.target.kind} refused before any change:\n${blockers.map((b) => `  ${b.code}: ${b.message}`).join('\n')}`,
     );
 }
 
