@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KubeClient } from '../src/kube/client.js';
 import { loadKubeconfig } from '../src/kube/kubeconfig.js';
-import { FLAVORS } from '../src/v5/flavors.js';
 import { V4OperatorSimulator } from '../test/e2e/simulators/v4-operator.js';
 import { V5OperatorSimulator } from '../test/e2e/simulators/v5-operator.js';
 
@@ -80,7 +79,7 @@ export async function walkThrough(w: Walk): Promise<number[]> {
         )) &&
         (await step("4. Generate the PostgresCluster with a PostgreSQL 13 image (PGO v5's own images run 15-18):", ['generate', 'hippo', '-n', ns, '--target', 'pgo', ...images], manifest)) &&
         (w.print(fs.readFileSync(manifest, 'utf8')), true) &&
-        (await simulated('PGO v5 operator', async () => new V5OperatorSimulator(client, FLAVORS.pgo, ns).start(), () =>
+        (await simulated('PGO v5 operator', async () => new V5OperatorSimulator(client, 'pgo', ns).start(), () =>
             step('5. Apply it: v4 passwords kept, the volumes adopted, spec.dataSource.volumes removed:', ['apply', '-f', path.basename(manifest), '-n', ns, '--yes']),
         )) &&
         (await step('6. Release the repository PVC, so that deleting the v5 cluster (a rollback) leaves it:', ['release-pvc', 'hippo-pgbr-repo', '-n', ns, '--yes']));

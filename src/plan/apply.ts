@@ -3,7 +3,7 @@ import { moveJobNames, type DataSourceVolumes } from '../v5/cluster.js';
 import { SOURCE_ANNOTATION } from '../v5/manifest.js';
 import { jobSucceeded } from '../kube/jobs.js';
 import { credentialsSecretName } from '../v5/repository.js';
-import { PreconditionFailed } from './prepare.js';
+import { PreconditionFailed } from './execute.js';
 
 export interface ApplyOptions {
     /** `--no-keep-passwords` turns it off: copy each v4 user's password into the Secret v5 reads. */

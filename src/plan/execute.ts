@@ -3,6 +3,14 @@ import type { Io } from '../io.js';
 import { serialize, type OutputFormat } from '../output/format.js';
 import { confirm } from '../output/prompt.js';
 
+/** A state a plan must not go on from: the executor stops and says why (exit 3 before any write). */
+export class PreconditionFailed extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = 'PreconditionFailed';
+    }
+}
+
 /** A procedure the executor runs: how to read the state, what is left to do, and how to do one step. */
 export interface Procedure<S, A> {
     title: string;
@@ -118,7 +126,7 @@ function guarded<A>(plan: () => A[], done: string[]): A[] {
     try {
         return plan();
     } catch (e) {
-        if (e instanceof Error && e.name === 'PreconditionFailed') {
+        if (e instanceof PreconditionFailed) {
             throw new UserError(`${e.message}${doneSoFar(done)}`, done.length === 0 ? ExitCode.Refused : ExitCode.Error);
         }
         throw e;

@@ -3,6 +3,7 @@ import type { Inspection, VolumeReport } from '../v4/inspection.js';
 import { V4 } from '../v4/names.js';
 import type { PrepareState } from '../v4/prepare-state.js';
 import { recordName } from '../v4/record.js';
+import { PreconditionFailed } from './execute.js';
 
 export interface PrepareOptions {
     method: 'volumes' | 'backups';
@@ -31,15 +32,6 @@ export type PrepareAction =
     | { kind: 'remove-v4-labels'; pvc: string; labels: string[] };
 
 export const isWait = (a: PrepareAction) => a.kind.startsWith('wait-');
-
-/** A state the plan must not go on from; `prepare` stops and says why. */
-export class PreconditionFailed extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = 'PreconditionFailed';
-    }
-}
-
 
 /**
  * What is left to do, from the live state: pure, so it is re-run after every step (an interrupted prepare

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
@@ -11,6 +12,12 @@ import type { Inspection } from './inspection.js';
 export const RECORD_KEY = 'inspection.json';
 /** The method prepare was run for, so that inspect can say what comes next once v4 is gone. */
 export const METHOD_KEY = 'method';
+/**
+ * The record's format. 1: the first (no key of its own); 2: adds cluster.standby, repository.typesFrom and
+ * repo1TypeEnv, replicas[].podsWanted and volumes[].controller. A newer or unknown one is refused.
+ */
+export const SCHEMA_KEY = 'schema';
+export const RECORD_SCHEMA = 2;
 export const recordName = (cluster: string) => `${cluster}-ivyo-upgrade`;
 
 export function recordConfigMap(i: Inspection, method: string): KubeObject & { data: Record<string, string> } {
@@ -22,7 +29,7 @@ export function recordConfigMap(i: Inspection, method: string): KubeObject & { d
             namespace: i.cluster.namespace,
             labels: { 'app.kubernetes.io/managed-by': 'kubectl-ivyo-upgrade' },
         },
-        data: { [RECORD_KEY]: JSON.stringify(i, null, 2), [METHOD_KEY]: method },
+        data: { [RECORD_KEY]: JSON.stringify(i, null, 2), [METHOD_KEY]: method, [SCHEMA_KEY]: String(RECORD_SCHEMA) },
     };
 }
 
@@ -34,5 +41,26 @@ export async function readRecord(client: KubeClient, namespace: string, cluster:
 export async function readPrepared(client: KubeClient, namespace: string, cluster: string): Promise<{ inspection: Inspection; method: string | null } | null> {
     const cm = await orAbsent(client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(recordName(cluster))}`));
     const text = cm?.data?.[RECORD_KEY];
-    return text ? { inspection: JSON.parse(text) as Inspection, method: cm?.data?.[METHOD_KEY] ?? null } : null;
+    if (!cm || !text) return null;
+    return { inspection: parseRecord(text, cm.data?.[SCHEMA_KEY], namespace, cluster), method: cm.data?.[METHOD_KEY] ?? null };
+}
+
+/** The recorded inspection in today's shape; a record of an unknown or newer format is refused, not guessed at. */
+export function parseRecord(text: string, schema: string | undefined, namespace: string, cluster: string): Inspection {
+    const version = schema === undefined ? 1 : Number(schema);
+    if (!Number.isInteger(version) || version < 1 || version > RECORD_SCHEMA) {
+        throw new UserError(
+            `ConfigMap ${recordName(cluster)} in namespace ${namespace} holds a record of format "${schema}", which this version of kubectl-ivyo-upgrade (format ${RECORD_SCHEMA}) does not know: use the version that wrote it`,
+        );
+    }
+    const i = JSON.parse(text) as Inspection;
+    if (version === 2) return i;
+    // Format 1 lacked these; what it recorded was judged without them.
+    return {
+        ...i,
+        cluster: { ...i.cluster, standby: false },
+        replicas: i.replicas.map((r) => ({ ...r, podsWanted: null })),
+        repository: { ...i.repository, typesFrom: 'spec', repo1TypeEnv: null },
+        volumes: i.volumes.map((v) => ({ ...v, controller: null })),
+    };
 }

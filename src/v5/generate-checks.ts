@@ -18,8 +18,11 @@ export interface GenerateVerdict {
     postgresVersion: number | null;
 }
 
-/** Inspection blockers that generate judges itself, with what the user passed. */
-const OWN_CHECKS = new Set(['postgres-major-no-default-image', 'postgres-major-unsupported', 'postgres-major-unknown', 'target-crd-missing']);
+/**
+ * Inspection blockers generate does not take as they are: the image and major checks it judges itself, with
+ * what the user passed; and a replica v4 cannot scale down, which stops prepare, not a manifest.
+ */
+const OWN_CHECKS = new Set(['postgres-major-no-default-image', 'postgres-major-unsupported', 'postgres-major-unknown', 'target-crd-missing', 'replica-cannot-scale-down']);
 
 /**
  * What must stop `generate --method volumes` (exit 3) rather than produce a manifest that boots an empty

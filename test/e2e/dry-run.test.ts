@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { FLAVORS } from '../../src/v5/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { IMAGES } from '../support/golden.js';
 import { adminClient, adminKubeconfig, createNamespace, createObjects, namespaceVersions, run } from '../support/kube.js';
@@ -63,7 +62,16 @@ describe('a dry run never writes: prepare, apply and release-pvc, bare --dry-run
             else expect(r.stderr).toContain('accepted by the server (dry run): create PostgresCluster hippo');
         });
 
-        const v5 = new V5OperatorSimulator(adminClient(), FLAVORS.pgo, ns).start();
+        // The same from a manifest on stdin (apply -f -), as a pipe from generate gives it.
+        const manifest = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS]);
+        expect(manifest.code, manifest.stderr).toBe(0);
+        const before = await namespaceVersions(ns);
+        const piped = await run(['apply', '-f', '-', '-n', ns, '--dry-run'], { stdin: manifest.stdout });
+        expect(piped.code, piped.stderr).toBe(0);
+        expect(piped.stdout).toContain(`Plan to apply PostgresCluster hippo in namespace ${ns} over the volumes of v4 cluster hippo:`);
+        expect(await namespaceVersions(ns)).toEqual(before);
+
+        const v5 = new V5OperatorSimulator(adminClient(), 'pgo', ns).start();
         const applied = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--yes', '--timeout', '60s']);
         await v5.stop();
         expect(v5.errors).toEqual([]);

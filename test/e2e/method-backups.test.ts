@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject, PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
-import { FLAVORS } from '../../src/v5/flavors.js';
+import { orAbsent } from '../../src/kube/errors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { IMAGES } from '../support/golden.js';
 import { adminClient, adminKubeconfig, createNamespace, createObjects, run } from '../support/kube.js';
@@ -18,7 +18,8 @@ afterEach(async () => {
     }
 });
 const get = <T>(p: string) => client().get<T>(p);
-const pvc = (ns: string, name: string) => get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`).catch(() => null);
+// Absent only on a 404: a 403 or a timeout fails the test instead of passing for "deleted".
+const pvc = (ns: string, name: string) => orAbsent(get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`));
 const names = async (p: string) => (await client().list<KubeObject>(p)).map((o) => o.metadata.name).sort();
 
 /** A namespace holding the v4 cluster `objects(ns)` builds, with the v4 operator simulated. */
@@ -41,7 +42,7 @@ describe('method 2, backups, end to end', () => {
         expect(prepared.stderr).toContain('done: take a full backup the v4 way (pgtask backrest-backup-hippo on repo pod hippo-backrest-shared-repo-');
         // No kubelet here: exec cannot reach the repo pod, and prepare says so plainly.
         expect(prepared.stderr).toMatch(/cannot show the posix backup set \(pod hippo-backrest-shared-repo-\S+ is Pending, not Running; exec answered: .+\); check it yourself before going on: kubectl exec -n \S+ hippo-backrest-shared-repo-\S+ -c database -- pgbackrest info --output json/);
-        const task = await get<{ spec: { status?: string; parameters: Record<string, string> } }>(`/apis/crunchydata.com/v1/namespaces/${ns}/pgtasks/backrest-backup-hippo`).catch(() => null);
+        const task = await orAbsent(get<{ spec: { status?: string; parameters: Record<string, string> } }>(`/apis/crunchydata.com/v1/namespaces/${ns}/pgtasks/backrest-backup-hippo`));
         // v4's cluster cleanup deletes its pgtasks; the backup Job stayed until then and succeeded.
         expect(task).toBeNull();
         expect(await names(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters`)).toEqual([]);
@@ -50,7 +51,7 @@ describe('method 2, backups, end to end', () => {
         expect((await get<PersistentVolume>(`/api/v1/persistentvolumes/${repo.spec!.volumeName}`)).spec?.persistentVolumeReclaimPolicy).toBe('Retain');
         expect(repo.metadata.labels ?? {}).toEqual({});
 
-        simulators.push(new V5OperatorSimulator(client(), FLAVORS.pgo, ns).start());
+        simulators.push(new V5OperatorSimulator(client(), 'pgo', ns).start());
         const applied = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', '--method', 'backups', ...IMAGE_FLAGS, '--yes', '--timeout', '60s']);
         expect(applied.stderr).not.toContain('error');
         expect(applied.code).toBe(0);
@@ -75,7 +76,7 @@ describe('method 2, backups, end to end', () => {
         expect((await pvc(ns, 'hippo-pgbr-repo'))?.metadata.deletionTimestamp).toBeUndefined();
         expect(await names(`/api/v1/namespaces/${ns}/secrets`)).toContain('hippo-backrest-repo-config');
 
-        simulators.push(new V5OperatorSimulator(client(), FLAVORS.pgo, ns).start());
+        simulators.push(new V5OperatorSimulator(client(), 'pgo', ns).start());
         const applied = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', '--method', 'backups', '--repo', 's3', ...IMAGE_FLAGS, '--yes', '--timeout', '60s']);
         expect(applied.stderr).not.toContain('error');
         expect(applied.code).toBe(0);
@@ -101,7 +102,7 @@ describe('method 2, backups, end to end', () => {
     it('reports a failed restore with what to do', async () => {
         const ns = await withV4((namespace) => v4Cluster({ namespace }), 'backups-restorefail');
         expect((await run(['prepare', 'hippo', '-n', ns, '--method', 'backups', '--target', 'pgo', '--yes', '--timeout', '60s'])).code).toBe(0);
-        simulators.push(new V5OperatorSimulator(client(), FLAVORS.pgo, ns, { failRestore: true }).start());
+        simulators.push(new V5OperatorSimulator(client(), 'pgo', ns, { failRestore: true }).start());
         const r = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', '--method', 'backups', ...IMAGE_FLAGS, '--yes', '--timeout', '30s']);
         expect(r.code).toBe(1);
         expect(r.stderr).toContain('error: the restore from the v4 repository failed (PostgresDataInitialized: pgBackRest restore failed)');

@@ -35,7 +35,7 @@ async function preparedNamespace(prefix: string): Promise<string> {
 }
 
 function startV5(flavor: FlavorName, ns: string, options: V5SimulatorOptions = {}): void {
-    simulators.push(new V5OperatorSimulator(client(), FLAVORS[flavor], ns, options).start());
+    simulators.push(new V5OperatorSimulator(client(), flavor, ns, options).start());
 }
 
 const get = <T>(p: string) => client().get<T>(p);

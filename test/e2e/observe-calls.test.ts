@@ -47,3 +47,21 @@ describe('observe', () => {
         expect(c.paths.every((p) => !p.includes('/namespaces/'))).toBe(true);
     });
 });
+
+describe('KubeClient.list', () => {
+    it('follows continue tokens: 501 objects come back whole, in two pages of at most 500', async () => {
+        const ns = await createNamespace('paging');
+        const admin = countingClient();
+        for (let start = 0; start < 501; start += 50) {
+            await Promise.all(
+                Array.from({ length: Math.min(50, 501 - start) }, (_, k) =>
+                    admin.request('POST', `/api/v1/namespaces/${ns}/configmaps`, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${start + k}`, labels: { paging: 'yes' } } } }),
+                ),
+            );
+        }
+        const c = countingClient();
+        const items = await c.list<{ metadata: { name: string } }>(`/api/v1/namespaces/${ns}/configmaps`, { labelSelector: 'paging=yes', metadataOnly: true });
+        expect(new Set(items.map((i) => i.metadata.name)).size).toBe(501);
+        expect(c.paths).toEqual([`GET /api/v1/namespaces/${ns}/configmaps`, `GET /api/v1/namespaces/${ns}/configmaps`]);
+    });
+});

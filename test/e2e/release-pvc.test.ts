@@ -5,6 +5,7 @@ import { load } from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject, PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
+import { orAbsent } from '../../src/kube/errors.js';
 import { FLAVORS, type FlavorName } from '../../src/v5/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { adminClient, createNamespace, createObjects, run } from '../support/kube.js';
@@ -28,14 +29,15 @@ async function adopted(flavor: FlavorName, prefix: string): Promise<string> {
     manifest.metadata.namespace = ns;
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'release-')), 'cluster.yaml');
     fs.writeFileSync(file, JSON.stringify(manifest));
-    simulator = new V5OperatorSimulator(client(), FLAVORS[flavor], ns).start();
+    simulator = new V5OperatorSimulator(client(), flavor, ns).start();
     const r = await run(['apply', '-f', file, '--yes', '--timeout', '30s']);
     expect(r.code, r.stderr).toBe(0);
     for (const name of ADOPTED) expect((await pvc(ns, name))?.metadata.ownerReferences?.length, name).toBe(1);
     return ns;
 }
 
-const pvc = (ns: string, name: string) => client().get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`).catch(() => null);
+// Absent only on a 404: a 403 or a timeout fails the test instead of passing for "deleted".
+const pvc = (ns: string, name: string) => orAbsent(client().get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`));
 const clusterPath = (flavor: FlavorName, ns: string) => `/apis/${FLAVORS[flavor].group}/v1beta1/namespaces/${ns}/${FLAVORS[flavor].plural}/hippo`;
 
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
@@ -49,7 +51,7 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
 /** Deletes the v5 cluster and waits until the garbage collector has processed its dependents (its Jobs). */
 async function deleteCluster(flavor: FlavorName, ns: string): Promise<void> {
     await client().request('DELETE', clusterPath(flavor, ns));
-    await until('cluster still there', async () => (await client().get(clusterPath(flavor, ns)).catch(() => null)) === null);
+    await until('cluster still there', async () => (await orAbsent(client().get(clusterPath(flavor, ns)))) === null);
     await until('the garbage collector has not removed the move Jobs', async () => (await client().list(`/apis/batch/v1/namespaces/${ns}/jobs`)).length === 0);
 }
 
@@ -78,8 +80,9 @@ describe.each(['pgo'] as const)('release-pvc against the garbage collector (%s)'
         expect(r.stderr).toContain(`Released: deleting ${FLAVORS[flavor].kind} hippo now leaves hippo-jgut, hippo-jgut-wal, hippo-pgbr-repo`);
 
         const uid = (await client().get<V5Cluster>(clusterPath(flavor, ns))).metadata.uid;
+        // deleteCluster returns once the garbage collector has removed the cluster's dependents (its move Jobs);
+        // the released PVCs no longer name the cluster as owner, so they are not among them.
         await deleteCluster(flavor, ns);
-        await new Promise((r) => setTimeout(r, 2000));
         for (const name of ADOPTED) {
             const p = await pvc(ns, name);
             expect(p, name).not.toBeNull();

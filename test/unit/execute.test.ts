@@ -2,8 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import type { Io } from '../../src/io.js';
-import { elapsed, runProcedure, type Procedure, type RunOptions } from '../../src/plan/execute.js';
-import { PreconditionFailed } from '../../src/plan/prepare.js';
+import { elapsed, PreconditionFailed, runProcedure, type Procedure, type RunOptions } from '../../src/plan/execute.js';
 
 /** A small world the procedure works on: a counter to raise to `goal`, and an outside event that ends a wait. */
 interface World {
@@ -92,6 +91,13 @@ describe('runProcedure, the one executor of every write', () => {
         expect(before).toMatchObject({ exitCode: 3, message: 'the value is 0 (nothing was changed)' });
         const after = await runProcedure(procedure(world({ failAt: 1 })), opts(io().io)).catch((e: unknown) => e);
         expect(after).toMatchObject({ exitCode: 1, message: 'the value is 1\nDone before stopping:\n  - raise the counter from 0' });
+    });
+
+    it('passes any other error on as it is: only a PreconditionFailed is a refusal', async () => {
+        const p = { ...procedure(world()), plan: () => { throw new Error('a bug'); } };
+        const err = await runProcedure(p, opts(io().io)).catch((e: unknown) => e);
+        expect(err).not.toBeInstanceOf(UserError);
+        expect((err as Error).message).toBe('a bug');
     });
 
     it('stops when a write was accepted but did not take effect, instead of repeating it', async () => {

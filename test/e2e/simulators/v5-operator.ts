@@ -7,9 +7,48 @@
  */
 import type { KubeClient } from '../../../src/kube/client.js';
 import type { Job } from '../../../src/kube/types.js';
-import { moveJobNames, type V5Cluster } from '../../../src/v5/cluster.js';
-import { apiVersionOf, type Flavor } from '../../../src/v5/flavors.js';
+import type { V5Cluster } from '../../../src/v5/cluster.js';
 import { finishJob } from './jobs.js';
+
+/**
+ * The operators' own names, from their source rather than from the code under test: PGO
+ * (CrunchyData/postgres-operator v5.8.9) and IVYO (IvorySQL/ivory-operator master d91df9f6):
+ * pkg/apis/…/v1beta1 (group, kind), internal/naming/labels.go (prefix, data label values),
+ * internal/naming/names.go (move Job names), internal/controller/…/controller.go (field manager),
+ * internal/controller/…/pgbackrest.go (the data-initialized condition).
+ */
+const OPERATORS = {
+    pgo: {
+        apiVersion: 'postgres-operator.crunchydata.com/v1beta1',
+        kind: 'PostgresCluster',
+        plural: 'postgresclusters',
+        prefix: 'postgres-operator.crunchydata.com/',
+        dataLabel: 'postgres',
+        manager: 'postgrescluster-controller',
+        dataSource: 'postgresCluster',
+        dataInitialized: 'PostgresDataInitialized',
+    },
+    ivyo: {
+        apiVersion: 'ivory-operator.ivorysql.org/v1beta1',
+        kind: 'IvoryCluster',
+        plural: 'ivoryclusters',
+        prefix: 'ivory-operator.ivorysql.org/',
+        dataLabel: 'ivory',
+        manager: 'ivorycluster-controller',
+        dataSource: 'ivoryCluster',
+        dataInitialized: 'IvoryDataInitialized',
+    },
+} as const;
+type Operator = (typeof OPERATORS)[keyof typeof OPERATORS];
+
+/** internal/naming/names.go: a move Job for each volume whose directory is set (volumes.go reconcileDirMoveJobs). */
+function moveJobs(cluster: string, volumes: Record<string, { directory?: string }>): string[] {
+    return [
+        ...(volumes.pgDataVolume?.directory ? [`${cluster}-move-pgdata-dir`] : []),
+        ...(volumes.pgWALVolume?.directory ? [`${cluster}-move-pgwal-dir`] : []),
+        ...(volumes.pgBackRestVolume?.directory ? [`${cluster}-move-pgbackrest-repo-dir`] : []),
+    ];
+}
 
 export interface V5SimulatorOptions {
     /** Move Jobs to fail, by name, the first time they run. */
@@ -31,17 +70,17 @@ export class V5OperatorSimulator {
     readonly errors: unknown[] = [];
     private readonly ns: string;
     private readonly api: string;
-    private readonly manager: string;
+    private readonly op: Operator;
 
     constructor(
         private readonly client: KubeClient,
-        private readonly flavor: Flavor,
+        operator: keyof typeof OPERATORS,
         namespace: string,
         private readonly options: V5SimulatorOptions = {},
     ) {
         this.ns = `/api/v1/namespaces/${namespace}`;
-        this.api = `/apis/${flavor.group}/${flavor.version}/namespaces/${namespace}/${flavor.plural}`;
-        this.manager = flavor.name === 'ivyo' ? 'ivorycluster-controller' : 'postgrescluster-controller';
+        this.op = OPERATORS[operator];
+        this.api = `/apis/${this.op.apiVersion}/namespaces/${namespace}/${this.op.plural}`;
     }
 
     start(): this {
@@ -62,13 +101,13 @@ export class V5OperatorSimulator {
 
     private async reconcile(c: V5Cluster & { spec: Spec }): Promise<void> {
         const name = c.metadata.name;
-        const p = this.flavor.labelPrefix;
+        const p = this.op.prefix;
         const volumes = c.spec.dataSource?.volumes ?? {};
         if (c.status?.patroni?.systemIdentifier) return;
-        if (c.status?.conditions?.some((x) => x.type === this.flavor.dataInitializedCondition && x.status === 'False')) return;
+        if (c.status?.conditions?.some((x) => x.type === this.op.dataInitialized && x.status === 'False')) return;
         // reconcileDirMoveJobs: returns early while a move Job is missing, running or failed.
         const jobs = await this.client.list<Job>(`/apis/batch/v1/namespaces/${c.metadata.namespace}/jobs`, { labelSelector: `${p}cluster=${name},${p}move-job` });
-        for (const job of moveJobNames(name, volumes)) {
+        for (const job of moveJobs(name, volumes)) {
             const found = jobs.find((j) => j.metadata.name === job);
             if (!found) {
                 await this.runJob(c, job);
@@ -77,17 +116,17 @@ export class V5OperatorSimulator {
             if (!found.status?.conditions?.some((x) => x.type === 'Complete' && x.status === 'True')) return;
         }
         // configureExistingPVCs: server-side apply of labels, owner and spec with the controller's manager.
-        const owner = { apiVersion: apiVersionOf(this.flavor), kind: this.flavor.kind, name, uid: c.metadata.uid, controller: true, blockOwnerDeletion: true };
+        const owner = { apiVersion: this.op.apiVersion, kind: this.op.kind, name, uid: c.metadata.uid, controller: true, blockOwnerDeletion: true };
         const set = c.spec.instances?.[0]?.name ?? '00';
         const startup = `${name}-${set}-abcd`;
         const adopt = async (pvc: string, labels: Record<string, string>, spec: unknown) =>
             this.client.request('PATCH', `${this.ns}/persistentvolumeclaims/${pvc}`, {
                 body: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: pvc, labels, ownerReferences: [owner] }, spec },
                 contentType: 'application/apply-patch+yaml',
-                query: { fieldManager: this.manager, force: 'true' },
+                query: { fieldManager: this.op.manager, force: 'true' },
             });
         const dataSpec = c.spec.instances?.[0]?.dataVolumeClaimSpec;
-        const instanceLabels = { [`${p}cluster`]: name, [`${p}instance-set`]: set, [`${p}instance`]: startup, [`${p}data`]: this.flavor.name === 'ivyo' ? 'ivory' : 'postgres' };
+        const instanceLabels = { [`${p}cluster`]: name, [`${p}instance-set`]: set, [`${p}instance`]: startup, [`${p}data`]: this.op.dataLabel };
         if (volumes.pgDataVolume) await adopt(volumes.pgDataVolume.pvcName, { ...instanceLabels, [`${p}role`]: 'pgdata' }, dataSpec);
         if (volumes.pgWALVolume) await adopt(volumes.pgWALVolume.pvcName, { ...instanceLabels, [`${p}role`]: 'pgwal' }, dataSpec);
         const repo = c.spec.backups?.pgbackrest?.repos?.[0];
@@ -99,10 +138,10 @@ export class V5OperatorSimulator {
             );
         }
         // A restore from a repository (dataSource.ivoryCluster / postgresCluster) runs the restore Job first.
-        const restoring = c.spec.dataSource?.[this.flavor.dataSourceKey as 'ivoryCluster' | 'postgresCluster'] !== undefined;
+        const restoring = c.spec.dataSource?.[this.op.dataSource] !== undefined;
         const now = new Date().toISOString();
         const condition = (ok: boolean) => ({
-            type: this.flavor.dataInitializedCondition,
+            type: this.op.dataInitialized,
             status: ok ? 'True' : 'False',
             reason: ok ? 'PGBackRestRestoreComplete' : 'PGBackRestRestoreFailed',
             message: ok ? 'pgBackRest restore completed successfully' : 'pgBackRest restore failed',
@@ -135,7 +174,7 @@ export class V5OperatorSimulator {
     }
 
     private async runJob(c: V5Cluster, job: string): Promise<void> {
-        const p = this.flavor.labelPrefix;
+        const p = this.op.prefix;
         const kind = job.endsWith('pgdata-dir') ? 'move-pgdata-dir' : job.endsWith('pgwal-dir') ? 'move-pgwal-dir' : 'move-pgbackrest-repo-dir';
         await this.createJob(c, job, { [`${p}cluster`]: c.metadata.name, [`${p}move-job`]: '', [`${p}${kind}`]: '' });
         const fail = (this.options.failJobs ?? []).includes(job) && !this.failed.has(job);
@@ -152,7 +191,7 @@ export class V5OperatorSimulator {
                 metadata: {
                     name: job,
                     labels,
-                    ownerReferences: [{ apiVersion: apiVersionOf(this.flavor), kind: this.flavor.kind, name: c.metadata.name, uid: c.metadata.uid, controller: true, blockOwnerDeletion: true }],
+                    ownerReferences: [{ apiVersion: this.op.apiVersion, kind: this.op.kind, name: c.metadata.name, uid: c.metadata.uid, controller: true, blockOwnerDeletion: true }],
                 },
                 spec: { template: { spec: { restartPolicy: 'Never', automountServiceAccountToken: false, containers: [{ name: 'job', image: 'registry.example.com/postgres:ubi8-13.10', command: ['bash', '-ceu', '--'] }] } } },
             },
