@@ -1,14 +1,10 @@
 import { dump } from 'js-yaml';
-import { FLAVORS } from './v5/flavors.js';
+import type { Permission } from './kube/access.js';
+import { FLAVORS } from './targets/flavors.js';
+
+export type { Permission };
 
 /** One permission a command needs: the API group, the resource (subresource after a slash), the verbs. */
-export interface Permission {
-    group: string;
-    resource: string;
-    verbs: string[];
-    /** PersistentVolumes are cluster-scoped; everything else is read and written in the cluster's namespace. */
-    clusterScoped?: boolean;
-}
 
 export type CommandName = 'inspect' | 'prepare' | 'generate' | 'apply' | 'release-pvc';
 

@@ -1,19 +1,17 @@
-import fs from 'node:fs';
-import { load } from 'js-yaml';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { ExitCode, UsageError, UserError } from '../errors.js';
-import { cannotRunVanillaData } from '../v4/verdicts.js';
+import { UsageError, UserError } from '../errors.js';
 import { SOURCE_ANNOTATION } from '../v5/manifest.js';
+import { manifestFromFile } from '../v5/manifest-file.js';
 import type { Io } from '../io.js';
 import { permissionsHelp } from '../rbac.js';
 import { discover } from '../kube/discovery.js';
 import { applyVolumes } from '../plan/apply-procedure.js';
 import { runProcedure } from '../plan/execute.js';
 import type { V5Cluster } from '../v5/cluster.js';
-import { apiVersionOf, FLAVORS, type Flavor } from '../v5/flavors.js';
+import { apiVersionOf, type Flavor } from '../targets/flavors.js';
 import { checkManifestFlags, generateFromFlags, manifestFlags, type ManifestFlags } from './generate.js';
 import { checkPlanOutput, confirmFlags, connect, dryRunOf, timeoutFlag, type ConfirmFlags, type GlobalFlags } from './global.js';
-import { chooseTarget } from './inspect.js';
+import { chooseTarget } from '../targets/choice.js';
 
 type ApplyFlags = GlobalFlags & ManifestFlags & ConfirmFlags & {
     cluster: string | undefined;
@@ -52,58 +50,9 @@ export function applyCommand(io: Io): CommandModule<GlobalFlags, ApplyFlags> {
     };
 }
 
-function readManifest(file: string): V5Cluster {
-    const text = file === '-' ? fs.readFileSync(0, 'utf8') : readFile(file);
-    const where = file === '-' ? 'stdin' : file;
-    let doc: V5Cluster | undefined;
-    try {
-        doc = load(text) as V5Cluster | undefined;
-    } catch (e) {
-        const mark = (e as { mark?: { line: number; column: number } }).mark;
-        const reason = (e as { reason?: string }).reason ?? 'not YAML';
-        throw new UsageError(`${where}${mark ? `:${mark.line + 1}:${mark.column + 1}` : ''} is not valid YAML (${reason}) (-f)`);
-    }
-    if (!doc || typeof doc !== 'object' || !doc.metadata?.name) throw new UsageError(`${where} holds no Kubernetes object with a metadata.name (-f)`);
-    return doc;
-}
-
-function readFile(file: string): string {
-    try {
-        return fs.readFileSync(file, 'utf8');
-    } catch {
-        throw new UsageError(`cannot read manifest file "${file}" (-f)`);
-    }
-}
-
-function flavorOf(m: V5Cluster): Flavor {
-    const f = Object.values(FLAVORS).find((x) => apiVersionOf(x) === m.apiVersion && x.kind === m.kind);
-    if (!f) throw new UserError(`the manifest is a ${m.apiVersion}/${m.kind}: apply takes an IvoryCluster or a PostgresCluster`);
-    return f;
-}
-
-/** A manifest given with -f: read and checked before any connection. */
-function manifestFromFile(args: ArgumentsCamelCase<ApplyFlags>): { manifest: V5Cluster; flavor: Flavor } {
-    const manifest = readManifest(args.filename!);
-    const flavor = flavorOf(manifest);
-    const declared = manifest.metadata.namespace;
-    if (declared && args.namespace && declared !== args.namespace) {
-        throw new UsageError(`the manifest names namespace ${declared}, and -n says ${args.namespace}: make them agree`);
-    }
-    const dataSource = manifest.spec?.dataSource ?? {};
-    const fromV4 = dataSource.volumes !== undefined || (dataSource as Record<string, unknown>)[flavor.dataSourceKey] !== undefined;
-    if (fromV4 && !flavor.runsVanillaData) {
-        throw new UserError(`apply -f ${args.filename} refused: target-cannot-run-v4-data: ${cannotRunVanillaData(flavor)}`, ExitCode.Refused);
-    }
-    const source = manifest.metadata.annotations?.[SOURCE_ANNOTATION];
-    if (source && args.cluster && source !== args.cluster) {
-        throw new UsageError(`the manifest was generated from v4 cluster ${source}, and the command names ${args.cluster}: make them agree`);
-    }
-    return { manifest, flavor };
-}
-
 async function runApply(args: ArgumentsCamelCase<ApplyFlags>, io: Io): Promise<void> {
     const timeoutMs = args.timeout;
-    const fromFile = args.filename ? manifestFromFile(args) : null;
+    const fromFile = args.filename ? manifestFromFile(args.filename, { namespace: args.namespace, cluster: args.cluster }) : null;
     const { client, namespace } = connect(args, io);
     const apis = await discover(client);
     let manifest: V5Cluster;

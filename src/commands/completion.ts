@@ -5,7 +5,7 @@ import { KubeClient } from '../kube/client.js';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
 import type { KubeObject } from '../kube/types.js';
 import { complete, completionScript, printCompletions, type HelpOf, type NameSources } from '../completion.js';
-import { FLAVORS } from '../v5/flavors.js';
+import { FLAVORS } from '../targets/flavors.js';
 import type { GlobalFlags } from './global.js';
 
 type CompletionFlags = GlobalFlags & { shell: 'bash' | 'zsh' };

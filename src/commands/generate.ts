@@ -5,13 +5,13 @@ import { permissionsHelp } from '../rbac.js';
 import { discover } from '../kube/discovery.js';
 import { serverSideApply } from '../kube/writes.js';
 import { serialize } from '../output/format.js';
-import { clusterPath, type FlavorName } from '../v5/flavors.js';
-import { credentialsSecret, type RepoKind } from '../v5/repository.js';
-import { generateManifest, RefusedError, type Generated, type Method } from '../v5/generate.js';
+import { clusterPath, type FlavorName } from '../targets/flavors.js';
+import type { RepoKind } from '../v5/repository.js';
+import { credentialsForOutput, generateManifest, type Generated, type Method } from '../v5/generate.js';
 import type { KubeClient } from '../kube/client.js';
-import type { TargetChoice } from '../v4/model.js';
+import type { TargetChoice } from '../targets/choice.js';
 import { connect, type GlobalFlags } from './global.js';
-import { chooseTarget } from './inspect.js';
+import { chooseTarget } from '../targets/choice.js';
 
 /** The flags that shape a manifest; `apply` takes them too, to generate one. */
 export const manifestFlags = {
@@ -120,14 +120,7 @@ async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Pro
     const format = args.output === 'json' ? 'json' : 'yaml';
     if (args.includeSecrets && credentials) {
         // Opted into: the credentials leave the cluster on stdout. Otherwise apply makes the Secret in-cluster.
-        // Read only by the name v4 gave it, never an empty or guessed one.
-        if (!credentials.from) {
-            throw new RefusedError(`generate ${args.cluster} --include-secrets`, [
-                { code: 'repo-credentials-missing', message: `v4 cluster ${args.cluster} has no repo config Secret (${args.cluster}-backrest-repo-config) in namespace ${namespace}: create Secret ${credentials.name} with your ${credentials.repo.toUpperCase()} credentials yourself (key ${credentials.repo}.conf), then drop --include-secrets` },
-            ]);
-        }
-        const v4 = await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(credentials.from)}`);
-        const secret = credentialsSecret(credentials.name, namespace, credentials.repo, v4.data ?? {});
+        const secret = await credentialsForOutput(client, namespace, args.cluster, credentials);
         io.stdout.write(format === 'json' ? serialize({ apiVersion: 'v1', kind: 'List', items: [secret, manifest] }, 'json') : `${serialize(secret, 'yaml')}---\n${serialize(manifest, 'yaml')}`);
         return;
     }

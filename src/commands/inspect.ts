@@ -1,14 +1,15 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError, UserError } from '../errors.js';
 import type { Io } from '../io.js';
-import { discover, v4NotServed, type ServedApis } from '../kube/discovery.js';
+import { discover, v4NotServed } from '../kube/discovery.js';
 import { orAbsent } from '../kube/errors.js';
 import type { Inspection } from '../v4/inspection.js';
-import { inspectCluster, retarget, type TargetChoice } from '../v4/model.js';
+import { chooseTarget, type TargetChoice } from '../targets/choice.js';
+import { inspectCluster, retarget } from '../v4/model.js';
 import { readPrepared, recordName } from '../v4/record.js';
 import { liveCollisions } from '../v4/source.js';
 import { getPgcluster, observe } from '../v4/observe.js';
-import { FLAVORS, type FlavorName } from '../v5/flavors.js';
+import type { FlavorName } from '../targets/flavors.js';
 import { serialize, type OutputFormat } from '../output/format.js';
 import { inspectionTable, inspectionsTable } from '../output/inspect-table.js';
 import { renderTable } from '../output/table.js';
@@ -43,13 +44,6 @@ export function inspectCommand(io: Io): CommandModule<GlobalFlags, InspectFlags>
         builder,
         handler: async (args) => runInspect(args, io),
     };
-}
-
-export function chooseTarget(flag: FlavorName | undefined, served: ServedApis['v5']): TargetChoice {
-    if (flag) return { flavor: FLAVORS[flag], installed: served[flag], selectedBy: 'flag' };
-    if (served.pgo && !served.ivyo) return { flavor: FLAVORS.pgo, installed: true, selectedBy: 'only-installed' };
-    if (served.ivyo && !served.pgo) return { flavor: FLAVORS.ivyo, installed: true, selectedBy: 'only-installed' };
-    return { flavor: FLAVORS.ivyo, installed: served.ivyo, selectedBy: 'default' };
 }
 
 async function runInspect(args: InspectArgs, io: Io): Promise<void> {

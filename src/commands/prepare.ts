@@ -5,9 +5,9 @@ import { permissionsHelp } from '../rbac.js';
 import { discover, v4NotServed } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { prepareCluster } from '../plan/prepare-procedure.js';
-import type { FlavorName } from '../v5/flavors.js';
+import type { FlavorName } from '../targets/flavors.js';
 import { checkPlanOutput, confirmFlags, connect, dryRunOf, timeoutFlag, type ConfirmFlags, type GlobalFlags } from './global.js';
-import { chooseTarget } from './inspect.js';
+import { chooseTarget } from '../targets/choice.js';
 
 type PrepareFlags = GlobalFlags & ConfirmFlags & {
     cluster: string;

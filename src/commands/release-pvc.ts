@@ -5,7 +5,7 @@ import { permissionsHelp } from '../rbac.js';
 import { discover } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { releasePvcs, resolveRelease } from '../plan/release-procedure.js';
-import type { FlavorName } from '../v5/flavors.js';
+import type { FlavorName } from '../targets/flavors.js';
 import { checkPlanOutput, confirmFlags, connect, dryRunOf, type ConfirmFlags, type GlobalFlags } from './global.js';
 
 type ReleaseFlags = GlobalFlags & ConfirmFlags & {

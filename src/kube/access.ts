@@ -1,5 +1,13 @@
-import type { Permission } from '../rbac.js';
 import type { KubeClient } from './client.js';
+
+/** A rule of a Role: a resource of an API group and the verbs on it. */
+export interface Permission {
+    group: string;
+    resource: string;
+    verbs: string[];
+    /** PersistentVolumes are cluster-scoped; everything else is read and written in the cluster's namespace. */
+    clusterScoped?: boolean;
+}
 
 export interface Denied {
     group: string;

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { KubeClient } from './client.js';
-import { FLAVORS, type FlavorName } from '../v5/flavors.js';
+import { FLAVORS, type FlavorName } from '../targets/flavors.js';
 
 export const V4_GROUP = 'crunchydata.com';
 export const V4_VERSION = 'v1';

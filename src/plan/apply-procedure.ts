@@ -3,7 +3,7 @@ import { create, jsonPatch, serverSideApply } from '../kube/writes.js';
 import { readApplyState, type ApplyState } from '../v5/apply-state.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { credentialsSecret } from '../v5/repository.js';
-import { clusterPath, type Flavor } from '../v5/flavors.js';
+import { clusterPath, type Flavor } from '../targets/flavors.js';
 import { applyNotes, describeApplyAction, isApplyWait, planApply, type ApplyAction, type ApplyOptions } from './apply.js';
 import type { Procedure } from './execute.js';
 

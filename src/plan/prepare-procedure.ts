@@ -1,7 +1,7 @@
 import type { KubeClient } from '../kube/client.js';
 import { create, deleteObject, mergePatch, serverSideApply } from '../kube/writes.js';
 import type { Pgcluster } from '../kube/types.js';
-import type { TargetChoice } from '../v4/model.js';
+import type { TargetChoice } from '../targets/choice.js';
 import { readPrepareState, type PrepareState } from '../v4/prepare-state.js';
 import { recordConfigMap, recordName } from '../v4/record.js';
 import type { Procedure } from './execute.js';

@@ -4,7 +4,7 @@ import { orAbsent } from '../kube/errors.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../kube/types.js';
 import { jsonPatch, mergePatch } from '../kube/writes.js';
 import type { V5Cluster } from '../v5/cluster.js';
-import { clusterPath, FLAVORS, type Flavor, type FlavorName } from '../v5/flavors.js';
+import { clusterPath, FLAVORS, type Flavor, type FlavorName } from '../targets/flavors.js';
 import type { Procedure } from './execute.js';
 import { describeRelease, isOwner, ownedBy, planRelease, type ReleaseAction, type ReleaseState } from './release.js';
 

@@ -1,6 +1,6 @@
 import type { PersistentVolume, PersistentVolumeClaim } from '../kube/types.js';
 import type { V5Cluster } from '../v5/cluster.js';
-import type { Flavor } from '../v5/flavors.js';
+import type { Flavor } from '../targets/flavors.js';
 import { PreconditionFailed } from './execute.js';
 
 /** The PVCs to release from one v5 cluster, read fresh before every step. */

@@ -1,4 +1,4 @@
-import type { FlavorName } from '../v5/flavors.js';
+import type { FlavorName } from '../targets/flavors.js';
 
 /** What `inspect` reports; `-o json|yaml` prints it as is, so every field here is documented in README. */
 export interface Inspection {

@@ -1,17 +1,12 @@
 import path from 'node:path';
 import type { Deployment, KubeObject, PersistentVolumeClaim, Pgcluster } from '../kube/types.js';
-import { apiVersionOf, type Flavor } from '../v5/flavors.js';
-import { v5ObjectNames } from '../v5/names.js';
+import type { TargetChoice } from '../targets/choice.js';
+import { apiVersionOf } from '../targets/flavors.js';
+import { v5ObjectNames } from '../targets/names.js';
 import type { Inspection, VolumeReport, VolumeRole } from './inspection.js';
 import { V4, postgresMajorFromTag } from './names.js';
 import { inNamespace, type V4Snapshot } from './snapshot.js';
 import { judge } from './verdicts.js';
-
-export interface TargetChoice {
-    flavor: Flavor;
-    installed: boolean;
-    selectedBy: Inspection['target']['selectedBy'];
-}
 
 /** Reads one v4 cluster out of a snapshot. Pure: objects in, inspection out. */
 export function inspectCluster(snapshot: V4Snapshot, pgcluster: Pgcluster, target: TargetChoice): Inspection {

@@ -3,7 +3,8 @@ import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Inspection } from './inspection.js';
-import { collisionsFor, inspectCluster, retarget, type TargetChoice } from './model.js';
+import type { TargetChoice } from '../targets/choice.js';
+import { collisionsFor, inspectCluster, retarget } from './model.js';
 import { getPgcluster, observe } from './observe.js';
 import { readRecord, recordName } from './record.js';
 

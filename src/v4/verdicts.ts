@@ -1,4 +1,4 @@
-import type { Flavor } from '../v5/flavors.js';
+import type { Flavor } from '../targets/flavors.js';
 import type { Finding, Inspection, MethodName, VolumeReport, VolumeRole } from './inspection.js';
 import { V4 } from './names.js';
 

@@ -4,7 +4,7 @@ import { jobFailed } from '../kube/jobs.js';
 import { getPgcluster } from '../v4/observe.js';
 import type { Job, KubeObject, PersistentVolumeClaim } from '../kube/types.js';
 import type { V5Cluster } from './cluster.js';
-import { clusterPath, type Flavor } from './flavors.js';
+import { clusterPath, type Flavor } from '../targets/flavors.js';
 
 /** Everything `apply` decides from, read fresh before every step. */
 export interface ApplyState {

@@ -1,6 +1,6 @@
 import type { Finding, Inspection } from '../v4/inspection.js';
 import type { RepoKind } from './repository.js';
-import type { Flavor } from './flavors.js';
+import type { Flavor } from '../targets/flavors.js';
 
 export interface GenerateRequest {
     flavor: Flavor;

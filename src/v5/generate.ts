@@ -1,10 +1,10 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import type { Finding, Inspection } from '../v4/inspection.js';
-import type { TargetChoice } from '../v4/model.js';
+import type { TargetChoice } from '../targets/choice.js';
 import { readSource } from '../v4/source.js';
 import { backupsManifest } from './backups-manifest.js';
-import { cloudRepoKind, credentialsSecretName, defaultRepo, type RepoKind } from './repository.js';
+import { cloudRepoKind, credentialsSecret, credentialsSecretName, defaultRepo, type RepoKind } from './repository.js';
 import { backupsVerdict, volumesVerdict } from './generate-checks.js';
 import { volumesManifest } from './manifest.js';
 
@@ -74,4 +74,21 @@ export async function generateManifest(client: KubeClient, g: GenerateInput): Pr
 /** The credentials Secret a cloud repo1 names, and the v4 Secret apply makes it from (null when v4 had none). */
 function credentialsOf(i: Inspection, v5Name: string, repo: 's3' | 'gcs'): Generated['credentials'] {
     return { name: credentialsSecretName(v5Name), repo, from: i.repository.configSecret };
+}
+
+/**
+ * `generate --include-secrets`: the credentials Secret a cloud repo1 names, made from v4's repo config Secret.
+ * Read only by the name v4 gave it, never an empty or guessed one: without it, refused.
+ */
+export async function credentialsForOutput(client: KubeClient, namespace: string, cluster: string, credentials: NonNullable<Generated['credentials']>): Promise<Record<string, unknown>> {
+    if (!credentials.from) {
+        throw new RefusedError(`generate ${cluster} --include-secrets`, [
+            {
+                code: 'repo-credentials-missing',
+                message: `v4 cluster ${cluster} has no repo config Secret (${cluster}-backrest-repo-config) in namespace ${namespace}: create Secret ${credentials.name} with your ${credentials.repo.toUpperCase()} credentials yourself (key ${credentials.repo}.conf), then drop --include-secrets`,
+            },
+        ]);
+    }
+    const v4 = await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(credentials.from)}`);
+    return credentialsSecret(credentials.name, namespace, credentials.repo, v4.data ?? {});
 }

@@ -1,5 +1,5 @@
 import type { Inspection, VolumeReport } from '../v4/inspection.js';
-import { apiVersionOf, type Flavor } from './flavors.js';
+import { apiVersionOf, type Flavor } from '../targets/flavors.js';
 import { cloudRepo, cloudRepoKind } from './repository.js';
 
 /** On every generated cluster: the v4 cluster it was made from. apply adopts no v5 cluster without it. */

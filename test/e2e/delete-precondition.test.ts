@@ -8,7 +8,7 @@ import { mergePatch } from '../../src/kube/writes.js';
 import type { PersistentVolumeClaim, Pgcluster } from '../../src/kube/types.js';
 import { runProcedure } from '../../src/plan/execute.js';
 import { prepareCluster } from '../../src/plan/prepare-procedure.js';
-import { FLAVORS } from '../../src/v5/flavors.js';
+import { FLAVORS } from '../../src/targets/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { adminClient, adminKubeconfig, createNamespace, createObjects, run } from '../support/kube.js';
 import { V4OperatorSimulator } from './simulators/v4-operator.js';

@@ -4,7 +4,7 @@ import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/kube/client.js';
 import { serverSideApply } from '../../src/kube/writes.js';
-import { FLAVORS } from '../../src/v5/flavors.js';
+import { FLAVORS } from '../../src/targets/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { GOLDEN_CASES, IMAGES } from '../support/golden.js';
 import { adminClient, createNamespace, createObjects, run } from '../support/kube.js';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject, PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
 import type { Inspection } from '../../src/v4/inspection.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
-import { apiVersionOf, FLAVORS, type FlavorName } from '../../src/v5/flavors.js';
+import { apiVersionOf, FLAVORS, type FlavorName } from '../../src/targets/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { IMAGES } from '../support/golden.js';
 import { adminClient, adminKubeconfig, createNamespace, createObjects, namespaceVersions, run } from '../support/kube.js';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject, PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
 import { orAbsent } from '../../src/kube/errors.js';
-import { FLAVORS, type FlavorName } from '../../src/v5/flavors.js';
+import { FLAVORS, type FlavorName } from '../../src/targets/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { adminClient, createNamespace, createObjects, run } from '../support/kube.js';
 import { V5OperatorSimulator } from './simulators/v5-operator.js';

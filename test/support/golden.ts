@@ -2,7 +2,7 @@ import type { KubeObject, Pgcluster } from '../../src/kube/types.js';
 import { inspectCluster } from '../../src/v4/model.js';
 import { backupsManifest } from '../../src/v5/backups-manifest.js';
 import type { RepoKind } from '../../src/v5/repository.js';
-import { FLAVORS, type FlavorName } from '../../src/v5/flavors.js';
+import { FLAVORS, type FlavorName } from '../../src/targets/flavors.js';
 import { backupsVerdict, volumesVerdict } from '../../src/v5/generate-checks.js';
 import { volumesManifest } from '../../src/v5/manifest.js';
 import { SCENARIOS, v4Cluster } from '../fixtures/v4/cluster.js';

@@ -3,7 +3,7 @@ import type { Job, PersistentVolumeClaim } from '../../src/kube/types.js';
 import { planApply, type ApplyAction } from '../../src/plan/apply.js';
 import type { ApplyState } from '../../src/v5/apply-state.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
-import { FLAVORS } from '../../src/v5/flavors.js';
+import { FLAVORS } from '../../src/targets/flavors.js';
 import { SOURCE_ANNOTATION } from '../../src/v5/manifest.js';
 
 const P = FLAVORS.pgo.labelPrefix;

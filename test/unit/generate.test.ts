@@ -4,7 +4,7 @@ import { dump, load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject, Pgcluster } from '../../src/kube/types.js';
 import { inspectCluster } from '../../src/v4/model.js';
-import { FLAVORS } from '../../src/v5/flavors.js';
+import { FLAVORS } from '../../src/targets/flavors.js';
 import { credentialsSecret, defaultRepo } from '../../src/v5/repository.js';
 import { backupsVerdict, volumesVerdict } from '../../src/v5/generate-checks.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';

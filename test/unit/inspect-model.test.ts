@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject, Pgcluster } from '../../src/kube/types.js';
 import type { Inspection } from '../../src/v4/inspection.js';
-import { inspectCluster, type TargetChoice } from '../../src/v4/model.js';
-import { FLAVORS } from '../../src/v5/flavors.js';
+import type { TargetChoice } from '../../src/targets/choice.js';
+import { inspectCluster } from '../../src/v4/model.js';
+import { FLAVORS } from '../../src/targets/flavors.js';
 import { SCENARIOS, v4Cluster } from '../fixtures/v4/cluster.js';
 import { snapshotOf } from '../support/snapshot.js';
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster } from '../../src/kube/types.js';
 import type { Inspection } from '../../src/v4/inspection.js';
-import { inspectCluster, type TargetChoice } from '../../src/v4/model.js';
+import type { TargetChoice } from '../../src/targets/choice.js';
+import { inspectCluster } from '../../src/v4/model.js';
 import type { PrepareState } from '../../src/v4/prepare-state.js';
 import { jobFailed } from '../../src/kube/jobs.js';
 import { planPrepare, prepareNotes, type PrepareAction } from '../../src/plan/prepare.js';
-import { FLAVORS } from '../../src/v5/flavors.js';
+import { FLAVORS } from '../../src/targets/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { snapshotOf } from '../support/snapshot.js';
 

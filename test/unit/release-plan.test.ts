@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
 import { planRelease, type ReleaseState } from '../../src/plan/release.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
-import { FLAVORS } from '../../src/v5/flavors.js';
+import { FLAVORS } from '../../src/targets/flavors.js';
 
 const f = FLAVORS.ivyo;
 const P = f.labelPrefix;

@@ -5,7 +5,7 @@ import { deleteObject } from '../../src/kube/writes.js';
 import { backupTask, scaleDownTask } from '../../src/plan/prepare-procedure.js';
 import { parseRecord, recordConfigMap, RECORD_SCHEMA } from '../../src/v4/record.js';
 import { inspectCluster } from '../../src/v4/model.js';
-import { FLAVORS } from '../../src/v5/flavors.js';
+import { FLAVORS } from '../../src/targets/flavors.js';
 import { SCENARIOS } from '../fixtures/v4/cluster.js';
 import { snapshotOf } from '../support/snapshot.js';
 
