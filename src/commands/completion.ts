@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { KubeClient } from '../kube/client.js';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
+import { paths } from '../kube/paths.js';
 import type { KubeObject } from '../kube/types.js';
 import { complete, completionScript, printCompletions, type HelpOf, type NameSources } from '../completion.js';
 import { FLAVORS } from '../targets/flavors.js';
@@ -37,18 +38,18 @@ function liveNames(io: Io): NameSources {
     };
     const names = async (path: (ns: string) => string, namespace: string | undefined) => {
         const { client, cfg } = connect();
-        const list = await client.list<KubeObject>(path(encodeURIComponent(namespace ?? cfg.namespace)), { metadataOnly: true });
+        const list = await client.list<KubeObject>(path(namespace ?? cfg.namespace), { metadataOnly: true });
         return list.map((o) => o.metadata.name).sort();
     };
     return {
-        namespaces: () => names(() => '/api/v1/namespaces', undefined),
+        namespaces: () => names(paths.namespaces, undefined),
         contexts: async () => connect().cfg.kc.getContexts().map((c) => c.name),
-        v4Clusters: (ns) => names((n) => `/apis/crunchydata.com/v1/namespaces/${n}/pgclusters`, ns),
+        v4Clusters: (ns) => names((n) => paths.pgcluster(n), ns),
         v5Clusters: async (ns) => {
-            const lists = await Promise.all(Object.values(FLAVORS).map((f) => names((n) => `/apis/${f.group}/${f.version}/namespaces/${n}/${f.plural}`, ns).catch(() => [])));
+            const lists = await Promise.all(Object.values(FLAVORS).map((f) => names((n) => paths.v5Cluster(f, n), ns).catch(() => [])));
             return [...new Set(lists.flat())].sort();
         },
-        pvcs: (ns) => names((n) => `/api/v1/namespaces/${n}/persistentvolumeclaims`, ns),
+        pvcs: (ns) => names((n) => paths.pvcs(n), ns),
     };
 }
 

@@ -5,10 +5,11 @@ import { permissionsHelp } from '../rbac.js';
 import { discover } from '../kube/discovery.js';
 import { serverSideApply } from '../kube/writes.js';
 import { serialize } from '../output/format.js';
-import { clusterPath, type FlavorName } from '../targets/flavors.js';
+import type { FlavorName } from '../targets/flavors.js';
 import type { RepoKind } from '../v5/repository.js';
 import { credentialsForOutput, generateManifest, type Generated, type Method } from '../v5/generate.js';
 import type { KubeClient } from '../kube/client.js';
+import { paths } from '../kube/paths.js';
 import type { TargetChoice } from '../targets/choice.js';
 import { connect, type GlobalFlags } from './global.js';
 import { chooseTarget } from '../targets/choice.js';
@@ -113,7 +114,7 @@ async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Pro
             throw new UserError(`cannot validate: the server does not serve ${target.flavor.kind} (${target.flavor.group}/${target.flavor.version}); install ${target.flavor.product} first`);
         }
         const f = target.flavor;
-        await serverSideApply(client, clusterPath(f, namespace, v5Name), manifest, { dryRun: true });
+        await serverSideApply(client, paths.v5Cluster(f, namespace, v5Name), manifest, { dryRun: true });
         io.stderr.write(`${f.kind} ${v5Name} passed the server's validation (dryRun=All).\n`);
     }
     // A manifest has no table form: the default output is YAML.

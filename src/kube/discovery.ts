@@ -1,9 +1,8 @@
 import { UserError } from '../errors.js';
 import type { KubeClient } from './client.js';
+import { V4_GROUP, V4_VERSION } from './paths.js';
 import { FLAVORS, type FlavorName } from '../targets/flavors.js';
 
-export const V4_GROUP = 'crunchydata.com';
-export const V4_VERSION = 'v1';
 
 /** Which of the APIs this tool works with the server serves. */
 export interface ServedApis {

@@ -1,9 +1,11 @@
 import type { KubeClient } from '../kube/client.js';
-import { create, jsonPatch, serverSideApply } from '../kube/writes.js';
+import { paths } from '../kube/paths.js';
+import { removeVolumesSource } from '../kube/volume-writes.js';
+import { create, serverSideApply } from '../kube/writes.js';
 import { readApplyState, type ApplyState } from '../v5/apply-state.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { credentialsSecret } from '../v5/repository.js';
-import { clusterPath, type Flavor } from '../targets/flavors.js';
+import type { Flavor } from '../targets/flavors.js';
 import { applyNotes, describeApplyAction, isApplyWait, planApply, type ApplyAction, type ApplyOptions } from './apply.js';
 import type { Procedure } from './execute.js';
 
@@ -16,12 +18,11 @@ export function applyVolumes(
     options: ApplyOptions,
 ): Procedure<ApplyState, ApplyAction> {
     const namespace = manifest.metadata.namespace ?? '';
-    const ns = encodeURIComponent(namespace);
     const name = manifest.metadata.name;
-    const path = clusterPath(flavor, namespace, name);
-    const secrets = `/api/v1/namespaces/${ns}/secrets`;
+    const path = paths.v5Cluster(flavor, namespace, name);
+    const secrets = paths.secret(namespace);
     // Read and written inside the cluster: secret values pass through memory, never stdout.
-    const v4SecretData = async (secret: string) => (await client.get<{ data?: Record<string, string> }>(`${secrets}/${encodeURIComponent(secret)}`)).data ?? {};
+    const v4SecretData = async (secret: string) => (await client.get<{ data?: Record<string, string> }>(paths.secret(namespace, secret))).data ?? {};
     return {
         title: `apply ${flavor.kind} ${name} in namespace ${namespace} over the volumes of v4 cluster ${v4Cluster}`,
         observe: () => readApplyState(client, flavor, manifest, v4Cluster, v4Served),
@@ -55,16 +56,7 @@ export function applyVolumes(
                     await serverSideApply(client, path, s.manifest, { dryRun });
                     return;
                 case 'remove-volumes-source':
-                    // The test op makes the removal conditional on the section being what was just read.
-                    await jsonPatch(
-                        client,
-                        path,
-                        [
-                            { op: 'test', path: '/spec/dataSource/volumes', value: s.cluster?.spec?.dataSource?.volumes },
-                            { op: 'remove', path: '/spec/dataSource/volumes' },
-                        ],
-                        { dryRun },
-                    );
+                    await removeVolumesSource(client, path, s.cluster?.spec?.dataSource?.volumes, { dryRun });
                     return;
                 default:
                     return;

@@ -1,4 +1,6 @@
 import type { KubeClient } from '../kube/client.js';
+import { paths } from '../kube/paths.js';
+import { removePvcLabels, retainPv } from '../kube/volume-writes.js';
 import { create, deleteObject, mergePatch, serverSideApply } from '../kube/writes.js';
 import type { Pgcluster } from '../kube/types.js';
 import type { TargetChoice } from '../targets/choice.js';
@@ -7,7 +9,6 @@ import { recordConfigMap, recordName } from '../v4/record.js';
 import type { Procedure } from './execute.js';
 import { backupTaskName, BACKUP_MARK, describeAction, isWait, planPrepare, prepareNotes, type PrepareAction, type PrepareOptions } from './prepare.js';
 
-const V4_API = '/apis/crunchydata.com/v1';
 
 /** `pgo scaledown --target` at the API level: the pgtask the v4 apiserver would create (docs/upstream-facts.md "v4 scale-down"). */
 export function scaleDownTask(c: Pgcluster, replica: string, deleteData: boolean): Record<string, unknown> {
@@ -83,8 +84,7 @@ async function showBackups(client: KubeClient, s: PrepareState, log: (line: stri
 }
 
 export function prepareCluster(client: KubeClient, namespace: string, cluster: string, target: TargetChoice, options: PrepareOptions, log: (line: string) => void): Procedure<PrepareState, PrepareAction> {
-    const ns = encodeURIComponent(namespace);
-    const pgclusterPath = `${V4_API}/namespaces/${ns}/pgclusters/${encodeURIComponent(cluster)}`;
+    const pgclusterPath = paths.pgcluster(namespace, cluster);
     return {
         title: `prepare v4 cluster ${cluster} in namespace ${namespace} for the ${options.method === 'volumes' ? 'data-volumes' : 'backups'} method`,
         observe: () => readPrepareState(client, namespace, cluster, target),
@@ -96,24 +96,24 @@ export function prepareCluster(client: KubeClient, namespace: string, cluster: s
             const o = { dryRun };
             switch (a.kind) {
                 case 'retain-pv':
-                    await mergePatch(client, `/api/v1/persistentvolumes/${encodeURIComponent(a.pv)}`, { spec: { persistentVolumeReclaimPolicy: 'Retain' } }, o);
+                    await retainPv(client, a.pv, o);
                     return;
                 case 'record':
-                    await serverSideApply(client, `/api/v1/namespaces/${ns}/configmaps/${encodeURIComponent(recordName(cluster))}`, recordConfigMap(s.live!, options.method), { ...o, force: true });
+                    await serverSideApply(client, paths.configMap(namespace, recordName(cluster)), recordConfigMap(s.live!, options.method), { ...o, force: true });
                     return;
                 case 'scale-down':
-                    await create(client, `${V4_API}/namespaces/${ns}/pgtasks`, scaleDownTask(s.pgcluster!, a.deployment, a.deleteData), o);
+                    await create(client, paths.pgtask(namespace), scaleDownTask(s.pgcluster!, a.deployment, a.deleteData), o);
                     return;
                 case 'backup':
                     if (a.replace) {
                         // As the v4 apiserver does: the earlier pgtask and backup Jobs go before a new backup.
                         const earlier = s.pgtasks.find((t) => t.metadata.name === backupTaskName(cluster));
-                        await deleteObject(client, `${V4_API}/namespaces/${ns}/pgtasks/${backupTaskName(cluster)}`, { ...o, preconditions: { uid: earlier?.metadata.uid } });
+                        await deleteObject(client, paths.pgtask(namespace, backupTaskName(cluster)), { ...o, preconditions: { uid: earlier?.metadata.uid } });
                         for (const j of s.backupJobs) {
-                            await deleteObject(client, `/apis/batch/v1/namespaces/${ns}/jobs/${encodeURIComponent(j.metadata.name)}`, { ...o, propagationPolicy: 'Foreground' });
+                            await deleteObject(client, paths.job(namespace, j.metadata.name), { ...o, propagationPolicy: 'Foreground' });
                         }
                     }
-                    await create(client, `${V4_API}/namespaces/${ns}/pgtasks`, backupTask(s.pgcluster!, a.repoPod, a.type), o);
+                    await create(client, paths.pgtask(namespace), backupTask(s.pgcluster!, a.repoPod, a.type), o);
                     return;
                 case 'annotate-keep':
                     if (a.showBackups && !dryRun) await showBackups(client, s, log);
@@ -131,7 +131,7 @@ export function prepareCluster(client: KubeClient, namespace: string, cluster: s
                     return;
                 }
                 case 'remove-v4-labels':
-                    await mergePatch(client, `/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(a.pvc)}`, { metadata: { labels: Object.fromEntries(a.labels.map((l) => [l, null])) } }, o);
+                    await removePvcLabels(client, namespace, a.pvc, a.labels, o);
                     return;
                 case 'wait-scale-down':
                 case 'wait-rmdata':

@@ -2,9 +2,10 @@ import { UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../kube/types.js';
-import { jsonPatch, mergePatch } from '../kube/writes.js';
+import { paths } from '../kube/paths.js';
+import { keepPvcOwners, removePvcLabels, removeVolumesSource, retainPv } from '../kube/volume-writes.js';
 import type { V5Cluster } from '../v5/cluster.js';
-import { clusterPath, FLAVORS, type Flavor, type FlavorName } from '../targets/flavors.js';
+import { FLAVORS, type Flavor, type FlavorName } from '../targets/flavors.js';
 import type { Procedure } from './execute.js';
 import { describeRelease, isOwner, ownedBy, planRelease, type ReleaseAction, type ReleaseState } from './release.js';
 
@@ -25,14 +26,13 @@ export async function resolveRelease(
     request: { pvc?: string; cluster?: string; all: boolean; target?: FlavorName },
     served: Record<FlavorName, boolean>,
 ): Promise<ReleaseTarget | null> {
-    const ns = encodeURIComponent(namespace);
     const flavors = Object.values(FLAVORS).filter((f) => served[f.name] && (!request.target || f.name === request.target));
     if (flavors.length === 0) {
         const wanted = Object.values(FLAVORS).filter((f) => !request.target || f.name === request.target);
         throw new UserError(`the server does not serve ${wanted.map((f) => `${f.plural}.${f.group}`).join(' or ')}: no v5 cluster can own a PVC here; check the context`);
     }
     if (request.pvc) {
-        const pvc = await orAbsent(client.get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(request.pvc)}`));
+        const pvc = await orAbsent(client.get<PersistentVolumeClaim>(paths.pvc(namespace, request.pvc)));
         if (!pvc) throw new UserError(`PVC "${request.pvc}" not found in namespace "${namespace}"`);
         for (const f of flavors) {
             const owner = pvc.metadata.ownerReferences?.find((r) => r.controller && r.kind === f.kind && r.apiVersion.startsWith(`${f.group}/`));
@@ -46,28 +46,27 @@ export async function resolveRelease(
         return null;
     }
     const name = request.cluster!;
-    const found = (await Promise.all(flavors.map(async (f) => ((await orAbsent(client.get<V5Cluster>(clusterPath(f, namespace, name)))) ? f : null)))).filter((f): f is Flavor => f !== null);
+    const found = (await Promise.all(flavors.map(async (f) => ((await orAbsent(client.get<V5Cluster>(paths.v5Cluster(f, namespace, name)))) ? f : null)))).filter((f): f is Flavor => f !== null);
     if (found.length === 0) throw new UserError(`no ${flavors.map((f) => f.kind).join(' or ')} named "${name}" in namespace "${namespace}"`);
     if (found.length > 1) throw new UserError(`both an IvoryCluster and a PostgresCluster are named "${name}" in namespace "${namespace}": pass --target ivyo or --target pgo`);
     const flavor = found[0]!;
-    const cluster = await client.get<V5Cluster>(clusterPath(flavor, namespace, name));
+    const cluster = await client.get<V5Cluster>(paths.v5Cluster(flavor, namespace, name));
     const state = { flavor, clusterName: name, cluster };
-    const pvcs = (await client.list<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`)).filter(
+    const pvcs = (await client.list<PersistentVolumeClaim>(paths.pvc(namespace))).filter(
         (p) => p.metadata.labels?.[`${flavor.labelPrefix}cluster`] === name || ownedBy(p, state),
     );
     return { flavor, clusterName: name, pvcs: pvcs.map((p) => p.metadata.name).sort() };
 }
 
 export function releasePvcs(client: KubeClient, namespace: string, t: ReleaseTarget): Procedure<ReleaseState, ReleaseAction> {
-    const ns = encodeURIComponent(namespace);
-    const path = clusterPath(t.flavor, namespace, t.clusterName);
+    const path = paths.v5Cluster(t.flavor, namespace, t.clusterName);
     return {
         title: `release PVC ${t.pvcs.join(', ')} from ${t.flavor.kind} ${t.clusterName} in namespace ${namespace}`,
         async observe() {
             const [cluster, pvcs, pvs] = await Promise.all([
                 orAbsent(client.get<V5Cluster>(path)),
-                Promise.all(t.pvcs.map((p) => orAbsent(client.get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(p)}`)))),
-                client.list<PersistentVolume>('/api/v1/persistentvolumes'),
+                Promise.all(t.pvcs.map((p) => orAbsent(client.get<PersistentVolumeClaim>(paths.pvc(namespace, p))))),
+                client.list<PersistentVolume>(paths.pv()),
             ]);
             return {
                 namespace,
@@ -83,29 +82,21 @@ export function releasePvcs(client: KubeClient, namespace: string, t: ReleaseTar
         isWait: () => false,
         async execute(a, s, dryRun) {
             const o = { dryRun };
-            const pvcPath = (name: string) => `/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(name)}`;
             switch (a.kind) {
                 case 'retain-pv':
-                    await mergePatch(client, `/api/v1/persistentvolumes/${encodeURIComponent(a.pv)}`, { spec: { persistentVolumeReclaimPolicy: 'Retain' } }, o);
+                    await retainPv(client, a.pv, o);
                     return;
                 case 'remove-volumes-source':
-                    await jsonPatch(client, path, [
-                        { op: 'test', path: '/spec/dataSource/volumes', value: s.cluster?.spec?.dataSource?.volumes },
-                        { op: 'remove', path: '/spec/dataSource/volumes' },
-                    ], o);
+                    await removeVolumesSource(client, path, s.cluster?.spec?.dataSource?.volumes, o);
                     return;
                 case 'remove-v5-labels':
-                    await mergePatch(client, pvcPath(a.pvc), { metadata: { labels: Object.fromEntries(a.labels.map((l) => [l, null])) } }, o);
+                    await removePvcLabels(client, namespace, a.pvc, a.labels, o);
                     return;
                 case 'remove-owner': {
-                    // Only the references to this cluster go; any other owner stays. The test op makes the
-                    // change conditional on the list being what was just read.
+                    // Only the references to this cluster go; any other owner stays, on condition that the list is
+                    // what was just read.
                     const refs = s.pvcs.find((p) => p.metadata.name === a.pvc)?.metadata.ownerReferences ?? [];
-                    const keep = refs.filter((r) => !isOwner(r, s));
-                    await jsonPatch(client, pvcPath(a.pvc), [
-                        { op: 'test', path: '/metadata/ownerReferences', value: refs },
-                        keep.length > 0 ? { op: 'replace', path: '/metadata/ownerReferences', value: keep } : { op: 'remove', path: '/metadata/ownerReferences' },
-                    ], o);
+                    await keepPvcOwners(client, namespace, a.pvc, refs, refs.filter((r) => !isOwner(r, s)), o);
                     return;
                 }
             }

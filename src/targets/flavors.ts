@@ -66,7 +66,3 @@ export function apiVersionOf(f: Flavor): string {
     return `${f.group}/${f.version}`;
 }
 
-/** The API path of the v5 cluster `name` in `namespace`. */
-export function clusterPath(f: Flavor, namespace: string, name: string): string {
-    return `/apis/${f.group}/${f.version}/namespaces/${encodeURIComponent(namespace)}/${f.plural}/${encodeURIComponent(name)}`;
-}

@@ -1,5 +1,6 @@
 import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
+import { paths } from '../kube/paths.js';
 import type { Deployment, Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster, Pod } from '../kube/types.js';
 import { UserError } from '../errors.js';
 import type { Inspection } from './inspection.js';
@@ -31,19 +32,17 @@ export interface PrepareState {
     pods: Pod[];
 }
 
-const V4_API = '/apis/crunchydata.com/v1';
 
 export async function readPrepareState(client: KubeClient, namespace: string, cluster: string, target: TargetChoice): Promise<PrepareState> {
-    const ns = encodeURIComponent(namespace);
     const selector = `${V4.label.cluster}=${cluster}`;
     const pgcluster = await orAbsent(getPgcluster(client, namespace, cluster));
     const [record, snapshot, pgtasks, rmdataJobs, backupJobs, pods] = await Promise.all([
         readRecord(client, namespace, cluster),
         observe(client, { namespace, cluster }, pgcluster ? [pgcluster] : []),
-        client.list<KubeObject>(`${V4_API}/namespaces/${ns}/pgtasks`, { labelSelector: selector }),
-        client.list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: `pgrmdata=true,${selector}` }),
-        client.list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: `pgo-backrest=true,backrest-command=backup,${selector}` }),
-        client.list<Pod>(`/api/v1/namespaces/${ns}/pods`),
+        client.list<KubeObject>(paths.pgtask(namespace), { labelSelector: selector }),
+        client.list<Job>(paths.job(namespace), { labelSelector: `pgrmdata=true,${selector}` }),
+        client.list<Job>(paths.job(namespace), { labelSelector: `pgo-backrest=true,backrest-command=backup,${selector}` }),
+        client.list<Pod>(paths.pods(namespace)),
     ]);
     // inspect gets by without PersistentVolumes; prepare sets their reclaim policy and must not skip that unseen.
     if (snapshot.pvsUnreadable) {

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
+import { paths } from '../kube/paths.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Inspection } from './inspection.js';
 
@@ -39,7 +40,7 @@ export async function readRecord(client: KubeClient, namespace: string, cluster:
 
 /** The record with the method prepare was run for (null: an older record that did not say). */
 export async function readPrepared(client: KubeClient, namespace: string, cluster: string): Promise<{ inspection: Inspection; method: string | null } | null> {
-    const cm = await orAbsent(client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(recordName(cluster))}`));
+    const cm = await orAbsent(client.get<{ data?: Record<string, string> }>(paths.configMap(namespace, recordName(cluster))));
     const text = cm?.data?.[RECORD_KEY];
     if (!cm || !text) return null;
     return { inspection: parseRecord(text, cm.data?.[SCHEMA_KEY], namespace, cluster), method: cm.data?.[METHOD_KEY] ?? null };

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
+import { paths } from '../kube/paths.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Inspection } from './inspection.js';
 import type { TargetChoice } from '../targets/choice.js';
@@ -37,13 +38,12 @@ export async function readSource(client: KubeClient, namespace: string, cluster:
 }
 
 export async function liveCollisions(client: KubeClient, namespace: string, name: string): Promise<Inspection['target']['collisions']> {
-    const ns = encodeURIComponent(namespace);
     const list = (path: string) => client.list<KubeObject>(path, { metadataOnly: true });
     const [ConfigMap, Service, Deployment, Secret] = await Promise.all([
-        list(`/api/v1/namespaces/${ns}/configmaps`),
-        list(`/api/v1/namespaces/${ns}/services`),
-        list(`/apis/apps/v1/namespaces/${ns}/deployments`),
-        list(`/api/v1/namespaces/${ns}/secrets`),
+        list(paths.configMaps(namespace)),
+        list(paths.services(namespace)),
+        list(paths.deployments(namespace)),
+        list(paths.secrets(namespace)),
     ]);
     return collisionsFor(name, { ConfigMap, Service, Deployment, Secret });
 }

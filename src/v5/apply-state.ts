@@ -1,10 +1,11 @@
 import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
+import { paths } from '../kube/paths.js';
 import { jobFailed } from '../kube/jobs.js';
 import { getPgcluster } from '../v4/observe.js';
 import type { Job, KubeObject, PersistentVolumeClaim } from '../kube/types.js';
 import type { V5Cluster } from './cluster.js';
-import { clusterPath, type Flavor } from '../targets/flavors.js';
+import type { Flavor } from '../targets/flavors.js';
 
 /** Everything `apply` decides from, read fresh before every step. */
 export interface ApplyState {
@@ -25,14 +26,13 @@ export interface ApplyState {
 
 export async function readApplyState(client: KubeClient, flavor: Flavor, manifest: V5Cluster, v4Cluster: string, v4Served: boolean): Promise<ApplyState> {
     const namespace = manifest.metadata.namespace ?? '';
-    const ns = encodeURIComponent(namespace);
     const name = manifest.metadata.name;
     const [cluster, v4, pvcs, secrets, moveJobs] = await Promise.all([
-        orAbsent(client.get<V5Cluster>(clusterPath(flavor, namespace, name))),
+        orAbsent(client.get<V5Cluster>(paths.v5Cluster(flavor, namespace, name))),
         v4Served ? orAbsent(getPgcluster(client, namespace, v4Cluster)) : Promise.resolve(null),
-        client.list<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`),
-        client.list<KubeObject>(`/api/v1/namespaces/${ns}/secrets`, { metadataOnly: true }),
-        client.list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: `${flavor.labelPrefix}cluster=${name},${flavor.labelPrefix}move-job` }),
+        client.list<PersistentVolumeClaim>(paths.pvcs(namespace)),
+        client.list<KubeObject>(paths.secrets(namespace), { metadataOnly: true }),
+        client.list<Job>(paths.job(namespace), { labelSelector: `${flavor.labelPrefix}cluster=${name},${flavor.labelPrefix}move-job` }),
     ]);
     const failedJobLogs = new Map<string, string>();
     for (const job of moveJobs.filter(jobFailed)) {
@@ -53,12 +53,11 @@ export async function readApplyState(client: KubeClient, flavor: Flavor, manifes
 }
 
 async function jobLogTail(client: KubeClient, namespace: string, job: string): Promise<string> {
-    const ns = encodeURIComponent(namespace);
-    const pods = await client.list<KubeObject>(`/api/v1/namespaces/${ns}/pods`, { labelSelector: `job-name=${job}`, metadataOnly: true });
+    const pods = await client.list<KubeObject>(paths.pods(namespace), { labelSelector: `job-name=${job}`, metadataOnly: true });
     const pod = pods[0];
     if (!pod) return '(its pod is gone: no log to show)';
     try {
-        const text = await client.request<string>('GET', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/log`, { query: { tailLines: '20' }, accept: 'text/plain' });
+        const text = await client.request<string>('GET', paths.podLog(namespace, pod.metadata.name), { query: { tailLines: '20' }, accept: 'text/plain' });
         return String(text);
     } catch (e) {
         return `(the log of pod ${pod.metadata.name} could not be read: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;

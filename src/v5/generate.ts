@@ -1,5 +1,6 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
+import { paths } from '../kube/paths.js';
 import type { Finding, Inspection } from '../v4/inspection.js';
 import type { TargetChoice } from '../targets/choice.js';
 import { readSource } from '../v4/source.js';
@@ -89,6 +90,6 @@ export async function credentialsForOutput(client: KubeClient, namespace: string
             },
         ]);
     }
-    const v4 = await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(credentials.from)}`);
+    const v4 = await client.get<{ data?: Record<string, string> }>(paths.secret(namespace, credentials.from));
     return credentialsSecret(credentials.name, namespace, credentials.repo, v4.data ?? {});
 }
