@@ -9,6 +9,22 @@ import { generateCommand } from './commands/generate.js';
 import { inspectCommand } from './commands/inspect.js';
 import { prepareCommand } from './commands/prepare.js';
 import { releasePvcCommand } from './commands/release-pvc.js';
+import { commandName, flagModels, rootFlagModels, toYargs, type AnyCommandSpec } from './commands/spec.js';
+import type { CliModel } from './completion.js';
+
+/** Every command, in the order help lists them. */
+const COMMAND_SPECS: AnyCommandSpec[] = [inspectCommand, prepareCommand, generateCommand, applyCommand, releasePvcCommand, completionCommand];
+
+/** The subcommands, for messages that point at their help. */
+export const COMMANDS = COMMAND_SPECS.map(commandName);
+
+/** The CLI as completion sees it, from the same declarations yargs is built from. */
+export function cliModel(): CliModel {
+    return {
+        rootFlags: rootFlagModels(),
+        commands: COMMAND_SPECS.map((spec) => ({ name: commandName(spec), flags: flagModels(spec), positional: spec.completes?.positional })),
+    };
+}
 
 /** The yargs root. Commands are registered one by one (no commandDir: it cannot work in a bundle). */
 export function buildCli(io: Io): Argv<GlobalFlags> {
@@ -18,12 +34,7 @@ export function buildCli(io: Io): Argv<GlobalFlags> {
         .usage(
             '$0 <command> [flags]\n\nMove a PostgreSQL cluster run by Crunchy PGO v4 onto IVYO (IvoryCluster) or Crunchy PGO v5 (PostgresCluster).\nFlags go after the plugin name: kubectl ivyo-upgrade -n NAMESPACE ...',
         )
-        .command(inspectCommand(io))
-        .command(prepareCommand(io))
-        .command(generateCommand(io))
-        .command(applyCommand(io))
-        .command(releasePvcCommand(io))
-        .command(completionCommand(io))
+        .command(COMMAND_SPECS.map((spec) => toYargs(spec, io)))
         .demandCommand(1, 'a command is required: see "kubectl ivyo-upgrade --help"')
         .recommendCommands()
         .strict()
@@ -67,9 +78,6 @@ export function usageMessage(msg: string): string {
     if (command) return `unknown command or extra argument "${command[1]}"`;
     return msg;
 }
-
-/** The subcommands, for messages that point at their help. */
-export const COMMANDS = ['inspect', 'prepare', 'generate', 'apply', 'release-pvc', 'completion'];
 
 /** Positional arguments of the commands, named as the usage lines name them. */
 const POSITIONALS = ['cluster', 'pvc'];

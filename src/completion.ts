@@ -11,66 +11,55 @@ export interface NameSources {
     pvcs(namespace: string | undefined): Promise<string[]>;
 }
 
-/** The help text of the root (no command) or of one command, as the CLI prints it. */
-export type HelpOf = (command?: string) => Promise<string>;
-
-/** cobra's ShellCompDirectiveNoFileComp: kubectl ends plugin completions with this line. */
-const NO_FILE_COMPLETION = ':4';
-
-interface Flag {
+/** A flag as completion offers it: its names, its choices, whether it takes no value, where its names come from. */
+export interface FlagModel {
     names: string[];
     choices: string[];
     /** A boolean flag takes no value word after it. */
     boolean: boolean;
+    /** A flag that takes a name from the cluster (`--cluster`: a v5 cluster). */
+    from?: keyof NameSources;
 }
 
-/** Commands listed in the root help: `  kubectl ivyo-upgrade inspect [cluster]  …`. */
-export function commandsIn(help: string): string[] {
-    return [...help.matchAll(/^ {2}kubectl ivyo-upgrade ([\w-]+)/gm)].map((m) => m[1]!);
+/** The CLI as completion sees it, made from the commands' own declarations. */
+export interface CliModel {
+    rootFlags: FlagModel[];
+    commands: { name: string; flags: FlagModel[]; positional?: keyof NameSources }[];
 }
 
-/** Flags (with their choices) in a command's help; an option's description may wrap onto the next lines. */
-export function flagsIn(help: string): Flag[] {
-    const options = help.split(/\n(?=\S)/).find((block) => block.startsWith('Options:')) ?? '';
-    // Option lines start with 2 spaces (`-n, --namespace`) or 6 (`--kubeconfig`); wrapped descriptions with many more.
-    const entries = options.split(/\n(?= {2,8}-)/).slice(1);
-    return entries.map((e) => {
-        const text = e.replace(/\s+/g, ' ');
-        const head = text.trim().split(' ').slice(0, 2).join(' ');
-        const names = [...head.matchAll(/(--?[\w-]+)/g)].map((m) => m[1]!);
-        const choices = /\[choices: ([^\]]+)\]/.exec(text)?.[1]?.split(', ').map((c) => c.replace(/^"|"$/g, '')) ?? [];
-        return { names, choices, boolean: text.includes('[boolean]') };
-    });
-}
-
-const V4_POSITIONAL = new Set(['inspect', 'prepare', 'generate', 'apply']);
+/** cobra's ShellCompDirectiveNoFileComp: kubectl ends plugin completions with this line. */
+const NO_FILE_COMPLETION = ':4';
 
 /**
  * Candidates for the last word of `words` (the words typed after the plugin name), for kubectl's plugin
  * completion (kubectl_complete-ivyo_upgrade) and the bash/zsh scripts. Quiet: errors give no candidates.
  */
-export async function complete(words: string[], helpOf: HelpOf, names: NameSources): Promise<string[]> {
+export async function complete(words: string[], cli: CliModel, names: NameSources): Promise<string[]> {
     const current = words[words.length - 1] ?? '';
     const before = words.slice(0, -1);
     const prefixed = (xs: string[]) => xs.filter((x) => x.startsWith(current));
     const safely = async (f: () => Promise<string[]>) => prefixed(await f().catch(() => []));
-    const command = before.find((w) => !w.startsWith('-'));
-    if (!command) return current.startsWith('-') ? prefixed(flagsIn(await helpOf()).flatMap((f) => f.names)) : prefixed(commandsIn(await helpOf()));
-    const flags = flagsIn(await helpOf(command));
+    const word = before.find((w) => !w.startsWith('-'));
+    if (!word) return prefixed(current.startsWith('-') ? cli.rootFlags.flatMap((f) => f.names) : cli.commands.map((c) => c.name));
+    const command = cli.commands.find((c) => c.name === word);
+    if (!command) return [];
     const previous = before[before.length - 1];
     const namespaceAt = before.findIndex((w) => w === '-n' || w === '--namespace');
     const namespace = namespaceAt >= 0 ? before[namespaceAt + 1] : undefined;
     if (previous === '-n' || previous === '--namespace') return safely(() => names.namespaces());
     if (previous === '--context') return safely(() => names.contexts());
-    if (previous === '--cluster') return safely(() => names.v5Clusters(namespace));
-    const withChoices = flags.find((f) => previous !== undefined && f.names.includes(previous) && f.choices.length > 0);
-    if (withChoices) return prefixed(withChoices.choices);
-    if (current.startsWith('-')) return prefixed(flags.flatMap((f) => f.names));
-    const positional = before.slice(before.indexOf(command) + 1).some((w, i, rest) => !w.startsWith('-') && !(rest[i - 1]?.startsWith('-') && flags.some((f) => f.names.includes(rest[i - 1]!) && !f.boolean)));
-    if (positional) return [];
-    if (V4_POSITIONAL.has(command)) return safely(() => names.v4Clusters(namespace));
-    if (command === 'release-pvc') return safely(() => names.pvcs(namespace));
-    return [];
+    const flag = previous === undefined ? undefined : command.flags.find((f) => f.names.includes(previous));
+    if (flag?.from) {
+        const from = flag.from;
+        return safely(() => names[from](namespace));
+    }
+    if (flag && flag.choices.length > 0) return prefixed(flag.choices);
+    if (current.startsWith('-')) return prefixed(command.flags.flatMap((f) => f.names));
+    const takesValue = (w: string | undefined) => command.flags.some((f) => w !== undefined && f.names.includes(w) && !f.boolean);
+    const rest = before.slice(before.indexOf(word) + 1);
+    if (rest.some((w, i) => !w.startsWith('-') && !takesValue(rest[i - 1]))) return [];
+    const positional = command.positional;
+    return positional ? safely(() => names[positional](namespace)) : [];
 }
 
 export function printCompletions(io: Io, candidates: string[]): void {

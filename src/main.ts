@@ -1,4 +1,4 @@
-import { buildCli, COMMANDS } from './cli.js';
+import { buildCli, cliModel, COMMANDS } from './cli.js';
 import { ExitCode, UsageError, UserError } from './errors.js';
 import type { Io } from './io.js';
 import { runComplete } from './commands/completion.js';
@@ -8,7 +8,7 @@ import { explainKubeError } from './kube/errors.js';
 export async function main(argv: string[], given: Io): Promise<number> {
     const io = suggestingContext(given, contextFlag(argv));
     if (argv[0] === '__complete') {
-        await runComplete(argv.slice(1), io, (command) => helpText(io, command));
+        await runComplete(argv.slice(1), io, cliModel());
         return ExitCode.Ok;
     }
     const debug = argv.includes('--debug');
@@ -22,16 +22,6 @@ export async function main(argv: string[], given: Io): Promise<number> {
     } catch (e) {
         return report(e, argv, io, debug);
     }
-}
-
-/** The help the CLI prints for the root or a command, captured: completion reads commands and flags from it. */
-export async function helpText(io: Io, command?: string): Promise<string> {
-    let text = '';
-    const quiet = { ...io, stdout: { write: () => true }, stderr: { write: () => true } };
-    await buildCli(quiet).parseAsync([...(command ? [command] : []), '--help'], {}, (_err, _args, output) => {
-        text = output;
-    });
-    return text;
 }
 
 function report(e: unknown, argv: string[], io: Io, debug: boolean): number {

@@ -1,34 +1,27 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { KubeClient } from '../kube/client.js';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
 import { paths } from '../kube/paths.js';
 import type { KubeObject } from '../kube/types.js';
-import { complete, completionScript, printCompletions, type HelpOf, type NameSources } from '../completion.js';
+import { complete, completionScript, printCompletions, type CliModel, type NameSources } from '../completion.js';
 import { FLAVORS } from '../targets/flavors.js';
-import type { GlobalFlags } from './global.js';
+import { defineCommand } from './spec.js';
 
-type CompletionFlags = GlobalFlags & { shell: 'bash' | 'zsh' };
-
-export function completionCommand(io: Io): CommandModule<GlobalFlags, CompletionFlags> {
-    return {
-        command: 'completion <shell>',
-        describe: 'Print a bash or zsh completion script for kubectl-ivyo_upgrade',
-        builder: (y: Argv<GlobalFlags>) =>
-            y
-                .positional('shell', { choices: ['bash', 'zsh'] as const, demandOption: true, describe: 'The shell' })
-                .check((a) => {
-                    if (a.output !== 'table') throw new UsageError('completion prints a shell script: -o does not apply');
-                    return true;
-                })
-                .example('source <($0 completion bash)', 'Complete kubectl-ivyo_upgrade in this bash session')
-                .epilogue('For "kubectl ivyo-upgrade …", kubectl 1.26+ runs kubectl_complete-ivyo_upgrade, which the release archives install.') as unknown as Argv<CompletionFlags>,
-        handler: (args: ArgumentsCamelCase<CompletionFlags>) => {
-            io.stdout.write(completionScript(args.shell));
-        },
-    };
-}
+export const completionCommand = defineCommand({
+    usage: 'completion <shell>',
+    describe: 'Print a bash or zsh completion script for kubectl-ivyo_upgrade',
+    positionals: { shell: { choices: ['bash', 'zsh'] as const, demandOption: true, describe: 'The shell' } },
+    flags: {},
+    examples: [['source <($0 completion bash)', 'Complete kubectl-ivyo_upgrade in this bash session']],
+    epilogue: 'For "kubectl ivyo-upgrade …", kubectl 1.26+ runs kubectl_complete-ivyo_upgrade, which the release archives install.',
+    validate(a) {
+        if (a.output !== 'table') throw new UsageError('completion prints a shell script: -o does not apply');
+    },
+    async run(args, { io }) {
+        io.stdout.write(completionScript(args.shell));
+    },
+});
 
 /** Live names for completion: the default kubeconfig, short timeouts, metadata only. */
 function liveNames(io: Io): NameSources {
@@ -54,7 +47,7 @@ function liveNames(io: Io): NameSources {
 }
 
 /** `__complete WORDS…`: what kubectl_complete-ivyo_upgrade and the shell scripts call. Never fails loudly. */
-export async function runComplete(words: string[], io: Io, helpOf: HelpOf): Promise<void> {
-    const candidates = await complete(words.length > 0 ? words : [''], helpOf, liveNames(io)).catch(() => []);
+export async function runComplete(words: string[], io: Io, cli: CliModel): Promise<void> {
+    const candidates = await complete(words.length > 0 ? words : [''], cli, liveNames(io)).catch(() => []);
     printCompletions(io, candidates);
 }

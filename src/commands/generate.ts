@@ -1,37 +1,47 @@
-import type { ArgumentsCamelCase, Argv, CommandModule, Options } from 'yargs';
+import type { Options } from 'yargs';
 import { UsageError, UserError } from '../errors.js';
 import type { Io } from '../io.js';
-import { permissionsHelp } from '../rbac.js';
+import type { KubeClient } from '../kube/client.js';
 import { discover } from '../kube/discovery.js';
+import { paths } from '../kube/paths.js';
 import { serverSideApply } from '../kube/writes.js';
 import { serialize } from '../output/format.js';
-import type { FlavorName } from '../targets/flavors.js';
+import { chooseTarget, type TargetChoice } from '../targets/choice.js';
+import { credentialsForOutput, generateManifest, type Generated } from '../v5/generate.js';
 import type { RepoKind } from '../v5/repository.js';
-import { credentialsForOutput, generateManifest, type Generated, type Method } from '../v5/generate.js';
-import type { KubeClient } from '../kube/client.js';
-import { paths } from '../kube/paths.js';
-import type { TargetChoice } from '../targets/choice.js';
-import { connect, type GlobalFlags } from './global.js';
-import { chooseTarget } from '../targets/choice.js';
+import { targetFlag } from './global.js';
+import { defineCommand } from './spec.js';
 
 /** The flags that shape a manifest; `apply` takes them too, to generate one. */
 export const manifestFlags = {
-    method: { choices: ['volumes', 'backups'], default: 'volumes', describe: 'volumes: reuse the v4 PVCs in place; backups: restore a new cluster from the v4 pgBackRest repository' },
-    repo: { choices: ['posix', 's3', 'gcs'], describe: 'backups: the v4 repository to restore from (default: its PVC if there is one, else its cloud repository)' },
+    method: { choices: ['volumes', 'backups'] as const, default: 'volumes' as const, describe: 'volumes: reuse the v4 PVCs in place; backups: restore a new cluster from the v4 pgBackRest repository' },
+    repo: { choices: ['posix', 's3', 'gcs'] as const, describe: 'backups: the v4 repository to restore from (default: its PVC if v4 writes there, else its cloud repository)' },
     'restore-type': { type: 'string', describe: 'backups: point-in-time recovery, pgBackRest --type (time, xid, name, lsn, immediate)' },
     'restore-target': { type: 'string', describe: 'backups: the recovery target, pgBackRest --target (e.g. "2026-11-20 14:15:11+00")' },
-    target: { choices: ['ivyo', 'pgo'], describe: 'The v5 operator (default: ivyo, or the only one installed)' },
+    target: targetFlag('The v5 operator (default: ivyo, or the only one installed; the physical methods need pgo)'),
     name: { type: 'string', describe: 'Name of the v5 cluster (default: the v4 name)' },
     image: { type: 'string', describe: "PostgreSQL image for the data's major (required when the target's own images run another major)" },
     'pgbackrest-image': { type: 'string', describe: 'pgBackRest image from the same release as --image' },
     'postgres-version': { type: 'number', describe: 'The PostgreSQL major, only when the image tag does not tell it; never to change majors' },
 } as const satisfies Record<string, Options>;
 
+/** What the manifest flags hold once parsed. */
+export interface ManifestArgs {
+    method: 'volumes' | 'backups';
+    repo?: RepoKind;
+    restoreType?: string;
+    restoreTarget?: string;
+    name?: string;
+    image?: string;
+    pgbackrestImage?: string;
+    postgresVersion?: number;
+}
+
 /** A v5 cluster name: its Services are named after it, so it must be a DNS-1035 label (and leave room for suffixes). */
 const V5_NAME = /^[a-z]([-a-z0-9]{0,43}[a-z0-9])?$/;
 
-/** The manifest flags' own rules, checked by yargs before any connection (exit 2). */
-export function checkManifestFlags(a: { method?: string; repo?: string; restoreType?: string; restoreTarget?: string; postgresVersion?: number; name?: string }): true {
+/** The manifest flags' own rules, checked before any connection (exit 2). */
+export function checkManifestFlags(a: Partial<ManifestArgs>): void {
     if (a.postgresVersion !== undefined && !Number.isInteger(a.postgresVersion)) {
         throw new UsageError('--postgres-version takes a whole major number, like 13');
     }
@@ -41,53 +51,10 @@ export function checkManifestFlags(a: { method?: string; repo?: string; restoreT
     if (a.name !== undefined && !V5_NAME.test(a.name)) {
         throw new UsageError(`--name "${a.name}" is not a valid cluster name: lowercase letters, digits and "-", starting with a letter, at most 45 characters`);
     }
-    return true;
-}
-
-export type ManifestFlags = {
-    method: Method;
-    repo: RepoKind | undefined;
-    'restore-type': string | undefined;
-    'restore-target': string | undefined;
-    target: FlavorName | undefined;
-    name: string | undefined;
-    image: string | undefined;
-    'pgbackrest-image': string | undefined;
-    'postgres-version': number | undefined;
-};
-
-type GenerateFlags = GlobalFlags & ManifestFlags & { cluster: string; validate: boolean; 'include-secrets': boolean };
-
-function builder(y: Argv<GlobalFlags>): Argv<GenerateFlags> {
-    return y
-        .positional('cluster', { type: 'string', demandOption: true, describe: 'Name of the v4 pgcluster' })
-        .options(manifestFlags)
-        .option('include-secrets', { type: 'boolean', default: false, describe: 'backups with S3/GCS: print the credentials Secret too (for GitOps); otherwise apply makes it in the cluster' })
-        .option('validate', { type: 'boolean', default: false, describe: 'Send the manifest to the server with dryRun=All and report schema errors' })
-        .check(checkManifestFlags)
-        .example('$0 generate hippo -n pgo --target pgo', 'The PostgresCluster that adopts hippo\'s volumes')
-        .example('$0 generate hippo --image my.registry/ivorysql:13 --pgbackrest-image my.registry/pgbackrest:2.47', 'IVYO with images for the data\'s major')
-        .example('$0 generate hippo --validate | kubectl apply --server-side -f -', 'Check against the CRD, then apply')
-        .example('$0 generate hippo --method backups --repo s3 --restore-type time --restore-target "2026-11-20 14:15:11+00"', 'Restore from the v4 S3 repository to a point in time')
-        .epilogue(permissionsHelp('generate')) as unknown as Argv<GenerateFlags>;
-}
-
-export function generateCommand(io: Io): CommandModule<GlobalFlags, GenerateFlags> {
-    return {
-        command: 'generate <cluster>',
-        describe: 'Print the v5 cluster manifest that takes over a v4 cluster (YAML on stdout)',
-        builder,
-        handler: async (args) => runGenerate(args, io),
-    };
 }
 
 /** Generates from the manifest flags, printing generate's warnings on stderr. Shared with `apply`. */
-export async function generateFromFlags(
-    client: KubeClient,
-    io: Io,
-    where: { namespace: string; cluster: string; target: TargetChoice; v4Served: boolean },
-    args: ArgumentsCamelCase<ManifestFlags>,
-): Promise<Generated> {
+export async function generateFromFlags(client: KubeClient, io: Io, where: { namespace: string; cluster: string; target: TargetChoice; v4Served: boolean }, args: ManifestArgs): Promise<Generated> {
     const generated = await generateManifest(client, {
         ...where,
         method: args.method,
@@ -103,34 +70,50 @@ export async function generateFromFlags(
     return generated;
 }
 
-async function runGenerate(args: ArgumentsCamelCase<GenerateFlags>, io: Io): Promise<void> {
-    const { client, namespace } = connect(args, io);
-    const apis = await discover(client);
-    const target = chooseTarget(args.target, apis.v5);
-    const v5Name = args.name ?? args.cluster;
-    const { manifest, credentials } = await generateFromFlags(client, io, { namespace, cluster: args.cluster, target, v4Served: apis.v4 }, args);
-    if (args.validate) {
-        if (!target.installed) {
-            throw new UserError(`cannot validate: the server does not serve ${target.flavor.kind} (${target.flavor.group}/${target.flavor.version}); install ${target.flavor.product} first`);
+export const generateCommand = defineCommand({
+    usage: 'generate <cluster>',
+    describe: 'Print the v5 cluster manifest that takes over a v4 cluster (YAML on stdout)',
+    positionals: { cluster: { type: 'string', demandOption: true, describe: 'Name of the v4 pgcluster' } },
+    flags: {
+        ...manifestFlags,
+        'include-secrets': { type: 'boolean', default: false, describe: 'backups with S3/GCS: print the credentials Secret too (for GitOps); otherwise apply makes it in the cluster' },
+        validate: { type: 'boolean', default: false, describe: 'Send the manifest to the server with dryRun=All and report schema errors' },
+    },
+    examples: [
+        ['$0 generate hippo -n pgo --target pgo --image IMG --pgbackrest-image IMG2', "The PostgresCluster that adopts hippo's volumes, with images for the data's major"],
+        ['$0 generate hippo -n pgo --target pgo --image IMG --validate | kubectl apply --server-side -f -', 'Check against the CRD, then apply'],
+        ['$0 generate hippo --target pgo --method backups --repo s3 --restore-type time --restore-target "2026-11-20 14:15:11+00"', 'Restore from the v4 S3 repository to a point in time'],
+    ],
+    permissions: 'generate',
+    completes: { positional: 'v4Clusters' },
+    validate: checkManifestFlags,
+    async run(args, { io, connect }) {
+        const { client, namespace } = connect();
+        const apis = await discover(client);
+        const target = chooseTarget(args.target, apis.v5);
+        const v5Name = args.name ?? args.cluster;
+        const { manifest, credentials } = await generateFromFlags(client, io, { namespace, cluster: args.cluster, target, v4Served: apis.v4 }, args);
+        if (args.validate) {
+            const f = target.flavor;
+            if (!target.installed) throw new UserError(`cannot validate: the server does not serve ${f.kind} (${f.group}/${f.version}); install ${f.product} first`);
+            await serverSideApply(client, paths.v5Cluster(f, namespace, v5Name), manifest, { dryRun: true });
+            io.stderr.write(`${f.kind} ${v5Name} passed the server's validation (dryRun=All).\n`);
         }
-        const f = target.flavor;
-        await serverSideApply(client, paths.v5Cluster(f, namespace, v5Name), manifest, { dryRun: true });
-        io.stderr.write(`${f.kind} ${v5Name} passed the server's validation (dryRun=All).\n`);
-    }
-    // A manifest has no table form: the default output is YAML.
-    const format = args.output === 'json' ? 'json' : 'yaml';
-    if (args.includeSecrets && credentials) {
-        // Opted into: the credentials leave the cluster on stdout. Otherwise apply makes the Secret in-cluster.
-        const secret = await credentialsForOutput(client, namespace, args.cluster, credentials);
-        io.stdout.write(format === 'json' ? serialize({ apiVersion: 'v1', kind: 'List', items: [secret, manifest] }, 'json') : `${serialize(secret, 'yaml')}---\n${serialize(manifest, 'yaml')}`);
-        return;
-    }
-    if (credentials) {
-        io.stderr.write(
-            credentials.from
-                ? `note: the manifest names Secret ${credentials.name}; apply makes it from ${credentials.from} in the cluster (or pass --include-secrets)\n`
-                : `warning: the manifest names Secret ${credentials.name}, and v4 left no repo config Secret to make it from: create it yourself before applying\n`,
-        );
-    }
-    io.stdout.write(serialize(manifest, format));
-}
+        // A manifest has no table form: the default output is YAML.
+        const format = args.output === 'json' ? 'json' : 'yaml';
+        if (args.includeSecrets && credentials) {
+            // Opted into: the credentials leave the cluster on stdout. Otherwise apply makes the Secret in-cluster.
+            const secret = await credentialsForOutput(client, namespace, args.cluster, credentials);
+            io.stdout.write(format === 'json' ? serialize({ apiVersion: 'v1', kind: 'List', items: [secret, manifest] }, 'json') : `${serialize(secret, 'yaml')}---\n${serialize(manifest, 'yaml')}`);
+            return;
+        }
+        if (credentials) {
+            io.stderr.write(
+                credentials.from
+                    ? `note: the manifest names Secret ${credentials.name}; apply makes it from ${credentials.from} in the cluster (or pass --include-secrets)\n`
+                    : `warning: the manifest names Secret ${credentials.name}, and v4 left no repo config Secret to make it from: create it yourself before applying\n`,
+            );
+        }
+        io.stdout.write(serialize(manifest, format));
+    },
+});

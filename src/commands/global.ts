@@ -4,6 +4,7 @@ import type { Io } from '../io.js';
 import { KubeClient } from '../kube/client.js';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output/format.js';
+import type { FlavorName } from '../targets/flavors.js';
 
 /** Flags every subcommand takes, as kubectl names them. */
 export const globalFlags = {
@@ -45,10 +46,10 @@ export const confirmFlags = {
     },
 } as const satisfies Record<string, Options>;
 
-export type ConfirmFlags = { yes: boolean; 'dry-run': DryRunMode | undefined };
 
-export function dryRunOf(args: { dryRun?: DryRunMode }): DryRunMode {
-    return args.dryRun ?? 'none';
+/** The dry-run mode yargs checked against DRY_RUN_MODES; absent means none. */
+export function dryRunOf(args: { dryRun?: string }): DryRunMode {
+    return DRY_RUN_MODES.find((m) => m === args.dryRun) ?? 'none';
 }
 
 /** kubectl's duration syntax: `0`, a bare number of seconds, or `1h2m3s`, `500ms`; `flag` names it in errors. */
@@ -80,9 +81,14 @@ export function timeoutFlag(defaultValue: string, describe: string) {
 }
 
 /** `-o json|yaml` on a command that writes prints its plan, so it goes with `--dry-run=client` (exit 2 otherwise). */
-export function checkPlanOutput(a: { output?: string; dryRun?: DryRunMode }): true {
-    if (a.output && a.output !== 'table' && a.dryRun !== 'client') {
+export function checkPlanOutput(a: { output?: string; dryRun?: string }): true {
+    if (a.output && a.output !== 'table' && dryRunOf(a) !== 'client') {
         throw new UsageError(`-o ${a.output} prints the plan, so it goes with --dry-run=client; without it, progress goes to stderr and nothing to stdout`);
     }
     return true;
+}
+
+/** `--target ivyo|pgo`, the same choices everywhere; `describe` says what it means for the command. */
+export function targetFlag(describe: string) {
+    return { choices: ['ivyo', 'pgo'] as const satisfies readonly FlavorName[], describe } as const satisfies Options;
 }

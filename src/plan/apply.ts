@@ -37,7 +37,7 @@ export const v4UserSecret = (cluster: string, user: string) => `${cluster}-${use
  */
 export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
     const name = s.manifest.metadata.name;
-    const restore = (s.cluster ?? s.manifest).spec?.dataSource?.[s.flavor.dataSourceKey as 'ivoryCluster' | 'postgresCluster'];
+    const restore = (s.cluster ?? s.manifest).spec?.dataSource?.[s.flavor.dataSourceKey];
     if (s.v4Present && !o.preview) {
         throw new PreconditionFailed(`pgcluster ${s.v4Cluster} still exists in namespace ${s.namespace}: ${prepareFirst(s)}`);
     }
@@ -93,7 +93,7 @@ export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
 }
 
 function prepareFirst(s: ApplyState): string {
-    const restore = s.manifest.spec?.dataSource?.[s.flavor.dataSourceKey as 'ivoryCluster' | 'postgresCluster'];
+    const restore = s.manifest.spec?.dataSource?.[s.flavor.dataSourceKey];
     return `run "kubectl ivyo-upgrade prepare ${s.v4Cluster} -n ${s.namespace} --method ${restore ? 'backups' : 'volumes'} --target ${s.flavor.name}" first`;
 }
 

@@ -14,7 +14,7 @@ export interface Flavor {
     /** Label and annotation prefix, with its trailing slash. */
     labelPrefix: string;
     /** `spec.dataSource.<key>` for a restore from a pgBackRest repository. */
-    dataSourceKey: string;
+    dataSourceKey: 'ivoryCluster' | 'postgresCluster';
     dataInitializedCondition: string;
     replicationUser: string;
     /** `spec.postgresVersion` bounds in the CRD. */

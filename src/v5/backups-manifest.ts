@@ -1,4 +1,5 @@
 import type { Inspection } from '../v4/inspection.js';
+import type { V5Cluster, V5DataSource, V5PgBackRest, V5Repo } from './cluster.js';
 import { claimSpecOf, clusterManifest, type ManifestOptions } from './manifest.js';
 import { cloudRepo, type RepoKind } from './repository.js';
 
@@ -13,27 +14,28 @@ export interface BackupsOptions extends ManifestOptions {
  * 4e02a86b docs/content/upgrade/v4tov5/upgrade-method-2-backups.md). posix: the v4 repo PVC is adopted as repo1 and restored from. s3/gcs: repo1 points at the
  * exact v4 repo path, with the v4 credentials converted into a Secret. Pure; the caller checked the refusals.
  */
-export function backupsManifest(i: Inspection, o: BackupsOptions): Record<string, unknown> {
+export function backupsManifest(i: Inspection, o: BackupsOptions): V5Cluster {
     const data = i.volumes.find((v) => v.role === 'data');
     if (!data) throw new Error('inspection has no data volume');
     const repo = i.repository;
     const restore = { repoName: 'repo1', ...(o.restoreOptions.length > 0 ? { options: o.restoreOptions } : {}) };
-    let repoSpec: Record<string, unknown>;
-    let dataSource: Record<string, unknown>;
+    const restoreFrom: V5DataSource = o.flavor.dataSourceKey === 'ivoryCluster' ? { ivoryCluster: restore } : { postgresCluster: restore };
+    let repoSpec: V5Repo;
+    let dataSource: V5DataSource;
     const global: Record<string, string> = {};
-    let configuration: unknown[] | undefined;
+    let configuration: V5PgBackRest['configuration'];
     if (o.repo === 'posix') {
         const repoVolume = i.volumes.find((v) => v.role === 'repo');
         if (!repoVolume || !repo.pvc) throw new Error('inspection has no repo volume');
         repoSpec = { name: 'repo1', volume: { volumeClaimSpec: claimSpecOf(repoVolume) } };
         // The repo move Job relocates archive/ and backup/ to the volume root, which v5 mounts as repo1's path.
-        dataSource = { volumes: { pgBackRestVolume: { pvcName: repo.pvc, directory: repo.directory } }, [o.flavor.dataSourceKey]: restore };
+        dataSource = { volumes: { pgBackRestVolume: { pvcName: repo.pvc, directory: repo.directory } }, ...restoreFrom };
     } else {
         const cloud = cloudRepo(i, o.repo, o.name);
         repoSpec = cloud.repo;
         Object.assign(global, cloud.global);
         configuration = cloud.configuration;
-        dataSource = { [o.flavor.dataSourceKey]: restore };
+        dataSource = restoreFrom;
     }
     return clusterManifest(i, o, {
         dataSource,

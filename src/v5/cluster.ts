@@ -2,18 +2,52 @@ import type { KubeObject } from '../kube/types.js';
 
 export interface DataSourceVolume {
     pvcName: string;
-    directory?: string;
+    /** Where the v4 directory is on the volume; null only where a refusal has stopped generate first. */
+    directory?: string | null;
 }
 export type DataSourceVolumes = Partial<Record<'pgDataVolume' | 'pgWALVolume' | 'pgBackRestVolume', DataSourceVolume>>;
 
-/** A v5 cluster (IvoryCluster or PostgresCluster): only the fields this tool reads. */
+/** A PVC spec the v5 operator can apply to a bound claim: access modes, size as written, class or none. */
+export interface ClaimSpec {
+    accessModes: string[];
+    resources: { requests: { storage: string } };
+    storageClassName?: string;
+}
+
+/** A pgBackRest repository of a v5 cluster: a volume, or a bucket. */
+export interface V5Repo {
+    name: string;
+    volume?: { volumeClaimSpec: ClaimSpec };
+    s3?: { bucket: string | null; endpoint: string | null; region: string | null };
+    gcs?: { bucket: string | null };
+}
+
+/** Where a new v5 cluster's data comes from: the v4 volumes, and/or a restore from repo1. */
+export interface V5DataSource {
+    volumes?: DataSourceVolumes;
+    ivoryCluster?: { repoName: string; options?: string[] };
+    postgresCluster?: { repoName: string; options?: string[] };
+}
+
+export interface V5PgBackRest {
+    image?: string;
+    configuration?: { secret?: { name: string } }[];
+    global?: Record<string, string>;
+    repos?: V5Repo[];
+}
+
+/** A v5 cluster (IvoryCluster or PostgresCluster): the fields this tool writes and reads. */
 export interface V5Cluster extends KubeObject {
     metadata: KubeObject['metadata'] & { uid?: string; generation?: number };
     spec?: {
+        postgresVersion?: number;
+        image?: string;
+        port?: number;
         shutdown?: boolean;
-        dataSource?: { volumes?: DataSourceVolumes; ivoryCluster?: { repoName: string }; postgresCluster?: { repoName: string } };
-        users?: { name: string }[];
-        backups?: { pgbackrest?: { configuration?: { secret?: { name: string } }[]; repos?: { name: string; volume?: unknown; s3?: unknown; gcs?: unknown }[] } };
+        dataSource?: V5DataSource;
+        instances?: { name: string; replicas?: number; dataVolumeClaimSpec?: ClaimSpec; walVolumeClaimSpec?: ClaimSpec }[];
+        users?: { name: string; databases?: string[] }[];
+        backups?: { pgbackrest?: V5PgBackRest };
     };
     status?: {
         patroni?: { systemIdentifier?: string };

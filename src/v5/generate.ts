@@ -2,6 +2,7 @@ import { ExitCode, UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { paths } from '../kube/paths.js';
 import type { Finding, Inspection } from '../v4/inspection.js';
+import type { V5Cluster } from './cluster.js';
 import type { TargetChoice } from '../targets/choice.js';
 import { readSource } from '../v4/source.js';
 import { backupsManifest } from './backups-manifest.js';
@@ -35,7 +36,7 @@ export class RefusedError extends UserError {
 }
 
 export interface Generated {
-    manifest: Record<string, unknown>;
+    manifest: V5Cluster;
     warnings: Finding[];
     v4Live: boolean;
     /** For a cloud repository: the credentials Secret the manifest names, and the v4 Secret its values come from (null: none found). */

@@ -48,7 +48,7 @@ export function manifestFromFile(filename: string, flags: { namespace?: string; 
         throw new UsageError(`the manifest names namespace ${declared}, and -n says ${flags.namespace}: make them agree`);
     }
     const dataSource = manifest.spec?.dataSource ?? {};
-    const fromV4 = dataSource.volumes !== undefined || (dataSource as Record<string, unknown>)[flavor.dataSourceKey] !== undefined;
+    const fromV4 = dataSource.volumes !== undefined || dataSource[flavor.dataSourceKey] !== undefined;
     if (fromV4 && !flavor.runsVanillaData) {
         throw new UserError(`apply -f ${filename} refused: target-cannot-run-v4-data: ${cannotRunVanillaData(flavor)}`, ExitCode.Refused);
     }

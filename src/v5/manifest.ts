@@ -1,5 +1,6 @@
 import type { Inspection, VolumeReport } from '../v4/inspection.js';
 import { apiVersionOf, type Flavor } from '../targets/flavors.js';
+import type { ClaimSpec, DataSourceVolumes, V5Cluster, V5DataSource, V5PgBackRest } from './cluster.js';
 import { cloudRepo, cloudRepoKind } from './repository.js';
 
 /** On every generated cluster: the v4 cluster it was made from. apply adopts no v5 cluster without it. */
@@ -13,12 +14,6 @@ export interface ManifestOptions {
     postgresVersion: number;
     image?: string;
     pgbackrestImage?: string;
-}
-
-export interface ClaimSpec {
-    accessModes: string[];
-    resources: { requests: { storage: string } };
-    storageClassName?: string;
 }
 
 /** A PVC spec the v5 operator can apply to the bound claim: access modes, size as written, class or none. */
@@ -35,13 +30,13 @@ export function claimSpecOf(v: VolumeReport): ClaimSpec {
  * docs/content/upgrade/v4tov5/upgrade-method-1-data-volumes.md and guides/data-migration.md). Pure: the
  * inspection in, the manifest out. The caller has checked the refusals first.
  */
-export function volumesManifest(i: Inspection, o: ManifestOptions): Record<string, unknown> {
+export function volumesManifest(i: Inspection, o: ManifestOptions): V5Cluster {
     const data = volumeOf(i, 'data');
     const wal = i.wal ? volumeOf(i, 'wal') : undefined;
     // An S3- or GCS-only cluster's repo PVC holds no backup (v4 never writes to it): keep the cloud repo instead.
     const cloud = i.repository.types.includes('posix') ? null : cloudRepoKind(i);
     const repo = !cloud && i.repository.pvc ? volumeOf(i, 'repo') : undefined;
-    const volumes: Record<string, unknown> = {
+    const volumes: DataSourceVolumes = {
         pgDataVolume: { pvcName: data.pvc, directory: i.primary.dataDirectory },
         // No directory for WAL: v5 relinks pg_wal itself; a move Job here would break the link.
         ...(wal ? { pgWALVolume: { pvcName: wal.pvc } } : {}),
@@ -65,9 +60,9 @@ export function volumesManifest(i: Inspection, o: ManifestOptions): Record<strin
 export function clusterManifest(
     i: Inspection,
     o: ManifestOptions,
-    parts: { dataSource: Record<string, unknown>; instance: Record<string, unknown>; pgbackrest: Record<string, unknown> },
-): Record<string, unknown> {
-    return {
+    parts: { dataSource: V5DataSource; instance: { dataVolumeClaimSpec: ClaimSpec; walVolumeClaimSpec?: ClaimSpec }; pgbackrest: V5PgBackRest },
+): V5Cluster {
+    const manifest: V5Cluster = {
         apiVersion: apiVersionOf(o.flavor),
         kind: o.flavor.kind,
         metadata: { name: o.name, namespace: o.namespace, annotations: { [SOURCE_ANNOTATION]: i.cluster.name } },
@@ -81,6 +76,7 @@ export function clusterManifest(
             backups: { pgbackrest: { ...(o.pgbackrestImage ? { image: o.pgbackrestImage } : {}), ...parts.pgbackrest } },
         },
     };
+    return manifest;
 }
 
 function volumeOf(i: Inspection, role: VolumeReport['role']): VolumeReport {

@@ -1,4 +1,5 @@
 import type { Inspection } from '../v4/inspection.js';
+import type { V5PgBackRest, V5Repo } from './cluster.js';
 
 export type RepoKind = 'posix' | 's3' | 'gcs';
 
@@ -27,10 +28,10 @@ export function cloudRepoKind(i: Inspection): 's3' | 'gcs' | null {
  * credentials in a Secret apply makes from v4's repo config. Used by the backups method and by the volumes
  * method of a cloud-only cluster.
  */
-export function cloudRepo(i: Inspection, kind: 's3' | 'gcs', clusterName: string): { repo: Record<string, unknown>; global: Record<string, string>; configuration: unknown[] } {
+export function cloudRepo(i: Inspection, kind: 's3' | 'gcs', clusterName: string): { repo: V5Repo; global: Record<string, string>; configuration: NonNullable<V5PgBackRest['configuration']> } {
     const r = i.repository;
     const global: Record<string, string> = { 'repo1-path': r.path };
-    let repo: Record<string, unknown>;
+    let repo: V5Repo;
     if (kind === 's3') {
         const s3 = r.s3!;
         repo = { name: 'repo1', s3: { bucket: s3.bucket, endpoint: s3.endpoint, region: s3.region } };

@@ -1,11 +1,11 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { commandsIn, complete, completionScript, flagsIn, type NameSources } from '../../src/completion.js';
+import { cliModel } from '../../src/cli.js';
+import { complete, completionScript, type NameSources } from '../../src/completion.js';
 import type { Io } from '../../src/io.js';
-import { helpText } from '../../src/main.js';
+import { main } from '../../src/main.js';
 
-const io: Io = { stdout: { write: () => true }, stderr: { write: () => true }, stdin: new PassThrough(), env: {} };
-const helpOf = (command?: string) => helpText(io, command);
+const cli = cliModel();
 const asked: string[] = [];
 const names: NameSources = {
     namespaces: async () => ['default', 'pgo', 'prod'],
@@ -14,14 +14,22 @@ const names: NameSources = {
     v5Clusters: async () => ['hippo'],
     pvcs: async () => ['hippo-jgut', 'hippo-pgbr-repo'],
 };
-const c = (...words: string[]) => complete(words, helpOf, names);
+const c = (...words: string[]) => complete(words, cli, names);
 
-describe('completion, read from the CLI\'s own help', () => {
-    it('finds the commands and a command\'s flags with their choices', async () => {
-        expect(commandsIn(await helpOf())).toEqual(['inspect', 'prepare', 'generate', 'apply', 'release-pvc', 'completion']);
-        const flags = flagsIn(await helpOf('generate'));
+describe('completion, read from the commands\' own declarations', () => {
+    it('finds the commands and a command\'s flags with their choices, as --help shows them', async () => {
+        expect(cli.commands.map((x) => x.name)).toEqual(['inspect', 'prepare', 'generate', 'apply', 'release-pvc', 'completion']);
+        const flags = cli.commands.find((x) => x.name === 'generate')!.flags;
         expect(flags.find((f) => f.names.includes('--repo'))).toEqual({ names: ['--repo'], choices: ['posix', 's3', 'gcs'], boolean: false });
         expect(flags.find((f) => f.names.includes('--validate'))?.boolean).toBe(true);
+        // Every flag completion offers is one --help documents, and the other way round.
+        for (const command of cli.commands) {
+            let help = '';
+            const io: Io = { stdout: { write: (t: string) => (help += t) }, stderr: { write: () => true }, stdin: new PassThrough(), env: {} };
+            expect(await main([command.name, '--help'], io)).toBe(0);
+            const documented = [...help.matchAll(/^ +(?:(-\w), )?(--[\w-]+)/gm)].flatMap((m) => [m[1], m[2]]).filter((x): x is string => x !== undefined);
+            expect(new Set(command.flags.flatMap((f) => f.names)), command.name).toEqual(new Set(documented));
+        }
     });
 
     it('completes commands, flags and flag values', async () => {
@@ -45,7 +53,7 @@ describe('completion, read from the CLI\'s own help', () => {
 
     it('stays quiet when the cluster cannot be read', async () => {
         const failing = { ...names, v4Clusters: async () => Promise.reject(new Error('unreachable')) };
-        expect(await complete(['inspect', ''], helpOf, failing)).toEqual([]);
+        expect(await complete(['inspect', ''], cli, failing)).toEqual([]);
     });
 
     it('prints bash and zsh scripts that call __complete', () => {
