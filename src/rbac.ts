@@ -1,5 +1,6 @@
 import { dump } from 'js-yaml';
-import type { Permission } from './kube/access.js';
+import { deniedPermissions, type Permission } from './kube/access.js';
+import type { KubeClient } from './kube/client.js';
 import { FLAVORS } from './targets/flavors.js';
 
 export type { Permission };
@@ -101,4 +102,18 @@ export function rbacText(format: 'json' | 'yaml'): string {
         '# and kubectl-ivyo-upgrade-volumes with a ClusterRoleBinding (PersistentVolumes are cluster-scoped).\n' +
         rbacManifests().map((m) => dump(m, { lineWidth: -1 })).join('---\n')
     );
+}
+
+/**
+ * `inspect --check-permissions`: every command's permissions asked of the server (SelfSubjectAccessReview) in
+ * `namespace` (null: every namespace); one row per command that has all, one per permission it lacks.
+ */
+export async function permissionReport(client: KubeClient, namespace: string | null): Promise<{ command: CommandName; status: string; resource: string }[]> {
+    const commands = Object.keys(PERMISSIONS) as CommandName[];
+    const denied = await Promise.all(commands.map((c) => deniedPermissions(client, namespace, mergedRules(PERMISSIONS[c]))));
+    return commands.flatMap((command, i) => {
+        const missing = denied[i] ?? [];
+        if (missing.length === 0) return [{ command, status: 'ok', resource: '-' }];
+        return missing.map((d) => ({ command, status: `missing ${d.verb}`, resource: `${d.group ? `${d.resource}.${d.group}` : d.resource}${d.clusterScoped ? ' (cluster-wide)' : ''}` }));
+    });
 }

@@ -1,6 +1,6 @@
 import { UsageError, UserError } from '../errors.js';
 import { discover } from '../kube/discovery.js';
-import { applyVolumes } from '../plan/apply-procedure.js';
+import { applyCluster } from '../plan/apply-procedure.js';
 import { runProcedure } from '../plan/execute.js';
 import { chooseTarget } from '../targets/choice.js';
 import { apiVersionOf, type Flavor } from '../targets/flavors.js';
@@ -58,7 +58,7 @@ export const applyCommand = defineCommand({
         if (!apis.v5[flavor.name]) throw new UserError(`the server does not serve ${flavor.kind} (${apiVersionOf(flavor)}): install ${flavor.product} first`);
         const v4Cluster = manifest.metadata.annotations?.[SOURCE_ANNOTATION] ?? args.cluster ?? manifest.metadata.name;
         const dryRun = dryRunOf(args);
-        const procedure = applyVolumes(client, flavor, manifest, v4Cluster, apis.v4, { keepPasswords: args.keepPasswords, wait: args.wait, preview: dryRun === 'client' });
+        const procedure = applyCluster(client, flavor, manifest, v4Cluster, apis.v4, { keepPasswords: args.keepPasswords, wait: args.wait, preview: dryRun === 'client' });
         const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, pollMs: 500 });
         if (outcome === 'done' && dryRun === 'none' && args.wait) {
             const name = manifest.metadata.name;

@@ -11,9 +11,8 @@ import { getPgcluster, observe } from '../v4/observe.js';
 import { serialize, type OutputFormat } from '../output/format.js';
 import { inspectionTable, inspectionsTable } from '../output/inspect-table.js';
 import { renderTable } from '../output/table.js';
-import { deniedPermissions } from '../kube/access.js';
 import type { KubeClient } from '../kube/client.js';
-import { mergedRules, PERMISSIONS, rbacText, type CommandName } from '../rbac.js';
+import { permissionReport, rbacText } from '../rbac.js';
 import { targetFlag } from './global.js';
 import { defineCommand } from './spec.js';
 
@@ -100,20 +99,14 @@ async function inspectPrepared(client: KubeClient, namespace: string, cluster: s
 
 /** `--check-permissions`: every command's permissions, asked of the server; exit 1 when something is missing. */
 async function checkPermissions(client: KubeClient, namespace: string | null, output: OutputFormat, io: Io): Promise<void> {
-    const commands = Object.keys(PERMISSIONS) as CommandName[];
-    const denied = await Promise.all(commands.map((c) => deniedPermissions(client, namespace, mergedRules(PERMISSIONS[c]))));
-    const rows = commands.flatMap((c, i) =>
-        denied[i]!.length === 0
-            ? [[c, 'ok', '-']]
-            : denied[i]!.map((d) => [c, `missing ${d.verb}`, `${d.group ? `${d.resource}.${d.group}` : d.resource}${d.clusterScoped ? ' (cluster-wide)' : ''}`]),
-    );
+    const rows = await permissionReport(client, namespace);
     if (output === 'table') {
-        io.stdout.write(renderTable(['COMMAND', 'STATUS', 'RESOURCE'], rows));
+        io.stdout.write(renderTable(['COMMAND', 'STATUS', 'RESOURCE'], rows.map((r) => [r.command, r.status, r.resource])));
     } else {
-        io.stdout.write(serialize({ items: rows.map(([command, status, resource]) => ({ command, status, resource })) }, output));
+        io.stdout.write(serialize({ items: rows }, output));
     }
     const where = namespace === null ? 'in every namespace' : `in namespace ${namespace}`;
-    if (denied.some((d) => d.length > 0)) {
+    if (rows.some((r) => r.status !== 'ok')) {
         throw new UserError(`some permissions are missing ${where}: "kubectl ivyo-upgrade inspect --print-rbac" prints the roles to bind`);
     }
     io.stderr.write(`Every command has the permissions it needs ${where}.\n`);

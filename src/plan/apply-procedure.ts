@@ -9,7 +9,8 @@ import type { Flavor } from '../targets/flavors.js';
 import { applyNotes, describeApplyAction, isApplyWait, planApply, type ApplyAction, type ApplyOptions } from './apply.js';
 import type { Procedure } from './execute.js';
 
-export function applyVolumes(
+/** apply: create the v5 cluster (over the v4 volumes, or restoring from the v4 repository) and follow it until it runs. */
+export function applyCluster(
     client: KubeClient,
     flavor: Flavor,
     manifest: V5Cluster,

@@ -1,13 +1,14 @@
 import { UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
-import type { PersistentVolume, PersistentVolumeClaim } from '../kube/types.js';
+import type { PersistentVolumeClaim } from '../kube/types.js';
 import { paths } from '../kube/paths.js';
 import { keepPvcOwners, removePvcLabels, removeVolumesSource, retainPv } from '../kube/volume-writes.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { FLAVORS, type Flavor, type FlavorName } from '../targets/flavors.js';
 import type { Procedure } from './execute.js';
-import { describeRelease, isOwner, ownedBy, planRelease, type ReleaseAction, type ReleaseState } from './release.js';
+import { readReleaseState, type ReleaseState } from '../v5/release-state.js';
+import { describeRelease, isOwner, ownedBy, planRelease, type ReleaseAction } from './release.js';
 
 export interface ReleaseTarget {
     flavor: Flavor;
@@ -62,21 +63,7 @@ export function releasePvcs(client: KubeClient, namespace: string, t: ReleaseTar
     const path = paths.v5Cluster(t.flavor, namespace, t.clusterName);
     return {
         title: `release PVC ${t.pvcs.join(', ')} from ${t.flavor.kind} ${t.clusterName} in namespace ${namespace}`,
-        async observe() {
-            const [cluster, pvcs, pvs] = await Promise.all([
-                orAbsent(client.get<V5Cluster>(path)),
-                Promise.all(t.pvcs.map((p) => orAbsent(client.get<PersistentVolumeClaim>(paths.pvc(namespace, p))))),
-                client.list<PersistentVolume>(paths.pv()),
-            ]);
-            return {
-                namespace,
-                flavor: t.flavor,
-                clusterName: t.clusterName,
-                cluster,
-                pvcs: pvcs.filter((p): p is PersistentVolumeClaim => p !== null),
-                pvs: new Map(pvs.map((p) => [p.metadata.name, p])),
-            };
-        },
+        observe: () => readReleaseState(client, namespace, t.flavor, t.clusterName, t.pvcs),
         plan: planRelease,
         describe: describeRelease,
         isWait: () => false,

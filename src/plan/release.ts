@@ -1,19 +1,8 @@
-import type { PersistentVolume, PersistentVolumeClaim } from '../kube/types.js';
-import type { V5Cluster } from '../v5/cluster.js';
-import type { Flavor } from '../targets/flavors.js';
+import type { ReleaseState } from '../v5/release-state.js';
+import type { PersistentVolumeClaim } from '../kube/types.js';
 import { PreconditionFailed } from './execute.js';
 
 /** The PVCs to release from one v5 cluster, read fresh before every step. */
-export interface ReleaseState {
-    namespace: string;
-    flavor: Flavor;
-    clusterName: string;
-    /** The owning cluster, or null once it is gone. */
-    cluster: V5Cluster | null;
-    pvcs: PersistentVolumeClaim[];
-    pvs: Map<string, PersistentVolume>;
-}
-
 export type ReleaseAction =
     | { kind: 'retain-pv'; pv: string; pvc: string; from: string }
     | { kind: 'remove-volumes-source' }

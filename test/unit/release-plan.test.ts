@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
-import { planRelease, type ReleaseState } from '../../src/plan/release.js';
+import { planRelease } from '../../src/plan/release.js';
+import type { ReleaseState } from '../../src/v5/release-state.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
 import { FLAVORS } from '../../src/targets/flavors.js';
 
