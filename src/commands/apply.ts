@@ -38,7 +38,7 @@ export const applyCommand = defineCommand({
     },
     async run(args, { io, connect }) {
         // A manifest file is read and checked before the connection is made.
-        const fromFile = args.filename ? manifestFromFile(args.filename, { namespace: args.namespace, cluster: args.cluster }) : null;
+        const fromFile = args.filename ? await manifestFromFile(args.filename, io.stdin, { namespace: args.namespace, cluster: args.cluster }) : null;
         const { client, namespace } = connect();
         const apis = await discover(client);
         let manifest: V5Cluster;

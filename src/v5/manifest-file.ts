@@ -6,8 +6,9 @@ import { cannotRunVanillaData } from '../v4/verdicts.js';
 import type { V5Cluster } from './cluster.js';
 import { SOURCE_ANNOTATION } from './manifest.js';
 
-function readManifest(file: string): V5Cluster {
-    const text = file === '-' ? fs.readFileSync(0, 'utf8') : readFile(file);
+/** `-f FILE`, or `-f -` read from the command's standard input (the Io's, so tests and pipes behave alike). */
+async function readManifest(file: string, stdin: NodeJS.ReadableStream): Promise<V5Cluster> {
+    const text = file === '-' ? await readAll(stdin) : readFile(file);
     const where = file === '-' ? 'stdin' : file;
     let doc: V5Cluster | undefined;
     try {
@@ -19,6 +20,12 @@ function readManifest(file: string): V5Cluster {
     }
     if (!doc || typeof doc !== 'object' || !doc.metadata?.name) throw new UsageError(`${where} holds no Kubernetes object with a metadata.name (-f)`);
     return doc;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+    let text = '';
+    for await (const chunk of stream) text += chunk.toString();
+    return text;
 }
 
 function readFile(file: string): string {
@@ -40,8 +47,8 @@ function flavorOf(m: V5Cluster): Flavor {
  * a namespace or v4 cluster that disagrees with the flags are usage errors; an IvoryCluster taking v4 data is
  * refused.
  */
-export function manifestFromFile(filename: string, flags: { namespace?: string; cluster?: string }): { manifest: V5Cluster; flavor: Flavor } {
-    const manifest = readManifest(filename);
+export async function manifestFromFile(filename: string, stdin: NodeJS.ReadableStream, flags: { namespace?: string; cluster?: string }): Promise<{ manifest: V5Cluster; flavor: Flavor }> {
+    const manifest = await readManifest(filename, stdin);
     const flavor = flavorOf(manifest);
     const declared = manifest.metadata.namespace;
     if (declared && flags.namespace && declared !== flags.namespace) {

@@ -4,7 +4,7 @@ import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Inspection } from '../../src/v4/inspection.js';
 import { SCENARIOS } from '../fixtures/v4/cluster.js';
-import { createNamespace, createObjects, run } from '../support/kube.js';
+import { createNamespace, createObjects, run, runBinary } from '../support/kube.js';
 
 let ns: string;
 let other: string;
@@ -115,6 +115,15 @@ describe('inspect on a real API server', () => {
         expect((JSON.parse(r.stdout) as Inspection).primary.deployment).toBe('hippo-jgut');
         const list = spawnSync('kubectl', ['plugin', 'list'], { env: { ...process.env, PATH: `${path.resolve('dist')}${path.delimiter}${process.env.PATH}` }, encoding: 'utf8' });
         expect(list.stdout).toContain(path.resolve('dist/kubectl-ivyo_upgrade'));
+    });
+
+    it('the built binary itself: data on stdout, a usage error is exit 2 with one line on stderr', async () => {
+        const ok = await runBinary(['inspect', 'hippo', '-n', ns, '-o', 'json']);
+        expect(ok.code, ok.stderr).toBe(0);
+        expect((JSON.parse(ok.stdout) as Inspection).cluster.name).toBe('hippo');
+        const bad = await runBinary(['inspect', 'hippo', '-o', 'xml']);
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toBe(`error: --output must be table, json or yaml, not "xml"\nSee 'kubectl ivyo-upgrade inspect --help' for usage.\n`);
     });
 
     it('takes its flags anywhere after the plugin name, as README says; kubectl takes none before it', async () => {

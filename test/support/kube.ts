@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
+import type { Io } from '../../src/io.js';
 import { KubeClient } from '../../src/kube/client.js';
+import { main } from '../../src/main.js';
 import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import * as seed from '../../scripts/seed.js';
@@ -72,13 +75,34 @@ export interface Run {
     ms: number;
 }
 
-/** Runs the built plugin as a user would; stdin is empty unless `stdin` is given. */
-export function run(args: string[], opts: { kubeconfig?: string; env?: NodeJS.ProcessEnv; command?: string; stdin?: string } = {}): Promise<Run> {
-    const started = Date.now();
+/**
+ * Runs a command line of the plugin: in this process through `main(argv, io)` (the command tests), or, with
+ * `command`, as a separate program (`kubectl` finding the plugin, `script` giving it a terminal). stdin is
+ * empty unless `stdin` is given, and never a terminal.
+ */
+export async function run(args: string[], opts: { kubeconfig?: string; env?: NodeJS.ProcessEnv; command?: string; stdin?: string } = {}): Promise<Run> {
     const env = { ...process.env, KUBECONFIG: opts.kubeconfig ?? adminKubeconfig(), NO_COLOR: '', ...opts.env };
+    if (opts.command) return spawnRun(opts.command, args, env, opts.stdin);
+    const started = Date.now();
+    let stdout = '';
+    let stderr = '';
+    const stdin = new PassThrough();
+    stdin.end(opts.stdin ?? '');
+    const io: Io = { stdout: { write: (t: string) => (stdout += t), isTTY: false }, stderr: { write: (t: string) => (stderr += t), isTTY: false }, stdin, env };
+    const code = await main(args, io);
+    return { code, stdout, stderr, ms: Date.now() - started };
+}
+
+/** Runs the built plugin itself, as a user's shell would. */
+export function runBinary(args: string[], opts: { kubeconfig?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<Run> {
+    return spawnRun(PLUGIN, args, { ...process.env, KUBECONFIG: opts.kubeconfig ?? adminKubeconfig(), NO_COLOR: '', ...opts.env }, opts.stdin);
+}
+
+function spawnRun(command: string, args: string[], env: NodeJS.ProcessEnv, stdinText: string | undefined): Promise<Run> {
+    const started = Date.now();
     return new Promise((resolve, reject) => {
-        const child = spawn(opts.command ?? PLUGIN, args, { env, stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-        if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
+        const child = spawn(command, args, { env, stdio: [stdinText === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+        if (stdinText !== undefined) child.stdin?.end(stdinText);
         let stdout = '';
         let stderr = '';
         child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
