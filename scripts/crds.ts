@@ -51,7 +51,14 @@ export async function installCrds(server: string, token: string): Promise<void> 
         const adapted = adaptCrdForV120(crd);
         const apiVersion = String(adapted.apiVersion);
         const name = String((adapted.metadata as Schema).name);
-        const res = await adminRequest(server, token, 'PATCH', `/apis/${apiVersion}/customresourcedefinitions/${name}?fieldManager=test-cluster&force=true`, adapted, 'application/apply-patch+yaml');
+        const res = await adminRequest(
+            server,
+            token,
+            'PATCH',
+            `/apis/${apiVersion}/customresourcedefinitions/${name}?fieldManager=test-cluster&force=true`,
+            adapted,
+            'application/apply-patch+yaml',
+        );
         if (res.status >= 300) throw new Error(`installing CRD ${name}: HTTP ${res.status}: ${res.body.slice(0, 2000)}`);
         const deadline = Date.now() + 30_000;
         for (;;) {

@@ -74,13 +74,32 @@ export async function walkThrough(w: Walk): Promise<number[]> {
     const ok =
         (await step('1. What each method needs. The default target, IVYO, cannot run v4 data; PGO v5 can:', ['inspect', 'hippo', '-n', ns, '--target', 'pgo'])) &&
         (await step('2. Preview prepare (a dry run writes nothing):', ['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--dry-run'])) &&
-        (await simulated('PGO v4 operator', () => new V4OperatorSimulator(w.kubeconfig, ns).start(), () =>
-            step('3. Prepare: Retain on the PVs, record, scale down the replica, delete v4 keeping every PVC:', ['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes']),
+        (await simulated(
+            'PGO v4 operator',
+            () => new V4OperatorSimulator(w.kubeconfig, ns).start(),
+            () =>
+                step('3. Prepare: Retain on the PVs, record, scale down the replica, delete v4 keeping every PVC:', [
+                    'prepare',
+                    'hippo',
+                    '-n',
+                    ns,
+                    '--method',
+                    'volumes',
+                    '--target',
+                    'pgo',
+                    '--yes',
+                ]),
         )) &&
-        (await step("4. Generate the PostgresCluster with a PostgreSQL 13 image (PGO v5's own images run 15-18):", ['generate', 'hippo', '-n', ns, '--target', 'pgo', ...images], manifest)) &&
+        (await step(
+            "4. Generate the PostgresCluster with a PostgreSQL 13 image (PGO v5's own images run 15-18):",
+            ['generate', 'hippo', '-n', ns, '--target', 'pgo', ...images],
+            manifest,
+        )) &&
         (w.print(fs.readFileSync(manifest, 'utf8')), true) &&
-        (await simulated('PGO v5 operator', async () => new V5OperatorSimulator(client, 'pgo', ns).start(), () =>
-            step('5. Apply it: v4 passwords kept, the volumes adopted, spec.dataSource.volumes removed:', ['apply', '-f', path.basename(manifest), '-n', ns, '--yes']),
+        (await simulated(
+            'PGO v5 operator',
+            async () => new V5OperatorSimulator(client, 'pgo', ns).start(),
+            () => step('5. Apply it: v4 passwords kept, the volumes adopted, spec.dataSource.volumes removed:', ['apply', '-f', path.basename(manifest), '-n', ns, '--yes']),
         )) &&
         (await step('6. Release the repository PVC, so that deleting the v5 cluster (a rollback) leaves it:', ['release-pvc', 'hippo-pgbr-repo', '-n', ns, '--yes']));
     if (ok) w.print(`\nDone: PostgresCluster hippo runs on the v4 volumes in namespace ${ns}.\n`);

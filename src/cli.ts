@@ -41,7 +41,7 @@ export function buildCli(io: Io): Argv<GlobalFlags> {
         .strictCommands()
         .version(VERSION)
         .alias('h', 'help')
-        .wrap(Math.min(120, io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : 100))
+        .wrap(Math.min(120, io.stdout.isTTY ? (io.stdout.columns ?? 100) : 100))
         .exitProcess(false)
         .showHelpOnFail(false)
         .check((a) => {
@@ -61,12 +61,12 @@ export function buildCli(io: Io): Argv<GlobalFlags> {
 export function usageMessage(msg: string): string {
     const invalid = /^Invalid values:\s*Argument: ([\w-]+), Given: "(.*)", Choices: (.*)$/s.exec(msg);
     if (invalid) {
-        const choices = invalid[3]!.split(', ').map((c) => c.replace(/^"|"$/g, ''));
+        const choices = (invalid[3] ?? '').split(', ').map((c) => c.replace(/^"|"$/g, ''));
         return `--${invalid[1]} must be ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}, not "${invalid[2]}"`;
     }
     const missing = /^Missing required arguments?: (.*)$/.exec(msg);
     if (missing) {
-        const names = missing[1]!.split(', ');
+        const names = (missing[1] ?? '').split(', ');
         const positional = names.filter((n) => POSITIONALS.includes(n));
         if (positional.length > 0) return `a ${positional[0]} name is required`;
         return `${names.map((n) => `--${n}`).join(', ')} ${names.length > 1 ? 'are' : 'is'} required`;

@@ -2,6 +2,8 @@
 export interface OutStream {
     write(chunk: string): unknown;
     isTTY?: boolean;
+    /** A terminal's width, for help text. */
+    columns?: number;
 }
 
 export interface InStream extends NodeJS.ReadableStream {

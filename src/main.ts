@@ -45,7 +45,8 @@ function report(e: unknown, argv: string[], io: Io, debug: boolean): number {
 function contextFlag(argv: string[]): string | undefined {
     const i = argv.findIndex((a) => a === '--context' || a.startsWith('--context='));
     if (i < 0) return undefined;
-    const value = argv[i]!.includes('=') ? argv[i]!.slice('--context='.length) : argv[i + 1];
+    const arg = argv[i] ?? '';
+    const value = arg.includes('=') ? arg.slice('--context='.length) : argv[i + 1];
     return value && !value.startsWith('-') ? value : undefined;
 }
 
@@ -58,7 +59,7 @@ export function suggestingContext(io: Io, context: string | undefined): Io {
     const add = (text: string) => text.replace(/(kubectl [^\n"`]*?-n [^\s"'`),;]+)/g, `$1 --context ${context}`);
     return {
         ...io,
-        stdout: { isTTY: io.stdout.isTTY, columns: (io.stdout as { columns?: number }).columns, write: (chunk: string) => io.stdout.write(add(chunk)) } as Io['stdout'],
+        stdout: { isTTY: io.stdout.isTTY, columns: io.stdout.columns, write: (chunk: string) => io.stdout.write(add(chunk)) },
         stderr: { isTTY: io.stderr.isTTY, write: (chunk: string) => io.stderr.write(add(chunk)) },
     };
 }

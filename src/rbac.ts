@@ -7,7 +7,8 @@ export type { Permission };
 
 /** One permission a command needs: the API group, the resource (subresource after a slash), the verbs. */
 
-export type CommandName = 'inspect' | 'prepare' | 'generate' | 'apply' | 'release-pvc';
+export const COMMAND_NAMES = ['inspect', 'generate', 'prepare', 'apply', 'release-pvc'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
 
 const v5Clusters = (verbs: string[]): Permission[] => Object.values(FLAVORS).map((f) => ({ group: f.group, resource: f.plural, verbs }));
 
@@ -90,7 +91,16 @@ export function rbacManifests(): Record<string, unknown>[] {
         metadata: { name: n, labels: { 'app.kubernetes.io/name': 'kubectl-ivyo-upgrade' } },
         rules: rules.map(rule),
     });
-    return [role('kubectl-ivyo-upgrade', all.filter((p) => !p.clusterScoped)), role('kubectl-ivyo-upgrade-volumes', all.filter((p) => p.clusterScoped))];
+    return [
+        role(
+            'kubectl-ivyo-upgrade',
+            all.filter((p) => !p.clusterScoped),
+        ),
+        role(
+            'kubectl-ivyo-upgrade-volumes',
+            all.filter((p) => p.clusterScoped),
+        ),
+    ];
 }
 
 /** The roles as `inspect --print-rbac` prints them and docs/rbac.yaml holds them: YAML documents, or a JSON List. */
@@ -100,7 +110,9 @@ export function rbacText(format: 'json' | 'yaml'): string {
         '# Generated from src/rbac.ts; do not edit by hand.\n' +
         '# Bind kubectl-ivyo-upgrade with a RoleBinding in each namespace to upgrade (a ClusterRoleBinding for -A),\n' +
         '# and kubectl-ivyo-upgrade-volumes with a ClusterRoleBinding (PersistentVolumes are cluster-scoped).\n' +
-        rbacManifests().map((m) => dump(m, { lineWidth: -1 })).join('---\n')
+        rbacManifests()
+            .map((m) => dump(m, { lineWidth: -1 }))
+            .join('---\n')
     );
 }
 
@@ -109,11 +121,15 @@ export function rbacText(format: 'json' | 'yaml'): string {
  * `namespace` (null: every namespace); one row per command that has all, one per permission it lacks.
  */
 export async function permissionReport(client: KubeClient, namespace: string | null): Promise<{ command: CommandName; status: string; resource: string }[]> {
-    const commands = Object.keys(PERMISSIONS) as CommandName[];
+    const commands = COMMAND_NAMES;
     const denied = await Promise.all(commands.map((c) => deniedPermissions(client, namespace, mergedRules(PERMISSIONS[c]))));
     return commands.flatMap((command, i) => {
         const missing = denied[i] ?? [];
         if (missing.length === 0) return [{ command, status: 'ok', resource: '-' }];
-        return missing.map((d) => ({ command, status: `missing ${d.verb}`, resource: `${d.group ? `${d.resource}.${d.group}` : d.resource}${d.clusterScoped ? ' (cluster-wide)' : ''}` }));
+        return missing.map((d) => ({
+            command,
+            status: `missing ${d.verb}`,
+            resource: `${d.group ? `${d.resource}.${d.group}` : d.resource}${d.clusterScoped ? ' (cluster-wide)' : ''}`,
+        }));
     });
 }

@@ -21,7 +21,11 @@ export const applyCommand = defineCommand({
         ...confirmFlags,
         wait: { type: 'boolean', default: true, describe: 'Follow the operator until the cluster runs, then remove spec.dataSource.volumes (--no-wait to stop after creating it)' },
         timeout: timeoutFlag('15m', 'How long to wait for the operator at each step'),
-        'keep-passwords': { type: 'boolean', default: true, describe: 'Copy the v4 user passwords into the v5 user Secrets, in the cluster (--no-keep-passwords to let v5 make new ones)' },
+        'keep-passwords': {
+            type: 'boolean',
+            default: true,
+            describe: 'Copy the v4 user passwords into the v5 user Secrets, in the cluster (--no-keep-passwords to let v5 make new ones)',
+        },
     },
     examples: [
         ['$0 apply hippo -n pgo --target pgo --image IMG --pgbackrest-image IMG2', 'Generate, create the PostgresCluster, follow it until it runs'],

@@ -36,7 +36,10 @@ function liveNames(io: Io): NameSources {
     };
     return {
         namespaces: () => names(paths.namespaces, undefined),
-        contexts: async () => connect().cfg.kc.getContexts().map((c) => c.name),
+        contexts: async () =>
+            connect()
+                .cfg.kc.getContexts()
+                .map((c) => c.name),
         v4Clusters: (ns) => names((n) => paths.pgcluster(n), ns),
         v5Clusters: async (ns) => {
             const lists = await Promise.all(Object.values(FLAVORS).map((f) => names((n) => paths.v5Cluster(f, n), ns).catch(() => [])));

@@ -14,7 +14,11 @@ import { defineCommand } from './spec.js';
 
 /** The flags that shape a manifest; `apply` takes them too, to generate one. */
 export const manifestFlags = {
-    method: { choices: ['volumes', 'backups'] as const, default: 'volumes' as const, describe: 'volumes: reuse the v4 PVCs in place; backups: restore a new cluster from the v4 pgBackRest repository' },
+    method: {
+        choices: ['volumes', 'backups'] as const,
+        default: 'volumes' as const,
+        describe: 'volumes: reuse the v4 PVCs in place; backups: restore a new cluster from the v4 pgBackRest repository',
+    },
     repo: { choices: ['posix', 's3', 'gcs'] as const, describe: 'backups: the v4 repository to restore from (default: its PVC if v4 writes there, else its cloud repository)' },
     'restore-type': { type: 'string', describe: 'backups: point-in-time recovery, pgBackRest --type (time, xid, name, lsn, immediate)' },
     'restore-target': { type: 'string', describe: 'backups: the recovery target, pgBackRest --target (e.g. "2026-11-20 14:15:11+00")' },
@@ -54,7 +58,12 @@ export function checkManifestFlags(a: Partial<ManifestArgs>): void {
 }
 
 /** Generates from the manifest flags, printing generate's warnings on stderr. Shared with `apply`. */
-export async function generateFromFlags(client: KubeClient, io: Io, where: { namespace: string; cluster: string; target: TargetChoice; v4Served: boolean }, args: ManifestArgs): Promise<Generated> {
+export async function generateFromFlags(
+    client: KubeClient,
+    io: Io,
+    where: { namespace: string; cluster: string; target: TargetChoice; v4Served: boolean },
+    args: ManifestArgs,
+): Promise<Generated> {
     const generated = await generateManifest(client, {
         ...where,
         method: args.method,
@@ -76,13 +85,20 @@ export const generateCommand = defineCommand({
     positionals: { cluster: { type: 'string', demandOption: true, describe: 'Name of the v4 pgcluster' } },
     flags: {
         ...manifestFlags,
-        'include-secrets': { type: 'boolean', default: false, describe: 'backups with S3/GCS: print the credentials Secret too (for GitOps); otherwise apply makes it in the cluster' },
+        'include-secrets': {
+            type: 'boolean',
+            default: false,
+            describe: 'backups with S3/GCS: print the credentials Secret too (for GitOps); otherwise apply makes it in the cluster',
+        },
         validate: { type: 'boolean', default: false, describe: 'Send the manifest to the server with dryRun=All and report schema errors' },
     },
     examples: [
         ['$0 generate hippo -n pgo --target pgo --image IMG --pgbackrest-image IMG2', "The PostgresCluster that adopts hippo's volumes, with images for the data's major"],
         ['$0 generate hippo -n pgo --target pgo --image IMG --validate | kubectl apply --server-side -f -', 'Check against the CRD, then apply'],
-        ['$0 generate hippo --target pgo --method backups --repo s3 --restore-type time --restore-target "2026-11-20 14:15:11+00"', 'Restore from the v4 S3 repository to a point in time'],
+        [
+            '$0 generate hippo --target pgo --method backups --repo s3 --restore-type time --restore-target "2026-11-20 14:15:11+00"',
+            'Restore from the v4 S3 repository to a point in time',
+        ],
     ],
     permissions: 'generate',
     completes: { positional: 'v4Clusters' },
@@ -104,7 +120,11 @@ export const generateCommand = defineCommand({
         if (args.includeSecrets && credentials) {
             // Opted into: the credentials leave the cluster on stdout. Otherwise apply makes the Secret in-cluster.
             const secret = await credentialsForOutput(client, namespace, args.cluster, credentials);
-            io.stdout.write(format === 'json' ? serialize({ apiVersion: 'v1', kind: 'List', items: [secret, manifest] }, 'json') : `${serialize(secret, 'yaml')}---\n${serialize(manifest, 'yaml')}`);
+            io.stdout.write(
+                format === 'json'
+                    ? serialize({ apiVersion: 'v1', kind: 'List', items: [secret, manifest] }, 'json')
+                    : `${serialize(secret, 'yaml')}---\n${serialize(manifest, 'yaml')}`,
+            );
             return;
         }
         if (credentials) {

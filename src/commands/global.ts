@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { KubeClient } from '../kube/client.js';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
-import { OUTPUT_FORMATS, type OutputFormat } from '../output/format.js';
+import { OUTPUT_FORMATS } from '../output/format.js';
 import type { FlavorName } from '../targets/flavors.js';
 
 /** Flags every subcommand takes, as kubectl names them. */
@@ -18,7 +18,7 @@ export const globalFlags = {
         describe: 'How long to wait for one server request (e.g. 10s, 1m); 0 waits as long as the connection lives',
         global: true,
     },
-    output: { alias: 'o', choices: OUTPUT_FORMATS, default: 'table' as OutputFormat, describe: 'Output format', global: true },
+    output: { alias: 'o', choices: OUTPUT_FORMATS, default: 'table', describe: 'Output format', global: true },
     debug: { type: 'boolean', default: false, describe: 'Print stack traces of internal errors', global: true },
 } as const satisfies Record<string, Options>;
 
@@ -45,7 +45,6 @@ export const confirmFlags = {
         describe: 'client (or bare --dry-run): print the plan only; server: send every write with dryRun=All, persist nothing; none (default): do it',
     },
 } as const satisfies Record<string, Options>;
-
 
 /** The dry-run mode yargs checked against DRY_RUN_MODES; absent means none. */
 export function dryRunOf(args: { dryRun?: string }): DryRunMode {

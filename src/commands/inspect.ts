@@ -23,8 +23,16 @@ export const inspectCommand = defineCommand({
     flags: {
         'all-namespaces': { alias: 'A', type: 'boolean', default: false, describe: 'Every v4 cluster in every namespace, one row each' },
         target: targetFlag('The v5 operator to move to (default: ivyo, or the only one installed)'),
-        'check-permissions': { type: 'boolean', default: false, describe: 'Instead of inspecting, ask the server (SelfSubjectAccessReview) which permissions of each command you lack here' },
-        'print-rbac': { type: 'boolean', default: false, describe: 'Instead of inspecting, print the ClusterRoles every command needs (YAML, or a JSON List with -o json); no cluster is read' },
+        'check-permissions': {
+            type: 'boolean',
+            default: false,
+            describe: 'Instead of inspecting, ask the server (SelfSubjectAccessReview) which permissions of each command you lack here',
+        },
+        'print-rbac': {
+            type: 'boolean',
+            default: false,
+            describe: 'Instead of inspecting, print the ClusterRoles every command needs (YAML, or a JSON List with -o json); no cluster is read',
+        },
     },
     examples: [
         ['$0 inspect hippo -n pgo', 'Report on cluster hippo in namespace pgo'],
@@ -101,7 +109,12 @@ async function inspectPrepared(client: KubeClient, namespace: string, cluster: s
 async function checkPermissions(client: KubeClient, namespace: string | null, output: OutputFormat, io: Io): Promise<void> {
     const rows = await permissionReport(client, namespace);
     if (output === 'table') {
-        io.stdout.write(renderTable(['COMMAND', 'STATUS', 'RESOURCE'], rows.map((r) => [r.command, r.status, r.resource])));
+        io.stdout.write(
+            renderTable(
+                ['COMMAND', 'STATUS', 'RESOURCE'],
+                rows.map((r) => [r.command, r.status, r.resource]),
+            ),
+        );
     } else {
         io.stdout.write(serialize({ items: rows }, output));
     }

@@ -37,7 +37,13 @@ export const prepareCommand = defineCommand({
         const apis = await discover(client);
         if (!apis.v4) throw v4NotServed(contextName);
         const target = chooseTarget(args.target, apis.v5);
-        const options = { method: args.method, deleteData: args.deleteData, backupType: args.backupType, deleteReplicaData: args.deleteReplicaData, keepV4Labels: args.keepV4Labels };
+        const options = {
+            method: args.method,
+            deleteData: args.deleteData,
+            backupType: args.backupType,
+            deleteReplicaData: args.deleteReplicaData,
+            keepV4Labels: args.keepV4Labels,
+        };
         const procedure = prepareCluster(client, namespace, args.cluster, target, options, (line) => io.stderr.write(`${line}\n`));
         const dryRun = dryRunOf(args);
         const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, pollMs: 500 });

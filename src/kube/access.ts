@@ -29,7 +29,15 @@ export async function deniedPermissions(client: KubeClient, namespace: string | 
                 body: {
                     apiVersion: 'authorization.k8s.io/v1',
                     kind: 'SelfSubjectAccessReview',
-                    spec: { resourceAttributes: { group: p.group, resource, ...(subresource ? { subresource } : {}), verb, ...(p.clusterScoped || namespace === null ? {} : { namespace }) } },
+                    spec: {
+                        resourceAttributes: {
+                            group: p.group,
+                            resource,
+                            ...(subresource ? { subresource } : {}),
+                            verb,
+                            ...(p.clusterScoped || namespace === null ? {} : { namespace }),
+                        },
+                    },
                 },
             });
             return review.status?.allowed === true ? null : { group: p.group, resource: p.resource, verb, clusterScoped: Boolean(p.clusterScoped) };

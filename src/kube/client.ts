@@ -130,10 +130,20 @@ export class KubeClient {
             });
         const result = new Promise<string>((resolve, reject) => {
             new Exec(this.kc)
-                .exec(namespace, pod, container, command, sink((s) => (out += s)), sink((s) => (err += s)), null, false, (status) => {
-                    if (status.status === 'Success') resolve(out);
-                    else reject(new Error(status.message || err.trim() || 'the command failed'));
-                })
+                .exec(
+                    namespace,
+                    pod,
+                    container,
+                    command,
+                    sink((s) => (out += s)),
+                    sink((s) => (err += s)),
+                    null,
+                    false,
+                    (status) => {
+                        if (status.status === 'Success') resolve(out);
+                        else reject(new Error(status.message || err.trim() || 'the command failed'));
+                    },
+                )
                 .then((ws) => ws.on('close', () => resolve(out)))
                 // client-node rejects with the websocket's error event, not always an Error.
                 .catch((e: unknown) => reject(new Error(errorText(e))));
@@ -155,25 +165,19 @@ export class KubeClient {
             const req = transport.request(url, options, (res) => {
                 const chunks: Buffer[] = [];
                 res.on('data', (c: Buffer) => chunks.push(c));
-                res.on('end', () =>
-                    resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), type: String(res.headers['content-type'] ?? '') }),
-                );
+                res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), type: String(res.headers['content-type'] ?? '') }));
                 res.on('error', reject);
             });
             let timer: NodeJS.Timeout | undefined;
             if (this.timeoutMs > 0) {
                 timer = setTimeout(() => {
-                    req.destroy(
-                        new ConnectionError(this.server, this.contextName, 'ETIMEDOUT', `no answer within ${this.timeoutMs / 1000}s`, true),
-                    );
+                    req.destroy(new ConnectionError(this.server, this.contextName, 'ETIMEDOUT', `no answer within ${this.timeoutMs / 1000}s`, true));
                 }, this.timeoutMs);
             }
             req.on('socket', (socket) => {
                 if (!socket.connecting) return;
                 const dial = setTimeout(() => {
-                    req.destroy(
-                        new ConnectionError(this.server, this.contextName, CONNECT_TIMED_OUT, `no connection within ${this.connectTimeoutMs / 1000}s`, true),
-                    );
+                    req.destroy(new ConnectionError(this.server, this.contextName, CONNECT_TIMED_OUT, `no connection within ${this.connectTimeoutMs / 1000}s`, true));
                 }, this.connectTimeoutMs);
                 socket.once(url.protocol === 'http:' ? 'connect' : 'secureConnect', () => clearTimeout(dial));
                 socket.once('close', () => clearTimeout(dial));

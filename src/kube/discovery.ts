@@ -3,7 +3,6 @@ import type { KubeClient } from './client.js';
 import { V4_GROUP, V4_VERSION } from './paths.js';
 import { FLAVORS, type FlavorName } from '../targets/flavors.js';
 
-
 /** Which of the APIs this tool works with the server serves. */
 export interface ServedApis {
     /** PGO v4: `pgclusters.crunchydata.com/v1`. */
@@ -41,7 +40,5 @@ export async function discover(client: KubeClient): Promise<ServedApis> {
 
 /** The one wording of "the PGO v4 CRDs are not here", for every command. */
 export function v4NotServed(contextName: string): UserError {
-    return new UserError(
-        `the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed, or context "${contextName}" points at another cluster`,
-    );
+    return new UserError(`the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed, or context "${contextName}" points at another cluster`);
 }

@@ -47,14 +47,10 @@ export function explainKubeError(err: unknown): UserError | undefined {
             );
         }
         if (err.timedOut) {
-            return new UserError(
-                `the server ${err.server} did not answer within the request timeout: check the network, or raise --request-timeout`,
-            );
+            return new UserError(`the server ${err.server} did not answer within the request timeout: check the network, or raise --request-timeout`);
         }
         if (err.code === 'ECONNREFUSED') {
-            return new UserError(
-                `the connection to the server ${err.server} was refused: is the API server running, and is context "${contextName}" the right one?`,
-            );
+            return new UserError(`the connection to the server ${err.server} was refused: is the API server running, and is context "${contextName}" the right one?`);
         }
         return new UserError(`cannot reach the server ${err.server} (${err.code}: ${err.message}): check context "${contextName}" and the network`);
     }
@@ -63,9 +59,7 @@ export function explainKubeError(err: unknown): UserError | undefined {
     const s = subjectOf(err.method, err.path);
     switch (err.status) {
         case 401:
-            return new UserError(
-                `you must be logged in to the server (Unauthorized): the credentials of context "${contextName}" were refused; renew them and retry`,
-            );
+            return new UserError(`you must be logged in to the server (Unauthorized): the credentials of context "${contextName}" were refused; renew them and retry`);
         case 403:
             return new UserError(
                 `forbidden: cannot ${s.verb} ${describe(s)}: ${err.message}; ask a cluster admin for "${s.verb}" on "${s.group ? `${s.resource}.${s.group}` : s.resource}", or use a context that has it`,

@@ -85,7 +85,7 @@ function parseFile(file: string): KubeConfig {
     try {
         kc.loadFromFile(file);
     } catch (e) {
-        throw new UserError(`cannot read kubeconfig "${file}": ${(e as Error).message.split('\n')[0]}`);
+        throw new UserError(`cannot read kubeconfig "${file}": ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`);
     }
     return kc;
 }

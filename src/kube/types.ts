@@ -108,6 +108,11 @@ export interface Pgcluster extends KubeObject {
 
 export type Pgreplica = KubeObject;
 
+/** PGO v4 `Pgtask`; the v4 job controller sets `spec.status` to "job completed" when its Job succeeds. */
+export interface Pgtask extends KubeObject {
+    spec?: { status?: string; tasktype?: string; parameters?: Record<string, string> };
+}
+
 export interface Job extends KubeObject {
     spec?: { backoffLimit?: number };
     status?: { succeeded?: number; failed?: number; active?: number; conditions?: { type: string; status: string }[] };

@@ -19,7 +19,14 @@ export function removePvcLabels(client: KubeClient, namespace: string, pvc: stri
 }
 
 /** Keeps only `keep` of a PVC's ownerReferences, on condition (a test op) that they are still `current`. */
-export function keepPvcOwners(client: KubeClient, namespace: string, pvc: string, current: NonNullable<ObjectMeta['ownerReferences']>, keep: NonNullable<ObjectMeta['ownerReferences']>, o: WriteOptions): Promise<unknown> {
+export function keepPvcOwners(
+    client: KubeClient,
+    namespace: string,
+    pvc: string,
+    current: NonNullable<ObjectMeta['ownerReferences']>,
+    keep: NonNullable<ObjectMeta['ownerReferences']>,
+    o: WriteOptions,
+): Promise<unknown> {
     return jsonPatch(
         client,
         paths.pvc(namespace, pvc),

@@ -19,14 +19,14 @@ export function inspectionTable(i: Inspection): string {
         ['Repository', `${r.types.join(',')}, PVC ${dash(r.pvc)}, path ${r.path}, directory ${dash(r.directory)}`],
     ];
     if (r.s3) {
-        facts.push(['S3', `bucket ${dash(r.s3.bucket)}, endpoint ${dash(r.s3.endpoint)}, region ${dash(r.s3.region)}, uri style ${dash(r.s3.uriStyle)}, verify TLS ${r.s3.verifyTLS ? 'yes' : 'no'}`]);
+        facts.push([
+            'S3',
+            `bucket ${dash(r.s3.bucket)}, endpoint ${dash(r.s3.endpoint)}, region ${dash(r.s3.region)}, uri style ${dash(r.s3.uriStyle)}, verify TLS ${r.s3.verifyTLS ? 'yes' : 'no'}`,
+        ]);
     }
     if (r.gcs) facts.push(['GCS', `bucket ${dash(r.gcs.bucket)}, endpoint ${dash(r.gcs.endpoint)}, key type ${dash(r.gcs.keyType)}`]);
     facts.push(['User secrets', i.userSecrets.join(', ') || '-']);
-    facts.push([
-        'Target',
-        `${i.target.kind} (${i.target.apiVersion}), ${i.target.installed ? 'installed' : 'NOT installed'}, chosen by ${i.target.selectedBy}`,
-    ]);
+    facts.push(['Target', `${i.target.kind} (${i.target.apiVersion}), ${i.target.installed ? 'installed' : 'NOT installed'}, chosen by ${i.target.selectedBy}`]);
     if (i.target.collisions.length > 0) {
         facts.push(['Name collisions', i.target.collisions.map((c) => `${c.kind} ${c.name}`).join(', ')]);
     }
@@ -56,10 +56,7 @@ export function inspectionTable(i: Inspection): string {
 }
 
 function findingLines(method: string, v: Verdict): string[] {
-    return [
-        ...v.blockers.map((f) => `${method}: BLOCKER ${f.code}: ${f.message}`),
-        ...v.warnings.map((f) => `${method}: warning ${f.code}: ${f.message}`),
-    ];
+    return [...v.blockers.map((f) => `${method}: BLOCKER ${f.code}: ${f.message}`), ...v.warnings.map((f) => `${method}: warning ${f.code}: ${f.message}`)];
 }
 
 /** One row per cluster for `inspect -A` and for a namespace without a cluster name. */
@@ -69,13 +66,7 @@ export function inspectionsTable(items: Inspection[], withNamespace: boolean): s
     return renderTable(
         withNamespace ? ['NAMESPACE', ...head] : head,
         items.map((i) => {
-            const row = [
-                i.cluster.name,
-                dash(i.cluster.state),
-                dash(i.primary.deployment),
-                dash(i.cluster.postgresMajor),
-                ...METHODS.map((m) => verdict(i.methods[m])),
-            ];
+            const row = [i.cluster.name, dash(i.cluster.state), dash(i.primary.deployment), dash(i.cluster.postgresMajor), ...METHODS.map((m) => verdict(i.methods[m]))];
             return withNamespace ? [i.cluster.namespace, ...row] : row;
         }),
     );

@@ -8,7 +8,10 @@ import type { Io } from '../io.js';
 export async function confirm(io: Io, yes: boolean): Promise<boolean> {
     if (yes) return true;
     if (!io.stdin.isTTY) {
-        throw new UserError('refusing to change the cluster without confirmation: standard input is not a terminal; review the plan (--dry-run=client) and pass --yes', ExitCode.Refused);
+        throw new UserError(
+            'refusing to change the cluster without confirmation: standard input is not a terminal; review the plan (--dry-run=client) and pass --yes',
+            ExitCode.Refused,
+        );
     }
     io.stderr.write('Do you want to continue? (y/N) ');
     const answer = await readLine(io.stdin);

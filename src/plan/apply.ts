@@ -73,7 +73,7 @@ export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
         if (failed.length > 0) {
             throw new PreconditionFailed(
                 failed.map(([job, log]) => `move Job ${job} failed; last lines of its log:\n${log.trimEnd()}\n`).join('') +
-                    `Fix the cause (the volume's directory, permissions, the image), then delete the Job ("kubectl delete job ${failed[0]![0]} -n ${s.namespace}") so the operator runs it again, and run apply again`,
+                    `Fix the cause (the volume's directory, permissions, the image), then delete the Job ("kubectl delete job ${failed[0]?.[0]} -n ${s.namespace}") so the operator runs it again, and run apply again`,
             );
         }
         const pending = moveJobNames(name, volumes).filter((j) => !s.moveJobs.some((x) => x.metadata.name === j && jobSucceeded(x)));
@@ -115,7 +115,9 @@ function credentialsToCopy(s: ApplyState): ApplyAction | null {
     if (!kind) return null;
     const from = `${s.v4Cluster}-backrest-repo-config`;
     if (!s.secrets.has(from)) {
-        throw new PreconditionFailed(`the manifest names Secret ${wanted}, made from the v4 Secret ${from}, which does not exist in namespace ${s.namespace}: create ${wanted} yourself (generate --include-secrets shows its form)`);
+        throw new PreconditionFailed(
+            `the manifest names Secret ${wanted}, made from the v4 Secret ${from}, which does not exist in namespace ${s.namespace}: create ${wanted} yourself (generate --include-secrets shows its form)`,
+        );
     }
     return { kind: 'copy-repo-credentials', repo: kind, from, to: wanted };
 }

@@ -54,7 +54,14 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
     if (plan.length > 0) for (const line of p.notes?.(state) ?? []) io.stderr.write(`note: ${line}\n`);
     if (o.dryRun === 'client') {
         const steps = plan.map((a) => ({ step: p.describe(a, state), action: a }));
-        io.stdout.write(o.output === 'table' ? planText(p.title, steps.map((s) => s.step)) : serialize({ plan: steps }, o.output));
+        io.stdout.write(
+            o.output === 'table'
+                ? planText(
+                      p.title,
+                      steps.map((s) => s.step),
+                  )
+                : serialize({ plan: steps }, o.output),
+        );
         return 'planned';
     }
     if (plan.length === 0) {

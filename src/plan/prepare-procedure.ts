@@ -9,7 +9,6 @@ import { recordConfigMap, recordName } from '../v4/record.js';
 import type { Procedure } from './execute.js';
 import { backupTaskName, BACKUP_MARK, describeAction, isWait, planPrepare, prepareNotes, type PrepareAction, type PrepareOptions } from './prepare.js';
 
-
 /** `pgo scaledown --target` at the API level: the pgtask the v4 apiserver would create (docs/upstream-facts.md "v4 scale-down"). */
 export function scaleDownTask(c: Pgcluster, replica: string, deleteData: boolean): Record<string, unknown> {
     const cluster = c.metadata.name;
@@ -61,6 +60,25 @@ export function backupTask(c: Pgcluster, repoPod: string, type: string): Record<
     };
 }
 
+/** `pgbackrest info --output json`: each stanza's name and backups (`label (type)`); anything else is ignored. */
+export function backupSet(json: string): { name: string; backups: string[] }[] {
+    const parsed: unknown = JSON.parse(json);
+    const stanzas: unknown[] = Array.isArray(parsed) ? parsed : [];
+    return stanzas.map((stanza) => {
+        const name = typeof stanza === 'object' && stanza !== null && 'name' in stanza && typeof stanza.name === 'string' ? stanza.name : '?';
+        const list: unknown = typeof stanza === 'object' && stanza !== null && 'backup' in stanza ? stanza.backup : [];
+        const backups: unknown[] = Array.isArray(list) ? list : [];
+        return {
+            name,
+            backups: backups.map((b) => {
+                const label = typeof b === 'object' && b !== null && 'label' in b && typeof b.label === 'string' ? b.label : '?';
+                const type = typeof b === 'object' && b !== null && 'type' in b && typeof b.type === 'string' ? b.type : '?';
+                return `${label} (${type})`;
+            }),
+        };
+    });
+}
+
 /** `pgo show backup` at the API level (docs/upstream-facts.md "v4 backup"): `pgbackrest info` in the repo pod, when exec can reach it. */
 async function showBackups(client: KubeClient, s: PrepareState, log: (line: string) => void): Promise<void> {
     const pod = s.pods.find((p) => p.metadata.labels?.['pgo-backrest-repo'] === 'true' && p.metadata.labels?.['pg-cluster'] === s.cluster);
@@ -73,17 +91,26 @@ async function showBackups(client: KubeClient, s: PrepareState, log: (line: stri
             continue;
         }
         try {
-            const info = JSON.parse(await client.exec(s.namespace, pod.metadata.name, 'database', how(t), 30_000)) as { name?: string; backup?: { label?: string; type?: string }[] }[];
-            for (const stanza of info) log(`  ${t} repository, stanza ${stanza.name}: ${(stanza.backup ?? []).map((b) => `${b.label} (${b.type})`).join(', ') || 'no backups'}`);
+            const info = backupSet(await client.exec(s.namespace, pod.metadata.name, 'database', how(t), 30_000));
+            for (const stanza of info) log(`  ${t} repository, stanza ${stanza.name}: ${stanza.backups.join(', ') || 'no backups'}`);
         } catch (e) {
             const phase = pod.status?.phase ?? 'unknown';
             const why = phase === 'Running' ? '' : `pod ${pod.metadata.name} is ${phase}, not Running; `;
-            log(`  cannot show the ${t} backup set (${why}exec answered: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}); check it yourself before going on: ${shell}`);
+            log(
+                `  cannot show the ${t} backup set (${why}exec answered: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}); check it yourself before going on: ${shell}`,
+            );
         }
     }
 }
 
-export function prepareCluster(client: KubeClient, namespace: string, cluster: string, target: TargetChoice, options: PrepareOptions, log: (line: string) => void): Procedure<PrepareState, PrepareAction> {
+export function prepareCluster(
+    client: KubeClient,
+    namespace: string,
+    cluster: string,
+    target: TargetChoice,
+    options: PrepareOptions,
+    log: (line: string) => void,
+): Procedure<PrepareState, PrepareAction> {
     const pgclusterPath = paths.pgcluster(namespace, cluster);
     return {
         title: `prepare v4 cluster ${cluster} in namespace ${namespace} for the ${options.method === 'volumes' ? 'data-volumes' : 'backups'} method`,
@@ -99,10 +126,13 @@ export function prepareCluster(client: KubeClient, namespace: string, cluster: s
                     await retainPv(client, a.pv, o);
                     return;
                 case 'record':
-                    await serverSideApply(client, paths.configMap(namespace, recordName(cluster)), recordConfigMap(s.live!, options.method), { ...o, force: true });
+                    // Planned only while the pgcluster is read live.
+                    if (!s.live) throw new Error('internal: record planned without a live pgcluster');
+                    await serverSideApply(client, paths.configMap(namespace, recordName(cluster)), recordConfigMap(s.live, options.method), { ...o, force: true });
                     return;
                 case 'scale-down':
-                    await create(client, paths.pgtask(namespace), scaleDownTask(s.pgcluster!, a.deployment, a.deleteData), o);
+                    if (!s.pgcluster) throw new Error('internal: scale-down planned without a pgcluster');
+                    await create(client, paths.pgtask(namespace), scaleDownTask(s.pgcluster, a.deployment, a.deleteData), o);
                     return;
                 case 'backup':
                     if (a.replace) {
@@ -113,7 +143,8 @@ export function prepareCluster(client: KubeClient, namespace: string, cluster: s
                             await deleteObject(client, paths.job(namespace, j.metadata.name), { ...o, propagationPolicy: 'Foreground' });
                         }
                     }
-                    await create(client, paths.pgtask(namespace), backupTask(s.pgcluster!, a.repoPod, a.type), o);
+                    if (!s.pgcluster) throw new Error('internal: backup planned without a pgcluster');
+                    await create(client, paths.pgtask(namespace), backupTask(s.pgcluster, a.repoPod, a.type), o);
                     return;
                 case 'annotate-keep':
                     if (a.showBackups && !dryRun) await showBackups(client, s, log);

@@ -40,12 +40,14 @@ export const isWait = (a: PrepareAction) => a.kind.startsWith('wait-');
 export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[] {
     const facts = s.record ?? s.live;
     if (!facts) {
-        throw new PreconditionFailed(`pgcluster "${s.cluster}" not found in namespace "${s.namespace}", and no record of it (ConfigMap ${recordName(s.cluster)}): nothing to prepare`);
+        throw new PreconditionFailed(
+            `pgcluster "${s.cluster}" not found in namespace "${s.namespace}", and no record of it (ConfigMap ${recordName(s.cluster)}): nothing to prepare`,
+        );
     }
     const failed = s.rmdataJobs.filter(jobFailed);
     if (failed.length > 0) {
         throw new PreconditionFailed(
-            `the v4 rmdata Job ${failed.map((j) => j.metadata.name).join(', ')} failed: read its pod's log ("kubectl logs job/${failed[0]!.metadata.name} -n ${s.namespace}"), fix the cause, delete the Job, then run prepare again`,
+            `the v4 rmdata Job ${failed.map((j) => j.metadata.name).join(', ')} failed: read its pod's log ("kubectl logs job/${failed[0]?.metadata.name} -n ${s.namespace}"), fix the cause, delete the Job, then run prepare again`,
         );
     }
     const reused = o.method === 'volumes' ? reusedVolumes(facts) : reusedVolumes(facts).filter((v) => v.role === 'repo');
@@ -64,7 +66,9 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
         const keep = (o.method === 'volumes' || !o.deleteData ? ['keep-data', 'keep-backups'] : ['keep-backups']).every((k) => k in notes);
         // v4's onDelete returns at once for a cluster in a v4 operator upgrade: the delete would do nothing (docs/upstream-facts.md "v4 delete").
         if ('upgrade-in-progress' in (s.pgcluster.metadata.annotations ?? {})) {
-            throw new PreconditionFailed(`pgcluster ${s.cluster} is annotated upgrade-in-progress: the v4 operator would ignore its deletion; finish the v4 operator upgrade first`);
+            throw new PreconditionFailed(
+                `pgcluster ${s.cluster} is annotated upgrade-in-progress: the v4 operator would ignore its deletion; finish the v4 operator upgrade first`,
+            );
         }
         checkGate(s, s.live, o.method);
         if (o.method === 'volumes') checkPrimary(s, s.live);
@@ -115,18 +119,20 @@ export const backupTaskName = (cluster: string) => `backrest-backup-${cluster}`;
  */
 function backupSteps(s: PrepareState, o: PrepareOptions): PrepareAction[] {
     const task = s.pgtasks.find((t) => t.metadata.name === backupTaskName(s.cluster));
-    const ours = task?.metadata.annotations?.[BACKUP_MARK] === 'backups';
+    const ours = task?.metadata.annotations?.[BACKUP_MARK] === 'backups' ? task : undefined;
     const job = s.backupJobs.find((j) => j.metadata.name === backupTaskName(s.cluster));
     if (ours && job && jobFailed(job)) {
         throw new PreconditionFailed(
-            `the v4 backup Job ${job.metadata.name} failed: nothing was deleted. Read its log ("kubectl logs job/${job.metadata.name} -n ${s.namespace}"), fix the cause, delete pgtask ${task!.metadata.name}, then run prepare again`,
+            `the v4 backup Job ${job.metadata.name} failed: nothing was deleted. Read its log ("kubectl logs job/${job.metadata.name} -n ${s.namespace}"), fix the cause, delete pgtask ${ours.metadata.name}, then run prepare again`,
         );
     }
-    if (ours && (task as { spec?: { status?: string } }).spec?.status === 'job completed' && job && jobSucceeded(job)) return [];
+    if (ours?.spec?.status === 'job completed' && job && jobSucceeded(job)) return [];
     if (ours) return [{ kind: 'wait-backup' }];
     const repoPod = s.pods.find((p) => p.metadata.labels?.[V4.label.backrestRepo] === 'true' && p.metadata.labels?.[V4.label.cluster] === s.cluster);
     if (!repoPod) {
-        throw new PreconditionFailed(`no pgBackRest repo pod of ${s.cluster} (labels pg-cluster=${s.cluster},pgo-backrest-repo=true) in namespace ${s.namespace}: v4 cannot take a backup without it`);
+        throw new PreconditionFailed(
+            `no pgBackRest repo pod of ${s.cluster} (labels pg-cluster=${s.cluster},pgo-backrest-repo=true) in namespace ${s.namespace}: v4 cannot take a backup without it`,
+        );
     }
     return [{ kind: 'backup', type: o.backupType, repoPod: repoPod.metadata.name, replace: task !== undefined }, { kind: 'wait-backup' }];
 }
@@ -159,9 +165,7 @@ function checkGate(s: PrepareState, live: Inspection, method: PrepareOptions['me
 export function prepareNotes(s: PrepareState, method: PrepareOptions['method']): string[] {
     const facts = s.live ?? s.record;
     if (!facts) return [];
-    return facts.methods[method].blockers
-        .filter((b) => SETTLED_BY_GENERATE.has(b.code))
-        .map((b) => `generate will need flags once v4 is gone: ${b.message}`);
+    return facts.methods[method].blockers.filter((b) => SETTLED_BY_GENERATE.has(b.code)).map((b) => `generate will need flags once v4 is gone: ${b.message}`);
 }
 
 function checkPrimary(s: PrepareState, live: Inspection): void {
@@ -187,9 +191,10 @@ function checkPrimary(s: PrepareState, live: Inspection): void {
 function mountedBy(s: PrepareState, volumes: VolumeReport[]): { pvc: string; pod: string }[] {
     const names = new Set(volumes.map((v) => v.pvc));
     return s.pods.flatMap((pod) =>
-        (pod.spec?.volumes ?? [])
-            .filter((v) => v.persistentVolumeClaim && names.has(v.persistentVolumeClaim.claimName))
-            .map((v) => ({ pvc: v.persistentVolumeClaim!.claimName, pod: pod.metadata.name })),
+        (pod.spec?.volumes ?? []).flatMap((v) => {
+            const claim = v.persistentVolumeClaim?.claimName;
+            return claim !== undefined && names.has(claim) ? [{ pvc: claim, pod: pod.metadata.name }] : [];
+        }),
     );
 }
 

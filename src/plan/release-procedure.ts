@@ -46,16 +46,17 @@ export async function resolveRelease(
         }
         return null;
     }
-    const name = request.cluster!;
-    const found = (await Promise.all(flavors.map(async (f) => ((await orAbsent(client.get<V5Cluster>(paths.v5Cluster(f, namespace, name)))) ? f : null)))).filter((f): f is Flavor => f !== null);
-    if (found.length === 0) throw new UserError(`no ${flavors.map((f) => f.kind).join(' or ')} named "${name}" in namespace "${namespace}"`);
-    if (found.length > 1) throw new UserError(`both an IvoryCluster and a PostgresCluster are named "${name}" in namespace "${namespace}": pass --target ivyo or --target pgo`);
-    const flavor = found[0]!;
+    const name = request.cluster;
+    if (!name) throw new UserError('--all needs --cluster NAME');
+    const found = (await Promise.all(flavors.map(async (f) => ((await orAbsent(client.get<V5Cluster>(paths.v5Cluster(f, namespace, name)))) ? f : null)))).filter(
+        (f): f is Flavor => f !== null,
+    );
+    const [flavor, other] = found;
+    if (!flavor) throw new UserError(`no ${flavors.map((f) => f.kind).join(' or ')} named "${name}" in namespace "${namespace}"`);
+    if (other) throw new UserError(`both an IvoryCluster and a PostgresCluster are named "${name}" in namespace "${namespace}": pass --target ivyo or --target pgo`);
     const cluster = await client.get<V5Cluster>(paths.v5Cluster(flavor, namespace, name));
     const state = { flavor, clusterName: name, cluster };
-    const pvcs = (await client.list<PersistentVolumeClaim>(paths.pvc(namespace))).filter(
-        (p) => p.metadata.labels?.[`${flavor.labelPrefix}cluster`] === name || ownedBy(p, state),
-    );
+    const pvcs = (await client.list<PersistentVolumeClaim>(paths.pvc(namespace))).filter((p) => p.metadata.labels?.[`${flavor.labelPrefix}cluster`] === name || ownedBy(p, state));
     return { flavor, clusterName: name, pvcs: pvcs.map((p) => p.metadata.name).sort() };
 }
 
@@ -83,7 +84,14 @@ export function releasePvcs(client: KubeClient, namespace: string, t: ReleaseTar
                     // Only the references to this cluster go; any other owner stays, on condition that the list is
                     // what was just read.
                     const refs = s.pvcs.find((p) => p.metadata.name === a.pvc)?.metadata.ownerReferences ?? [];
-                    await keepPvcOwners(client, namespace, a.pvc, refs, refs.filter((r) => !isOwner(r, s)), o);
+                    await keepPvcOwners(
+                        client,
+                        namespace,
+                        a.pvc,
+                        refs,
+                        refs.filter((r) => !isOwner(r, s)),
+                        o,
+                    );
                     return;
                 }
             }
@@ -91,4 +99,3 @@ export function releasePvcs(client: KubeClient, namespace: string, t: ReleaseTar
         onTimeout: () => 'no step of release-pvc waits',
     };
 }
-

@@ -65,4 +65,3 @@ export const FLAVORS: Record<FlavorName, Flavor> = {
 export function apiVersionOf(f: Flavor): string {
     return `${f.group}/${f.version}`;
 }
-

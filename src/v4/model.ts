@@ -105,9 +105,7 @@ export function inspectCluster(snapshot: V4Snapshot, pgcluster: Pgcluster, targe
 
 function findPrimary(pgcluster: Pgcluster, pods: KubeObject[]) {
     const annotated = pgcluster.metadata.annotations?.[V4.annotation.currentPrimary] || null;
-    const masterPod = pods.find(
-        (p) => p.metadata.labels?.[V4.label.role] === V4.masterRole && p.metadata.labels?.[V4.label.database] === 'true',
-    );
+    const masterPod = pods.find((p) => p.metadata.labels?.[V4.label.role] === V4.masterRole && p.metadata.labels?.[V4.label.database] === 'true');
     const podDeployment = masterPod?.metadata.labels?.[V4.label.deploymentName] ?? null;
     // Without the annotation there is nothing to cross-check: the pod's deployment is the answer.
     const podCheck: Inspection['primary']['podCheck'] = !masterPod ? 'no-pod' : !annotated || podDeployment === annotated ? 'agrees' : 'disagrees';
@@ -123,9 +121,10 @@ function claimOf(d: Deployment | undefined, volume: string): string | null {
 }
 
 function tablespacesOf(d: Deployment | undefined): { name: string; pvc: string }[] {
-    return (podSpec(d)?.volumes ?? [])
-        .filter((v) => v.name.startsWith(V4.volume.tablespacePrefix) && v.persistentVolumeClaim)
-        .map((v) => ({ name: v.name.slice(V4.volume.tablespacePrefix.length), pvc: v.persistentVolumeClaim!.claimName }));
+    return (podSpec(d)?.volumes ?? []).flatMap((v) => {
+        const pvc = v.persistentVolumeClaim?.claimName;
+        return v.name.startsWith(V4.volume.tablespacePrefix) && pvc !== undefined ? [{ name: v.name.slice(V4.volume.tablespacePrefix.length), pvc }] : [];
+    });
 }
 
 function databaseContainer(d: Deployment | undefined) {
@@ -204,7 +203,14 @@ function repositoryOf(
  * `local` is v4's name for posix.
  */
 function storageTypes(c: Pgcluster, repo1TypeEnv: string | null): { types: string[]; from: Inspection['repository']['typesFrom'] } {
-    const normal = (list: string[]) => [...new Set(list.map((t) => t.trim()).filter(Boolean).map((t) => (t === 'local' ? 'posix' : t)))];
+    const normal = (list: string[]) => [
+        ...new Set(
+            list
+                .map((t) => t.trim())
+                .filter(Boolean)
+                .map((t) => (t === 'local' ? 'posix' : t)),
+        ),
+    ];
     const candidates: [Inspection['repository']['typesFrom'], string[]][] = [
         ['spec', c.spec?.backrestStorageTypes ?? []],
         ['userlabels', (c.spec?.userlabels?.[V4.storageTypeKey] ?? '').split(',')],
@@ -218,15 +224,26 @@ function storageTypes(c: Pgcluster, repo1TypeEnv: string | null): { types: strin
     return { types: ['posix'], from: 'default' };
 }
 
-const PV_SOURCES = ['nfs', 'hostPath', 'local', 'csi', 'awsElasticBlockStore', 'gcePersistentDisk', 'azureDisk', 'azureFile', 'cephfs', 'rbd', 'iscsi', 'fc', 'glusterfs', 'cinder', 'vsphereVolume', 'portworxVolume'];
+const PV_SOURCES = [
+    'nfs',
+    'hostPath',
+    'local',
+    'csi',
+    'awsElasticBlockStore',
+    'gcePersistentDisk',
+    'azureDisk',
+    'azureFile',
+    'cephfs',
+    'rbd',
+    'iscsi',
+    'fc',
+    'glusterfs',
+    'cinder',
+    'vsphereVolume',
+    'portworxVolume',
+];
 
-function volumeReport(
-    pvcName: string,
-    role: VolumeRole,
-    usedBy: string | null,
-    pvc: PersistentVolumeClaim | undefined,
-    snapshot: V4Snapshot,
-): VolumeReport {
+function volumeReport(pvcName: string, role: VolumeRole, usedBy: string | null, pvc: PersistentVolumeClaim | undefined, snapshot: V4Snapshot): VolumeReport {
     const pvName = pvc?.spec?.volumeName || null;
     const pv = pvName ? snapshot.pvs.find((p) => p.metadata.name === pvName) : undefined;
     const sourceKey = pv?.spec ? PV_SOURCES.find((k) => pv.spec?.[k] !== undefined) : undefined;
@@ -256,9 +273,7 @@ function controllerOf(o: KubeObject | undefined): string | null {
 /** Existing objects of a namespace, by kind, whose names a v5 cluster called `name` would take. */
 export function collisionsFor(name: string, existing: Record<string, KubeObject[]>): Inspection['target']['collisions'] {
     const planned = v5ObjectNames(name);
-    return Object.entries(existing).flatMap(([kind, objects]) =>
-        objects.filter((o) => planned[kind]?.includes(o.metadata.name)).map((o) => ({ kind, name: o.metadata.name })),
-    );
+    return Object.entries(existing).flatMap(([kind, objects]) => objects.filter((o) => planned[kind]?.includes(o.metadata.name)).map((o) => ({ kind, name: o.metadata.name })));
 }
 
 function targetReport(target: TargetChoice, collisions: Inspection['target']['collisions']): Inspection['target'] {

@@ -43,4 +43,3 @@ export function postgresMajorFromTag(tag: string | undefined): number | null {
     const m = /^[a-z]+\d*-(\d+)(?:\.\d+)*-/.exec(tag ?? '');
     return m ? Number(m[1]) : null;
 }
-

@@ -11,7 +11,6 @@ export interface Scope {
     cluster?: string;
 }
 
-
 /** Reads one pgcluster; a missing one is an ApiError 404 for the caller to word. */
 export function getPgcluster(client: KubeClient, namespace: string, name: string): Promise<Pgcluster> {
     return client.get<Pgcluster>(paths.pgcluster(namespace, name));

@@ -1,7 +1,7 @@
 import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
 import { paths } from '../kube/paths.js';
-import type { Deployment, Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster, Pod } from '../kube/types.js';
+import type { Deployment, Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster, Pgtask, Pod } from '../kube/types.js';
 import { UserError } from '../errors.js';
 import type { Inspection } from './inspection.js';
 import type { TargetChoice } from '../targets/choice.js';
@@ -23,7 +23,7 @@ export interface PrepareState {
     /** Deployments labelled pg-cluster=<cluster>. */
     deployments: Deployment[];
     pgreplicas: KubeObject[];
-    pgtasks: KubeObject[];
+    pgtasks: Pgtask[];
     /** Jobs labelled pgrmdata=true,pg-cluster=<cluster>. */
     rmdataJobs: Job[];
     /** v4 backup Jobs: pgo-backrest=true,backrest-command=backup,pg-cluster=<cluster>. */
@@ -32,21 +32,22 @@ export interface PrepareState {
     pods: Pod[];
 }
 
-
 export async function readPrepareState(client: KubeClient, namespace: string, cluster: string, target: TargetChoice): Promise<PrepareState> {
     const selector = `${V4.label.cluster}=${cluster}`;
     const pgcluster = await orAbsent(getPgcluster(client, namespace, cluster));
     const [record, snapshot, pgtasks, rmdataJobs, backupJobs, pods] = await Promise.all([
         readRecord(client, namespace, cluster),
         observe(client, { namespace, cluster }, pgcluster ? [pgcluster] : []),
-        client.list<KubeObject>(paths.pgtask(namespace), { labelSelector: selector }),
+        client.list<Pgtask>(paths.pgtask(namespace), { labelSelector: selector }),
         client.list<Job>(paths.job(namespace), { labelSelector: `pgrmdata=true,${selector}` }),
         client.list<Job>(paths.job(namespace), { labelSelector: `pgo-backrest=true,backrest-command=backup,${selector}` }),
         client.list<Pod>(paths.pods(namespace)),
     ]);
     // inspect gets by without PersistentVolumes; prepare sets their reclaim policy and must not skip that unseen.
     if (snapshot.pvsUnreadable) {
-        throw new UserError(`${snapshot.pvsUnreadable}: prepare sets the reclaim policy of the reused PVs and needs list and patch on persistentvolumes ("kubectl ivyo-upgrade inspect --print-rbac" prints the role kubectl-ivyo-upgrade-volumes to bind)`);
+        throw new UserError(
+            `${snapshot.pvsUnreadable}: prepare sets the reclaim policy of the reused PVs and needs list and patch on persistentvolumes ("kubectl ivyo-upgrade inspect --print-rbac" prints the role kubectl-ivyo-upgrade-volumes to bind)`,
+        );
     }
     return {
         cluster,

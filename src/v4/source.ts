@@ -31,7 +31,9 @@ export async function readSource(client: KubeClient, namespace: string, cluster:
     }
     const recorded = await readRecord(client, namespace, cluster);
     if (!recorded) {
-        const v4 = v4Served ? `pgcluster "${cluster}" not found in namespace "${namespace}"` : `the server does not serve pgclusters.crunchydata.com/v1 (the PGO v4 CRDs are not installed)`;
+        const v4 = v4Served
+            ? `pgcluster "${cluster}" not found in namespace "${namespace}"`
+            : `the server does not serve pgclusters.crunchydata.com/v1 (the PGO v4 CRDs are not installed)`;
         throw new UserError(`${v4}, and no record of "${cluster}" (ConfigMap ${recordName(cluster)}) from "kubectl ivyo-upgrade prepare": check the name, -n and the context`);
     }
     return { inspection: retarget(recorded, target, await liveCollisions(client, namespace, v5Name)), live: false };

@@ -19,11 +19,7 @@ export function judge(facts: Facts, flavor: Flavor, pvsUnreadable: string | null
         return { ready: b.length === 0, blockers: b, warnings: [...warnings, ...commonWarnings] };
     };
     return {
-        volumes: verdict(volumesBlockers(facts), [
-            ...volumeWarnings(facts, ['data', 'wal', 'repo']),
-            ...repoMissingWarning(facts),
-            ...collisionWarning(facts),
-        ]),
+        volumes: verdict(volumesBlockers(facts), [...volumeWarnings(facts, ['data', 'wal', 'repo']), ...repoMissingWarning(facts), ...collisionWarning(facts)]),
         backups: verdict(backupsBlockers(facts), [
             ...(facts.repository.types.includes('posix') ? volumeWarnings(facts, ['repo']) : []),
             ...collisionWarning(facts),
@@ -142,7 +138,10 @@ function backupsBlockers(f: Facts): Finding[] {
     const cloud = r.types.includes('s3') || r.types.includes('gcs');
     const out: Finding[] = [];
     if (!cloud && !(r.pvc && volume(f, 'repo')?.exists)) {
-        out.push({ code: 'repo-missing', message: `no pgBackRest repository to restore from: PVC ${r.pvc ?? V4.repoPvc(f.cluster.name)} does not exist and no S3/GCS repository is configured` });
+        out.push({
+            code: 'repo-missing',
+            message: `no pgBackRest repository to restore from: PVC ${r.pvc ?? V4.repoPvc(f.cluster.name)} does not exist and no S3/GCS repository is configured`,
+        });
     }
     const repo = volume(f, 'repo');
     if (r.types.includes('posix') && repo?.exists && repo.controller) out.push({ code: 'pvc-controlled', message: controlledMessage(f, repo) });
@@ -157,7 +156,10 @@ function standbyBlockers(f: Facts): Finding[] {
     const out: Finding[] = [];
     const r = f.repository;
     if (!r.types.includes('s3') && !r.types.includes('gcs')) {
-        out.push({ code: 'standby-needs-cloud-repo', message: `the standby method follows an S3 or GCS repository; this cluster's repository is ${r.types.join(',')}: use the volumes or backups method` });
+        out.push({
+            code: 'standby-needs-cloud-repo',
+            message: `the standby method follows an S3 or GCS repository; this cluster's repository is ${r.types.join(',')}: use the volumes or backups method`,
+        });
     }
     for (const c of f.target.collisions) {
         out.push({
@@ -185,10 +187,16 @@ function volumeWarnings(f: Facts, roles: VolumeRole[]): Finding[] {
     const out: Finding[] = [];
     for (const v of reused) {
         if (v.reclaimPolicy === 'Delete') {
-            out.push({ code: 'reclaim-delete', message: `PV ${v.pv} of PVC ${v.pvc} has reclaim policy Delete: set it to Retain (prepare does) so a deleted claim does not take the data with it` });
+            out.push({
+                code: 'reclaim-delete',
+                message: `PV ${v.pv} of PVC ${v.pvc} has reclaim policy Delete: set it to Retain (prepare does) so a deleted claim does not take the data with it`,
+            });
         }
         if (v.v4Labels.length > 0) {
-            out.push({ code: 'v4-labels', message: `PVC ${v.pvc} carries v4 labels ${v.v4Labels.join(', ')}: remove them once v4 is deleted (prepare does), or a later v4 delete could take the volume` });
+            out.push({
+                code: 'v4-labels',
+                message: `PVC ${v.pvc} carries v4 labels ${v.v4Labels.join(', ')}: remove them once v4 is deleted (prepare does), or a later v4 delete could take the volume`,
+            });
         }
         if (v.source === 'nfs' || v.source === 'hostPath') {
             out.push({ code: 'group-26', message: `PVC ${v.pvc} is on ${v.source}, which ignores fsGroup: make its files group 26 and group-writable before v5 uses them` });
@@ -200,7 +208,12 @@ function volumeWarnings(f: Facts, roles: VolumeRole[]): Finding[] {
 function repoMissingWarning(f: Facts): Finding[] {
     const r = f.repository;
     if (!r.types.includes('posix')) {
-        return [{ code: 'repo-cloud-only', message: `the v4 repository is ${r.types.join(',')} only: the v5 cluster keeps it as repo1 (same path), and the repo PVC, which v4 never writes to, is not adopted` }];
+        return [
+            {
+                code: 'repo-cloud-only',
+                message: `the v4 repository is ${r.types.join(',')} only: the v5 cluster keeps it as repo1 (same path), and the repo PVC, which v4 never writes to, is not adopted`,
+            },
+        ];
     }
     if (r.pvc && volume(f, 'repo')?.exists) return [];
     return [{ code: 'repo-pvc-missing', message: `no repo PVC (${V4.repoPvc(f.cluster.name)}) exists: the v5 cluster starts a new, empty pgBackRest repository` }];
@@ -211,10 +224,12 @@ function repoTypeWarning(f: Facts): Finding[] {
     if (!r.repo1TypeEnv || r.typesFrom === 'env' || r.typesFrom === 'default') return [];
     const expected = r.types.includes('posix') ? 'posix' : r.types[0];
     if (r.repo1TypeEnv === expected) return [];
-    return [{
-        code: 'repo-type-disagrees',
-        message: `the pgcluster says the repository is ${r.types.join(',')} (${r.typesFrom}), but the primary runs with PGBACKREST_REPO1_TYPE=${r.repo1TypeEnv}: check where v4 really writes its backups before going on`,
-    }];
+    return [
+        {
+            code: 'repo-type-disagrees',
+            message: `the pgcluster says the repository is ${r.types.join(',')} (${r.typesFrom}), but the primary runs with PGBACKREST_REPO1_TYPE=${r.repo1TypeEnv}: check where v4 really writes its backups before going on`,
+        },
+    ];
 }
 
 function collisionWarning(f: Facts): Finding[] {
@@ -225,10 +240,12 @@ function collisionWarning(f: Facts): Finding[] {
 }
 
 function collationWarning(f: Facts): Finding[] {
-    return [{
-        code: 'collation',
-        message: `v5 images run another OS (glibc) than ${f.cluster.image ?? 'the v4 image'}: text indexes may need REINDEX after the move (https://wiki.postgresql.org/wiki/Locale_data_changes)`,
-    }];
+    return [
+        {
+            code: 'collation',
+            message: `v5 images run another OS (glibc) than ${f.cluster.image ?? 'the v4 image'}: text indexes may need REINDEX after the move (https://wiki.postgresql.org/wiki/Locale_data_changes)`,
+        },
+    ];
 }
 
 function tablespaceWarning(f: Facts): Finding[] {

@@ -53,7 +53,10 @@ export function backupsVerdict(i: Inspection, r: BackupsRequest): GenerateVerdic
             message: `v4 writes its backups to ${repo.types.join(',')} only, so its repo PVC holds none: use --repo ${repo.types.includes('s3') ? 's3' : 'gcs'} (or leave --repo out)`,
         });
     } else if (r.repo === 'posix' && !(repo.pvc && i.volumes.some((v) => v.role === 'repo' && v.exists))) {
-        refusals.push({ code: 'repo-pvc-missing', message: `--repo posix needs the v4 repo PVC, and ${repo.pvc ?? `${i.cluster.name}-pgbr-repo`} does not exist: choose --repo s3 or gcs if v4 wrote there` });
+        refusals.push({
+            code: 'repo-pvc-missing',
+            message: `--repo posix needs the v4 repo PVC, and ${repo.pvc ?? `${i.cluster.name}-pgbr-repo`} does not exist: choose --repo s3 or gcs if v4 wrote there`,
+        });
     }
     const cloud = repo.types.filter((t) => t === 's3' || t === 'gcs');
     if (repo.types.includes('posix') && cloud.length > 0) {
@@ -101,7 +104,10 @@ function withCommonChecks(i: Inspection, r: GenerateRequest, refusals: Finding[]
     if (!r.flavor.runsVanillaData) {
         // Refused already (target-cannot-run-v4-data): no image or major makes it work.
     } else if (major === null) {
-        refusals.push({ code: 'postgres-major-unknown', message: `cannot tell the PostgreSQL major from image "${i.cluster.image ?? 'none'}": read $PGDATA/PG_VERSION and pass --postgres-version` });
+        refusals.push({
+            code: 'postgres-major-unknown',
+            message: `cannot tell the PostgreSQL major from image "${i.cluster.image ?? 'none'}": read $PGDATA/PG_VERSION and pass --postgres-version`,
+        });
     } else if (major < r.flavor.postgresVersions.min || major > r.flavor.postgresVersions.max) {
         refusals.push({
             code: 'postgres-major-unsupported',
@@ -114,13 +120,19 @@ function withCommonChecks(i: Inspection, r: GenerateRequest, refusals: Finding[]
         });
     }
     if (r.flavor.runsVanillaData && r.image && !r.pgbackrestImage) {
-        warnings.push({ code: 'pgbackrest-image', message: 'pass --pgbackrest-image from the same release as --image: pgBackRest refuses a remote of another version (pgbackrest src/protocol/client.c)' });
+        warnings.push({
+            code: 'pgbackrest-image',
+            message: 'pass --pgbackrest-image from the same release as --image: pgBackRest refuses a remote of another version (pgbackrest src/protocol/client.c)',
+        });
     }
     for (const c of i.target.collisions) {
         if (r.v4Live) {
             warnings.push({ code: 'name-collision', message: `${c.kind} ${c.name} exists; the v4 operator deletes it with the pgcluster: run prepare before applying` });
         } else {
-            refusals.push({ code: 'name-collision', message: `${c.kind} ${c.name} was left behind by v4 and has a name the v5 cluster will create: delete it, then generate again` });
+            refusals.push({
+                code: 'name-collision',
+                message: `${c.kind} ${c.name} was left behind by v4 and has a name the v5 cluster will create: delete it, then generate again`,
+            });
         }
     }
     if (r.v4Live) {

@@ -30,7 +30,10 @@ export interface GenerateInput {
 
 /** Several refusals in one exit 3: each on its own line, so none is hidden behind the first. */
 export class RefusedError extends UserError {
-    constructor(what: string, readonly findings: Finding[]) {
+    constructor(
+        what: string,
+        readonly findings: Finding[],
+    ) {
         super(`${what} refused:\n${findings.map((f) => `  ${f.code}: ${f.message}`).join('\n')}`, ExitCode.Refused);
     }
 }
@@ -82,7 +85,12 @@ function credentialsOf(i: Inspection, v5Name: string, repo: 's3' | 'gcs'): Gener
  * `generate --include-secrets`: the credentials Secret a cloud repo1 names, made from v4's repo config Secret.
  * Read only by the name v4 gave it, never an empty or guessed one: without it, refused.
  */
-export async function credentialsForOutput(client: KubeClient, namespace: string, cluster: string, credentials: NonNullable<Generated['credentials']>): Promise<Record<string, unknown>> {
+export async function credentialsForOutput(
+    client: KubeClient,
+    namespace: string,
+    cluster: string,
+    credentials: NonNullable<Generated['credentials']>,
+): Promise<Record<string, unknown>> {
     if (!credentials.from) {
         throw new RefusedError(`generate ${cluster} --include-secrets`, [
             {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { load } from 'js-yaml';
+import { load, YAMLException } from 'js-yaml';
 import { ExitCode, UsageError, UserError } from '../errors.js';
 import { apiVersionOf, FLAVORS, type Flavor } from '../targets/flavors.js';
 import { cannotRunVanillaData } from '../v4/verdicts.js';
@@ -14,9 +14,8 @@ async function readManifest(file: string, stdin: NodeJS.ReadableStream): Promise
     try {
         doc = load(text) as V5Cluster | undefined;
     } catch (e) {
-        const mark = (e as { mark?: { line: number; column: number } }).mark;
-        const reason = (e as { reason?: string }).reason ?? 'not YAML';
-        throw new UsageError(`${where}${mark ? `:${mark.line + 1}:${mark.column + 1}` : ''} is not valid YAML (${reason}) (-f)`);
+        if (!(e instanceof YAMLException)) throw e;
+        throw new UsageError(`${where}:${e.mark.line + 1}:${e.mark.column + 1} is not valid YAML (${e.reason}) (-f)`);
     }
     if (!doc || typeof doc !== 'object' || !doc.metadata?.name) throw new UsageError(`${where} holds no Kubernetes object with a metadata.name (-f)`);
     return doc;
@@ -47,7 +46,11 @@ function flavorOf(m: V5Cluster): Flavor {
  * a namespace or v4 cluster that disagrees with the flags are usage errors; an IvoryCluster taking v4 data is
  * refused.
  */
-export async function manifestFromFile(filename: string, stdin: NodeJS.ReadableStream, flags: { namespace?: string; cluster?: string }): Promise<{ manifest: V5Cluster; flavor: Flavor }> {
+export async function manifestFromFile(
+    filename: string,
+    stdin: NodeJS.ReadableStream,
+    flags: { namespace?: string; cluster?: string },
+): Promise<{ manifest: V5Cluster; flavor: Flavor }> {
     const manifest = await readManifest(filename, stdin);
     const flavor = flavorOf(manifest);
     const declared = manifest.metadata.namespace;

@@ -28,17 +28,23 @@ export function cloudRepoKind(i: Inspection): 's3' | 'gcs' | null {
  * credentials in a Secret apply makes from v4's repo config. Used by the backups method and by the volumes
  * method of a cloud-only cluster.
  */
-export function cloudRepo(i: Inspection, kind: 's3' | 'gcs', clusterName: string): { repo: V5Repo; global: Record<string, string>; configuration: NonNullable<V5PgBackRest['configuration']> } {
+export function cloudRepo(
+    i: Inspection,
+    kind: 's3' | 'gcs',
+    clusterName: string,
+): { repo: V5Repo; global: Record<string, string>; configuration: NonNullable<V5PgBackRest['configuration']> } {
     const r = i.repository;
     const global: Record<string, string> = { 'repo1-path': r.path };
     let repo: V5Repo;
     if (kind === 's3') {
-        const s3 = r.s3!;
+        const s3 = r.s3;
+        if (!s3) throw new Error('internal: an S3 repository without its settings (generate refuses it first)');
         repo = { name: 'repo1', s3: { bucket: s3.bucket, endpoint: s3.endpoint, region: s3.region } };
         if (s3.uriStyle) global['repo1-s3-uri-style'] = s3.uriStyle;
         if (!s3.verifyTLS) global['repo1-storage-verify-tls'] = 'n';
     } else {
-        const gcs = r.gcs!;
+        const gcs = r.gcs;
+        if (!gcs) throw new Error('internal: a GCS repository without its settings (generate refuses it first)');
         repo = { name: 'repo1', gcs: { bucket: gcs.bucket } };
         if (gcs.endpoint) global['repo1-gcs-endpoint'] = gcs.endpoint;
         if (gcs.keyType && gcs.keyType !== 'service') global['repo1-gcs-key-type'] = gcs.keyType;

@@ -27,7 +27,11 @@ describe('inspect with restricted users', () => {
         const kubeconfig = await mintUser(ns, 'nobody');
         const r = await run(['inspect', 'hippo'], { kubeconfig });
         expect(r.code).toBe(1);
-        expect(r.stderr).toMatch(new RegExp(`^error: forbidden: cannot get pgclusters\\.crunchydata\\.com "hippo" in namespace "${ns}": .*system:serviceaccount:${ns}:nobody.*; ask a cluster admin for "get" on "pgclusters\\.crunchydata\\.com", or use a context that has it\\n$`));
+        expect(r.stderr).toMatch(
+            new RegExp(
+                `^error: forbidden: cannot get pgclusters\\.crunchydata\\.com "hippo" in namespace "${ns}": .*system:serviceaccount:${ns}:nobody.*; ask a cluster admin for "get" on "pgclusters\\.crunchydata\\.com", or use a context that has it\\n$`,
+            ),
+        );
     });
 
     it('inspects with namespace rights only, saying what it could not read', async () => {
@@ -43,12 +47,16 @@ describe('inspect with restricted users', () => {
 
     it('refuses to prepare without reading PersistentVolumes, rather than skip setting Retain unseen', async () => {
         // Everything prepare needs in the namespace (src/rbac.ts), and not the cluster-wide PersistentVolume role.
-        const rules = mergedRules(PERMISSIONS.prepare).filter((p) => !p.clusterScoped).map((p) => ({ apiGroups: [p.group], resources: [p.resource], verbs: p.verbs }));
+        const rules = mergedRules(PERMISSIONS.prepare)
+            .filter((p) => !p.clusterScoped)
+            .map((p) => ({ apiGroups: [p.group], resources: [p.resource], verbs: p.verbs }));
         const kubeconfig = await mintUser(ns, 'preparer', rules);
         const r = await run(['prepare', 'hippo', '--method', 'volumes', '--target', 'pgo', '--dry-run=client'], { kubeconfig });
         expect(r.code).toBe(1);
         expect(r.stdout).toBe('');
-        expect(r.stderr).toBe('error: forbidden: cannot list persistentvolumes: prepare sets the reclaim policy of the reused PVs and needs list and patch on persistentvolumes ("kubectl ivyo-upgrade inspect --print-rbac" prints the role kubectl-ivyo-upgrade-volumes to bind)\n');
+        expect(r.stderr).toBe(
+            'error: forbidden: cannot list persistentvolumes: prepare sets the reclaim policy of the reused PVs and needs list and patch on persistentvolumes ("kubectl ivyo-upgrade inspect --print-rbac" prints the role kubectl-ivyo-upgrade-volumes to bind)\n',
+        );
     });
 
     it('reports refused credentials', async () => {
@@ -98,6 +106,8 @@ describe('inspect against servers that do not answer', () => {
         });
         const r = await run(['inspect', 'hippo'], { kubeconfig: kubeconfigFor(`https://127.0.0.1:${closed}`) });
         expect(r.code).toBe(1);
-        expect(r.stderr).toBe(`error: the connection to the server https://127.0.0.1:${closed} was refused: is the API server running, and is context "someone@test" the right one?\n`);
+        expect(r.stderr).toBe(
+            `error: the connection to the server https://127.0.0.1:${closed} was refused: is the API server running, and is context "someone@test" the right one?\n`,
+        );
     });
 });

@@ -12,7 +12,9 @@ const deleteCrd = async (name: string) => {
     await client().request('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-        const { resources = [] } = await client().get<{ resources?: { name: string }[] }>(`/apis/${name.split('.').slice(1).join('.')}/${name.startsWith('pgclusters') ? 'v1' : 'v1beta1'}`).catch(() => ({ resources: [] }));
+        const { resources = [] } = await client()
+            .get<{ resources?: { name: string }[] }>(`/apis/${name.split('.').slice(1).join('.')}/${name.startsWith('pgclusters') ? 'v1' : 'v1beta1'}`)
+            .catch(() => ({ resources: [] }));
         if (!resources.some((r) => r.name === name.split('.')[0])) return;
         await new Promise((r) => setTimeout(r, 200));
     }
@@ -42,18 +44,35 @@ describe('inspect when CRDs are missing', () => {
         await deleteCrd('pgclusters.crunchydata.com');
         const r = await run(['inspect', 'hippo', '-n', ns]);
         expect(r.code).toBe(1);
-        expect(r.stderr).toBe('error: the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed, or context "admin@test" points at another cluster\n');
+        expect(r.stderr).toBe(
+            'error: the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed, or context "admin@test" points at another cluster\n',
+        );
     });
 
     it('every command names the missing CRD as such, never as a missing object', async () => {
         // pgclusters (above) and ivoryclusters are gone; take postgresclusters too.
         await deleteCrd('postgresclusters.postgres-operator.crunchydata.com');
         const expectations: [string[], string][] = [
-            [['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--dry-run'], 'error: the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed'],
-            [['generate', 'hippo', '-n', ns, '--target', 'pgo'], 'error: the server does not serve pgclusters.crunchydata.com/v1 (the PGO v4 CRDs are not installed), and no record of "hippo"'],
-            [['apply', 'hippo', '-n', ns, '--target', 'pgo', '--dry-run'], 'error: the server does not serve pgclusters.crunchydata.com/v1 (the PGO v4 CRDs are not installed), and no record of "hippo"'],
-            [['release-pvc', '--all', '--cluster', 'hippo', '-n', ns, '--dry-run'], 'error: the server does not serve ivoryclusters.ivory-operator.ivorysql.org or postgresclusters.postgres-operator.crunchydata.com: no v5 cluster can own a PVC here'],
-            [['release-pvc', 'hippo-pgbr-repo', '-n', ns, '--dry-run'], 'error: the server does not serve ivoryclusters.ivory-operator.ivorysql.org or postgresclusters.postgres-operator.crunchydata.com'],
+            [
+                ['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--dry-run'],
+                'error: the server does not serve pgclusters.crunchydata.com/v1: the PGO v4 CRDs are not installed',
+            ],
+            [
+                ['generate', 'hippo', '-n', ns, '--target', 'pgo'],
+                'error: the server does not serve pgclusters.crunchydata.com/v1 (the PGO v4 CRDs are not installed), and no record of "hippo"',
+            ],
+            [
+                ['apply', 'hippo', '-n', ns, '--target', 'pgo', '--dry-run'],
+                'error: the server does not serve pgclusters.crunchydata.com/v1 (the PGO v4 CRDs are not installed), and no record of "hippo"',
+            ],
+            [
+                ['release-pvc', '--all', '--cluster', 'hippo', '-n', ns, '--dry-run'],
+                'error: the server does not serve ivoryclusters.ivory-operator.ivorysql.org or postgresclusters.postgres-operator.crunchydata.com: no v5 cluster can own a PVC here',
+            ],
+            [
+                ['release-pvc', 'hippo-pgbr-repo', '-n', ns, '--dry-run'],
+                'error: the server does not serve ivoryclusters.ivory-operator.ivorysql.org or postgresclusters.postgres-operator.crunchydata.com',
+            ],
         ];
         for (const [args, message] of expectations) {
             const r = await run(args);

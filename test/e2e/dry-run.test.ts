@@ -41,7 +41,9 @@ describe('a dry run never writes: prepare, apply and release-pvc, bare --dry-run
         await expectNoWrite(ns, ['apply', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS], (mode, r) => {
             if (isClient(mode)) {
                 expect(r.code, r.stderr).toBe(0);
-                expect(r.stderr).toContain(`note: pgcluster hippo still exists, so this is only a preview: run "kubectl ivyo-upgrade prepare hippo -n ${ns} --method volumes --target pgo" first`);
+                expect(r.stderr).toContain(
+                    `note: pgcluster hippo still exists, so this is only a preview: run "kubectl ivyo-upgrade prepare hippo -n ${ns} --method volumes --target pgo" first`,
+                );
                 expect(r.stdout).toContain('create PostgresCluster hippo');
             } else {
                 expect(r.code).toBe(3);

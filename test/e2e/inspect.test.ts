@@ -76,7 +76,10 @@ describe('inspect on a real API server', () => {
         const json = JSON.parse((await run(['inspect', '-A', '-o', 'json'])).stdout) as { items: Inspection[] };
         const mine = json.items.filter((i) => i.cluster.namespace === ns || i.cluster.namespace === other);
         expect(mine.map((i) => [i.cluster.namespace, i.repository.types])).toEqual(
-            [[ns, ['posix']], [other, ['posix', 's3']]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+            [
+                [ns, ['posix']],
+                [other, ['posix', 's3']],
+            ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
         );
     });
 

@@ -41,8 +41,12 @@ describe('method 2, backups, end to end', () => {
         expect(prepared.code).toBe(0);
         expect(prepared.stderr).toContain('done: take a full backup the v4 way (pgtask backrest-backup-hippo on repo pod hippo-backrest-shared-repo-');
         // No kubelet here: exec cannot reach the repo pod, and prepare says so plainly.
-        expect(prepared.stderr).toMatch(/cannot show the posix backup set \(pod hippo-backrest-shared-repo-\S+ is Pending, not Running; exec answered: .+\); check it yourself before going on: kubectl exec -n \S+ hippo-backrest-shared-repo-\S+ -c database -- pgbackrest info --output json/);
-        const task = await orAbsent(get<{ spec: { status?: string; parameters: Record<string, string> } }>(`/apis/crunchydata.com/v1/namespaces/${ns}/pgtasks/backrest-backup-hippo`));
+        expect(prepared.stderr).toMatch(
+            /cannot show the posix backup set \(pod hippo-backrest-shared-repo-\S+ is Pending, not Running; exec answered: .+\); check it yourself before going on: kubectl exec -n \S+ hippo-backrest-shared-repo-\S+ -c database -- pgbackrest info --output json/,
+        );
+        const task = await orAbsent(
+            get<{ spec: { status?: string; parameters: Record<string, string> } }>(`/apis/crunchydata.com/v1/namespaces/${ns}/pgtasks/backrest-backup-hippo`),
+        );
         // v4's cluster cleanup deletes its pgtasks; the backup Job stayed until then and succeeded.
         expect(task).toBeNull();
         expect(await names(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters`)).toEqual([]);
@@ -80,12 +84,20 @@ describe('method 2, backups, end to end', () => {
         const applied = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', '--method', 'backups', '--repo', 's3', ...IMAGE_FLAGS, '--yes', '--timeout', '60s']);
         expect(applied.stderr).not.toContain('error');
         expect(applied.code).toBe(0);
-        expect(applied.stderr).toContain('done: convert the v4 S3 credentials of Secret hippo-backrest-repo-config into Secret hippo-v4-repo-credentials, in the cluster (never printed)');
+        expect(applied.stderr).toContain(
+            'done: convert the v4 S3 credentials of Secret hippo-backrest-repo-config into Secret hippo-v4-repo-credentials, in the cluster (never printed)',
+        );
         const secret = await get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/hippo-v4-repo-credentials`);
         expect(Buffer.from(secret.data['s3.conf']!, 'base64').toString()).toBe('[global]\nrepo1-s3-key=AKIAEXAMPLE\nrepo1-s3-key-secret=s3-secret-example\n');
         for (const out of [prepared, applied]) expect(out.stdout + out.stderr).not.toMatch(/AKIAEXAMPLE|s3-secret-example/);
-        const cluster = await get<V5Cluster & { spec: { backups: { pgbackrest: { global: Record<string, string> } } } }>(`/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters/hippo`);
-        expect(cluster.spec.backups.pgbackrest.global).toEqual({ 'repo1-path': '/backrestrepo/hippo-backrest-shared-repo', 'repo1-s3-uri-style': 'path', 'repo1-storage-verify-tls': 'n' });
+        const cluster = await get<V5Cluster & { spec: { backups: { pgbackrest: { global: Record<string, string> } } } }>(
+            `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters/hippo`,
+        );
+        expect(cluster.spec.backups.pgbackrest.global).toEqual({
+            'repo1-path': '/backrestrepo/hippo-backrest-shared-repo',
+            'repo1-s3-uri-style': 'path',
+            'repo1-storage-verify-tls': 'n',
+        });
         expect(cluster.status?.conditions).toContainEqual(expect.objectContaining({ type: 'PostgresDataInitialized', status: 'True' }));
     });
 

@@ -48,7 +48,9 @@ describe('IVYO cannot run v4 data: every physical step refuses before it changes
         for (const method of ['volumes', 'backups']) {
             const prepared = await run(['prepare', 'hippo', '-n', ns, '--method', method, '--target', 'ivyo', '--yes']);
             expect(prepared.code, prepared.stderr).toBe(3);
-            expect(prepared.stderr).toContain(`error: prepare hippo --method ${method} for IvoryCluster refused before any change:\n  target-cannot-run-v4-data: IvorySQL Operator (IVYO) cannot run data made by vanilla PostgreSQL`);
+            expect(prepared.stderr).toContain(
+                `error: prepare hippo --method ${method} for IvoryCluster refused before any change:\n  target-cannot-run-v4-data: IvorySQL Operator (IVYO) cannot run data made by vanilla PostgreSQL`,
+            );
             const generated = await run(['generate', 'hippo', '-n', ns, '--method', method, ...IMAGE_FLAGS]);
             expect(generated.code, generated.stderr).toBe(3);
             expect(generated.stderr).toContain('target-cannot-run-v4-data');
@@ -56,7 +58,15 @@ describe('IVYO cannot run v4 data: every physical step refuses before it changes
             expect(generated.stdout).toBe('');
         }
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-')), 'hippo.yaml');
-        fs.writeFileSync(file, JSON.stringify({ apiVersion: apiVersionOf(FLAVORS.ivyo), kind: 'IvoryCluster', metadata: { name: 'hippo' }, spec: { dataSource: { volumes: { pgDataVolume: { pvcName: 'hippo-jgut', directory: 'hippo-jgut' } } } } }));
+        fs.writeFileSync(
+            file,
+            JSON.stringify({
+                apiVersion: apiVersionOf(FLAVORS.ivyo),
+                kind: 'IvoryCluster',
+                metadata: { name: 'hippo' },
+                spec: { dataSource: { volumes: { pgDataVolume: { pvcName: 'hippo-jgut', directory: 'hippo-jgut' } } } },
+            }),
+        );
         const applied = await run(['apply', '-f', file, '-n', ns, '--yes']);
         expect(applied.code).toBe(3);
         expect(applied.stderr).toContain('target-cannot-run-v4-data');
@@ -70,7 +80,9 @@ describe.each(['pgo'] as const)('method 1, data volumes, end to end to %s', (fla
     it('inspect → prepare → generate → apply: every original PVC and PV is kept, bound, owned by the v5 cluster and Retain', async () => {
         const ns = await createNamespace(`method-${flavor}`);
         await createObjects(v4Cluster({ namespace: ns, primary: 'hippo-jgut', replicas: ['hippo'], wal: true }));
-        const originalPvcs = (await client().list<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`)).map((p) => [p.metadata.name, p.spec?.volumeName]).sort();
+        const originalPvcs = (await client().list<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`))
+            .map((p) => [p.metadata.name, p.spec?.volumeName])
+            .sort();
         const v4Password = (await get<{ data: { password: string } }>(`/api/v1/namespaces/${ns}/secrets/hippo-hippo-secret`)).data.password;
 
         const inspected = JSON.parse((await run(['inspect', 'hippo', '-n', ns, '-o', 'json', '--target', flavor])).stdout) as Inspection;
@@ -134,7 +146,9 @@ describe('apply when things go wrong', () => {
         await createObjects(v4Cluster({ namespace: ns }));
         const r = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--yes']);
         expect(r.code).toBe(3);
-        expect(r.stderr).toContain(`error: pgcluster hippo still exists in namespace ${ns}: run "kubectl ivyo-upgrade prepare hippo -n ${ns} --method volumes --target pgo" first (nothing was changed)`);
+        expect(r.stderr).toContain(
+            `error: pgcluster hippo still exists in namespace ${ns}: run "kubectl ivyo-upgrade prepare hippo -n ${ns} --method volumes --target pgo" first (nothing was changed)`,
+        );
         expect(await client().list(`/apis/${FLAVORS.pgo.group}/v1beta1/namespaces/${ns}/postgresclusters`)).toEqual([]);
     });
 
@@ -142,12 +156,23 @@ describe('apply when things go wrong', () => {
         const ns = await preparedNamespace('apply-foreign');
         const f = FLAVORS.pgo;
         await client().request('POST', `/apis/${f.group}/${f.version}/namespaces/${ns}/${f.plural}`, {
-            body: { apiVersion: apiVersionOf(f), kind: f.kind, metadata: { name: 'hippo' }, spec: { postgresVersion: 16, instances: [{ name: '00', dataVolumeClaimSpec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1G' } } } }], backups: { pgbackrest: { repos: [{ name: 'repo1' }] } } } },
+            body: {
+                apiVersion: apiVersionOf(f),
+                kind: f.kind,
+                metadata: { name: 'hippo' },
+                spec: {
+                    postgresVersion: 16,
+                    instances: [{ name: '00', dataVolumeClaimSpec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1G' } } } }],
+                    backups: { pgbackrest: { repos: [{ name: 'repo1' }] } },
+                },
+            },
         });
         const before = await namespaceVersions(ns);
         const r = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--yes']);
         expect(r.code, r.stderr).toBe(3);
-        expect(r.stderr).toContain(`error: PostgresCluster hippo already exists in namespace ${ns} and was not made by this tool from v4 cluster hippo (annotation ivyo-upgrade.ivorysql.org/v4-cluster: none)`);
+        expect(r.stderr).toContain(
+            `error: PostgresCluster hippo already exists in namespace ${ns} and was not made by this tool from v4 cluster hippo (annotation ivyo-upgrade.ivorysql.org/v4-cluster: none)`,
+        );
         expect(await namespaceVersions(ns)).toEqual(before);
     });
 

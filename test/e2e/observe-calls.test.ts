@@ -55,7 +55,9 @@ describe('KubeClient.list', () => {
         for (let start = 0; start < 501; start += 50) {
             await Promise.all(
                 Array.from({ length: Math.min(50, 501 - start) }, (_, k) =>
-                    admin.request('POST', `/api/v1/namespaces/${ns}/configmaps`, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${start + k}`, labels: { paging: 'yes' } } } }),
+                    admin.request('POST', `/api/v1/namespaces/${ns}/configmaps`, {
+                        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${start + k}`, labels: { paging: 'yes' } } },
+                    }),
                 ),
             );
         }

@@ -73,7 +73,9 @@ describe('prepare --method volumes: nothing changes without consent', () => {
         const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo']);
         expect(r.code).toBe(3);
         expect(r.stderr).toContain('You are about to prepare v4 cluster hippo');
-        expect(r.stderr).toContain('error: refusing to change the cluster without confirmation: standard input is not a terminal; review the plan (--dry-run=client) and pass --yes');
+        expect(r.stderr).toContain(
+            'error: refusing to change the cluster without confirmation: standard input is not a terminal; review the plan (--dry-run=client) and pass --yes',
+        );
         expect(await fingerprint(ns)).toEqual(before);
     });
 
@@ -143,7 +145,20 @@ describe('prepare --method volumes with the v4 operator at work', () => {
     });
 
     it('lets generate read the record once v4 is gone', async () => {
-        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', 'registry.example.com/postgres:ubi8-13.10', '--pgbackrest-image', 'registry.example.com/pgbackrest:ubi8-2.47', '-o', 'json']);
+        const r = await run([
+            'generate',
+            'hippo',
+            '-n',
+            ns,
+            '--target',
+            'pgo',
+            '--image',
+            'registry.example.com/postgres:ubi8-13.10',
+            '--pgbackrest-image',
+            'registry.example.com/pgbackrest:ubi8-2.47',
+            '-o',
+            'json',
+        ]);
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
         const m = JSON.parse(r.stdout) as { spec: { dataSource: { volumes: Record<string, { pvcName: string; directory?: string }> } } };
@@ -202,7 +217,10 @@ describe('prepare --method volumes when things go wrong', () => {
                 });
                 for (const pod of await client().list<KubeObject>(`/api/v1/namespaces/${ns}/pods`, { labelSelector: 'pg-cluster=hippo' })) {
                     const role = pod.metadata.labels?.['deployment-name'] === 'hippo-wxyz' ? 'master' : 'replica';
-                    await client().request('PATCH', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}`, { body: { metadata: { labels: { role } } }, contentType: 'application/merge-patch+json' });
+                    await client().request('PATCH', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}`, {
+                        body: { metadata: { labels: { role } } },
+                        contentType: 'application/merge-patch+json',
+                    });
                 }
             },
         }).start();

@@ -22,10 +22,22 @@ beforeAll(async () => {
     nobody = await mintUser(ns, 'nobody');
     const subject = [{ kind: 'ServiceAccount', name: 'upgrader', namespace: ns }];
     await client.request('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
-        body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'upgrader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubectl-ivyo-upgrade' }, subjects: subject },
+        body: {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'RoleBinding',
+            metadata: { name: 'upgrader' },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubectl-ivyo-upgrade' },
+            subjects: subject,
+        },
     });
     await client.request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-        body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `upgrader-${ns}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubectl-ivyo-upgrade-volumes' }, subjects: subject },
+        body: {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'ClusterRoleBinding',
+            metadata: { name: `upgrader-${ns}` },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubectl-ivyo-upgrade-volumes' },
+            subjects: subject,
+        },
     });
 });
 
@@ -58,6 +70,10 @@ describe('least privilege', () => {
         expect(r.stderr).toBe(`error: some permissions are missing in namespace ${ns}: "kubectl ivyo-upgrade inspect --print-rbac" prints the roles to bind\n`);
         const json = await run(['inspect', '--check-permissions', '-o', 'json'], { kubeconfig: nobody });
         expect(json.code).toBe(1);
-        expect((JSON.parse(json.stdout) as { items: { command: string; status: string; resource: string }[] }).items).toContainEqual({ command: 'prepare', status: 'missing create', resource: 'pods/exec' });
+        expect((JSON.parse(json.stdout) as { items: { command: string; status: string; resource: string }[] }).items).toContainEqual({
+            command: 'prepare',
+            status: 'missing create',
+            resource: 'pods/exec',
+        });
     });
 });

@@ -89,7 +89,10 @@ describe.each(['pgo'] as const)('release-pvc against the garbage collector (%s)'
             expect(p!.metadata.deletionTimestamp, name).toBeUndefined();
             expect(p!.status?.phase, name).toBe('Bound');
             expect(p!.metadata.ownerReferences ?? [], name).not.toContainEqual(expect.objectContaining({ uid }));
-            expect(Object.keys(p!.metadata.labels ?? {}).filter((l) => l.startsWith(FLAVORS[flavor].labelPrefix)), name).toEqual([]);
+            expect(
+                Object.keys(p!.metadata.labels ?? {}).filter((l) => l.startsWith(FLAVORS[flavor].labelPrefix)),
+                name,
+            ).toEqual([]);
             const pv = await client().get<PersistentVolume>(`/api/v1/persistentvolumes/${p!.spec!.volumeName}`);
             expect(pv.spec?.persistentVolumeReclaimPolicy, name).toBe('Retain');
             expect(pv.status?.phase, name).toBe('Bound');

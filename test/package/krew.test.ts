@@ -50,7 +50,9 @@ function krewProblems(m: Manifest, fileName: string): string[] {
         const labels = pl.selector?.matchLabels ?? {};
         if (!pl.selector || Object.keys(labels).length === 0 || pl.selector.matchExpressions) p.push(`platform ${n}: selector must be matchLabels here`);
         if (Object.keys(labels).some((k) => k !== 'os' && k !== 'arch')) p.push(`platform ${n}: selector keys other than os/arch`);
-        const matches = Object.entries(SUPPORTED).flatMap(([os, arches]) => arches.filter((arch) => (!labels.os || labels.os === os) && (!labels.arch || labels.arch === arch)).map((arch) => `${os}/${arch}`));
+        const matches = Object.entries(SUPPORTED).flatMap(([os, arches]) =>
+            arches.filter((arch) => (!labels.os || labels.os === os) && (!labels.arch || labels.arch === arch)).map((arch) => `${os}/${arch}`),
+        );
         if (matches.length === 0) p.push(`platform ${n}: matches no supported os/arch`);
         for (const m2 of matches) {
             if (claimed.has(m2)) p.push(`platforms overlap on ${m2}`);
@@ -63,7 +65,7 @@ function krewProblems(m: Manifest, fileName: string): string[] {
 describe('the krew manifest', () => {
     const manifest = load(fs.readFileSync(manifestFile, 'utf8')) as Manifest;
 
-    it('passes krew\'s validation rules', () => {
+    it("passes krew's validation rules", () => {
         expect(krewProblems(manifest, path.basename(manifestFile))).toEqual([]);
     });
 
@@ -72,17 +74,26 @@ describe('the krew manifest', () => {
         bad.spec.platforms[1]!.selector = { matchLabels: { os: 'linux', arch: 'amd64' } };
         bad.spec.platforms[0]!.sha256 = bad.spec.platforms[0]!.sha256!.toUpperCase();
         bad.spec.version = '0.1.0';
-        expect(krewProblems(bad, 'ivyo-upgrade.yaml')).toEqual(expect.arrayContaining(['platforms overlap on linux/amd64', 'platform 0: sha256 not 64 lowercase hex', 'version 0.1.0 is not v-prefixed semver']));
+        expect(krewProblems(bad, 'ivyo-upgrade.yaml')).toEqual(
+            expect.arrayContaining(['platforms overlap on linux/amd64', 'platform 0: sha256 not 64 lowercase hex', 'version 0.1.0 is not v-prefixed semver']),
+        );
     });
 
     it('has one platform per archive, each sha256 that of its archive, each uri naming it', () => {
-        const archives = fs.readdirSync(releaseDir).filter((f) => f.endsWith('.tar.gz')).sort();
+        const archives = fs
+            .readdirSync(releaseDir)
+            .filter((f) => f.endsWith('.tar.gz'))
+            .sort();
         expect(archives).toEqual(['darwin_amd64', 'darwin_arm64', 'linux_amd64', 'linux_arm64'].map((p) => `kubectl-ivyo_upgrade_0.1.0_${p}.tar.gz`));
         for (const pl of manifest.spec.platforms) {
             const { os, arch } = pl.selector!.matchLabels!;
             const archive = `kubectl-ivyo_upgrade_0.1.0_${os}_${arch}.tar.gz`;
             expect(pl.uri).toMatch(new RegExp(`/v0\\.1\\.0/${archive.replaceAll('.', '\\.')}$`));
-            expect(pl.sha256).toBe(createHash('sha256').update(fs.readFileSync(path.join(releaseDir, archive))).digest('hex'));
+            expect(pl.sha256).toBe(
+                createHash('sha256')
+                    .update(fs.readFileSync(path.join(releaseDir, archive)))
+                    .digest('hex'),
+            );
         }
     });
 

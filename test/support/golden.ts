@@ -33,12 +33,19 @@ const both = (make: (flavor: FlavorName) => GoldenCase): GoldenCase[] => [make('
 
 /** `generate` cases kept as golden files: volumes for six clusters, backups for every kind of repository. */
 export const GOLDEN_CASES: GoldenCase[] = [
-    ...(['fresh', 'failover', 'wal', 'customRepoPath', 'missingRepoPvc', 's3Only'] as const).flatMap((source) => both((flavor) => ({ file: `volumes-${source}-${flavor}.yaml`, flavor, source }))),
+    ...(['fresh', 'failover', 'wal', 'customRepoPath', 'missingRepoPvc', 's3Only'] as const).flatMap((source) =>
+        both((flavor) => ({ file: `volumes-${source}-${flavor}.yaml`, flavor, source })),
+    ),
     ...both((flavor) => ({ file: `backups-posix-failover-${flavor}.yaml`, flavor, source: 'failover', backups: { repo: 'posix' } })),
     ...both((flavor) => ({ file: `backups-s3-${flavor}.yaml`, flavor, source: 's3', backups: { repo: 's3' } })),
     ...both((flavor) => ({ file: `backups-gcs-${flavor}.yaml`, flavor, source: 'gcs', backups: { repo: 'gcs' } })),
     ...both((flavor) => ({ file: `backups-s3-custom-path-${flavor}.yaml`, flavor, source: 's3CustomPath', backups: { repo: 's3' } })),
-    ...both((flavor) => ({ file: `backups-pitr-${flavor}.yaml`, flavor, source: 'fresh', backups: { repo: 'posix', restoreType: 'time', restoreTarget: '2026-11-20 14:15:11+00' } })),
+    ...both((flavor) => ({
+        file: `backups-pitr-${flavor}.yaml`,
+        flavor,
+        source: 'fresh',
+        backups: { repo: 'posix', restoreType: 'time', restoreTarget: '2026-11-20 14:15:11+00' },
+    })),
 ];
 
 /** What `generate` prints for a case (with images for PostgreSQL 13), computed without a server. */
@@ -58,6 +65,9 @@ export function generateOffline(c: GoldenCase, namespace: string, v4Live = false
     const verdict = backupsVerdict(inspection, { flavor, ...IMAGES, v4Live, ...c.backups });
     return {
         verdict,
-        manifest: verdict.postgresVersion === null ? null : backupsManifest(inspection, { ...base, postgresVersion: verdict.postgresVersion, repo: c.backups.repo, restoreOptions: verdict.restoreOptions }),
+        manifest:
+            verdict.postgresVersion === null
+                ? null
+                : backupsManifest(inspection, { ...base, postgresVersion: verdict.postgresVersion, repo: c.backups.repo, restoreOptions: verdict.restoreOptions }),
     };
 }

@@ -11,7 +11,9 @@ export function snapshotOf(objects: KubeObject[], pvsUnreadable: string | null =
         pgclusters: ofKind(objects, 'Pgcluster') as Pgcluster[],
         pgreplicas: ofKind(objects, 'Pgreplica'),
         deployments: deployments.filter((d) => d.metadata.labels?.['pg-cluster']),
-        pods: ofKind(objects, 'Pod').filter((p) => p.metadata.labels?.['pg-cluster']).map(metadataOnly),
+        pods: ofKind(objects, 'Pod')
+            .filter((p) => p.metadata.labels?.['pg-cluster'])
+            .map(metadataOnly),
         pvcs: ofKind(objects, 'PersistentVolumeClaim'),
         pvs: pvsUnreadable ? [] : ofKind(objects, 'PersistentVolume'),
         pvsUnreadable,

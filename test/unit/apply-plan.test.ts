@@ -35,20 +35,31 @@ function state(extra: Partial<ApplyState> = {}): ApplyState {
         ...extra,
     };
 }
-const live = (status: V5Cluster["status"] = {}, volumes: object | null = VOLUMES): V5Cluster => ({
+const live = (status: V5Cluster['status'] = {}, volumes: object | null = VOLUMES): V5Cluster => ({
     ...manifest,
     metadata: { ...manifest.metadata, uid: 'uid-1' },
     spec: { ...manifest.spec, dataSource: volumes ? { volumes } : {} },
     status,
 });
 const done = (name: string): Job => ({ metadata: { name }, status: { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] } });
-const ownedPvc = (name: string): PersistentVolumeClaim => ({ metadata: { name, labels: { [`${P}cluster`]: 'hippo' }, ownerReferences: [{ apiVersion: 'x', kind: 'PostgresCluster', name: 'hippo', uid: 'uid-1', controller: true }] } });
+const ownedPvc = (name: string): PersistentVolumeClaim => ({
+    metadata: { name, labels: { [`${P}cluster`]: 'hippo' }, ownerReferences: [{ apiVersion: 'x', kind: 'PostgresCluster', name: 'hippo', uid: 'uid-1', controller: true }] },
+});
 const kinds = (a: ApplyAction[]) => a.map((x) => x.kind);
 
 describe('planApply', () => {
     it('plans the whole apply before the cluster exists, passwords first', () => {
         const plan = planApply(state(), ON);
-        expect(kinds(plan)).toEqual(['copy-password', 'apply-cluster', 'wait-move-jobs', 'wait-adoption', 'wait-bootstrap', 'wait-instances', 'wait-repo-host', 'remove-volumes-source']);
+        expect(kinds(plan)).toEqual([
+            'copy-password',
+            'apply-cluster',
+            'wait-move-jobs',
+            'wait-adoption',
+            'wait-bootstrap',
+            'wait-instances',
+            'wait-repo-host',
+            'remove-volumes-source',
+        ]);
         expect(plan[0]).toEqual({ kind: 'copy-password', user: 'hippo', from: 'hippo-hippo-secret', to: 'hippo-pguser-hippo' });
         expect(plan[2]).toEqual({ kind: 'wait-move-jobs', jobs: ['hippo-move-pgdata-dir', 'hippo-move-pgbackrest-repo-dir'] });
     });
@@ -63,17 +74,23 @@ describe('planApply', () => {
         expect(kinds(planApply(moved, ON))).toEqual(['wait-adoption', 'wait-bootstrap', 'wait-instances', 'wait-repo-host', 'remove-volumes-source']);
         const adopted = { ...moved, pvcs: new Map(Object.values(VOLUMES).map((v) => [v.pvcName, ownedPvc(v.pvcName)])) };
         expect(kinds(planApply(adopted, ON))).toEqual(['wait-bootstrap', 'wait-instances', 'wait-repo-host', 'remove-volumes-source']);
-        const running = state({ cluster: live({ patroni: { systemIdentifier: '7' }, instances: [{ name: '00', replicas: 1, readyReplicas: 1 }], pgbackrest: { repoHost: { ready: true } } }) });
+        const running = state({
+            cluster: live({ patroni: { systemIdentifier: '7' }, instances: [{ name: '00', replicas: 1, readyReplicas: 1 }], pgbackrest: { repoHost: { ready: true } } }),
+        });
         expect(kinds(planApply(running, ON))).toEqual(['remove-volumes-source']);
     });
 
     it('never applies a bootstrapped cluster again, and has nothing to do once the section is gone', () => {
-        const finished = state({ cluster: live({ patroni: { systemIdentifier: '7' }, instances: [{ name: '00', replicas: 1, readyReplicas: 1 }], pgbackrest: { repoHost: { ready: true } } }, null) });
+        const finished = state({
+            cluster: live({ patroni: { systemIdentifier: '7' }, instances: [{ name: '00', replicas: 1, readyReplicas: 1 }], pgbackrest: { repoHost: { ready: true } } }, null),
+        });
         expect(planApply(finished, ON)).toEqual([]);
     });
 
     it('stops while v4 still exists, and on a failed move Job with its log', () => {
-        expect(() => planApply(state({ v4Present: true }), ON)).toThrow(/pgcluster hippo still exists .* run "kubectl ivyo-upgrade prepare hippo -n pgo --method volumes --target pgo" first/);
+        expect(() => planApply(state({ v4Present: true }), ON)).toThrow(
+            /pgcluster hippo still exists .* run "kubectl ivyo-upgrade prepare hippo -n pgo --method volumes --target pgo" first/,
+        );
         const failed = state({ cluster: live(), failedJobLogs: new Map([['hippo-move-pgdata-dir', 'mv: cannot stat']]) });
         expect(() => planApply(failed, ON)).toThrow(/move Job hippo-move-pgdata-dir failed; last lines of its log:\nmv: cannot stat\n.*delete the Job/s);
     });
@@ -84,13 +101,17 @@ describe('planApply', () => {
 
     it('never takes over a v5 cluster of that name it did not make from this v4 cluster', () => {
         const foreign = { ...live(), metadata: { name: 'hippo', namespace: 'pgo', uid: 'uid-9' } };
-        expect(() => planApply(state({ cluster: foreign }), ON)).toThrow(/PostgresCluster hippo already exists in namespace pgo and was not made by this tool from v4 cluster hippo \(annotation ivyo-upgrade.ivorysql.org\/v4-cluster: none\)/);
+        expect(() => planApply(state({ cluster: foreign }), ON)).toThrow(
+            /PostgresCluster hippo already exists in namespace pgo and was not made by this tool from v4 cluster hippo \(annotation ivyo-upgrade.ivorysql.org\/v4-cluster: none\)/,
+        );
         const other = { ...live(), metadata: { ...live().metadata, annotations: { [SOURCE_ANNOTATION]: 'rhino' } } };
         expect(() => planApply(state({ cluster: other }), ON)).toThrow(/annotation ivyo-upgrade.ivorysql.org\/v4-cluster: rhino/);
     });
 
     it('while v4 still runs: refuses, except for a client preview, which plans the whole apply', () => {
-        expect(() => planApply(state({ v4Present: true }), ON)).toThrow(/pgcluster hippo still exists in namespace pgo: run "kubectl ivyo-upgrade prepare hippo -n pgo --method volumes --target pgo" first/);
+        expect(() => planApply(state({ v4Present: true }), ON)).toThrow(
+            /pgcluster hippo still exists in namespace pgo: run "kubectl ivyo-upgrade prepare hippo -n pgo --method volumes --target pgo" first/,
+        );
         expect(kinds(planApply(state({ v4Present: true }), { ...ON, preview: true }))).toEqual(kinds(planApply(state(), ON)));
     });
 });

@@ -16,8 +16,8 @@ const names: NameSources = {
 };
 const c = (...words: string[]) => complete(words, cli, names);
 
-describe('completion, read from the commands\' own declarations', () => {
-    it('finds the commands and a command\'s flags with their choices, as --help shows them', async () => {
+describe("completion, read from the commands' own declarations", () => {
+    it("finds the commands and a command's flags with their choices, as --help shows them", async () => {
         expect(cli.commands.map((x) => x.name)).toEqual(['inspect', 'prepare', 'generate', 'apply', 'release-pvc', 'completion']);
         const flags = cli.commands.find((x) => x.name === 'generate')!.flags;
         expect(flags.find((f) => f.names.includes('--repo'))).toEqual({ names: ['--repo'], choices: ['posix', 's3', 'gcs'], boolean: false });

@@ -94,7 +94,12 @@ describe('runProcedure, the one executor of every write', () => {
     });
 
     it('passes any other error on as it is: only a PreconditionFailed is a refusal', async () => {
-        const p = { ...procedure(world()), plan: () => { throw new Error('a bug'); } };
+        const p = {
+            ...procedure(world()),
+            plan: () => {
+                throw new Error('a bug');
+            },
+        };
         const err = await runProcedure(p, opts(io().io)).catch((e: unknown) => e);
         expect(err).not.toBeInstanceOf(UserError);
         expect((err as Error).message).toBe('a bug');

@@ -48,7 +48,7 @@ describe('generate --method volumes: refusals', () => {
         expect(v.refusals[0]?.message).toContain('run PostgreSQL 15 and 16 and 17 and 18, and the data is PostgreSQL 13: pass --image');
     });
 
-    it('accepts a major the target\'s images run without --image', () => {
+    it("accepts a major the target's images run without --image", () => {
         const v = verdictFor(v4Cluster({ imageTag: 'ubi8-16.2-4.7.10' }), 'pgo');
         expect(v.refusals).toEqual([]);
         expect(v.postgresVersion).toBe(16);
@@ -106,7 +106,10 @@ describe('generate --method backups: refusals and options', () => {
     });
 
     it('turns --restore-type/--restore-target into pgBackRest options, and wants both', () => {
-        expect(backupsFor(v4Cluster(), { repo: 'posix', restoreType: 'time', restoreTarget: '2026-11-20 14:15:11+00' }).restoreOptions).toEqual(['--type=time', '--target="2026-11-20 14:15:11+00"']);
+        expect(backupsFor(v4Cluster(), { repo: 'posix', restoreType: 'time', restoreTarget: '2026-11-20 14:15:11+00' }).restoreOptions).toEqual([
+            '--type=time',
+            '--target="2026-11-20 14:15:11+00"',
+        ]);
         expect(backupsFor(v4Cluster(), { repo: 'posix', restoreType: 'immediate' }).restoreOptions).toEqual(['--type=immediate']);
         expect(codes(backupsFor(v4Cluster(), { repo: 'posix', restoreType: 'xid' }))).toEqual(['restore-target-missing']);
         expect(codes(backupsFor(v4Cluster(), { repo: 'posix', restoreTarget: '1234' }))).toEqual(['restore-type-missing']);
@@ -116,7 +119,9 @@ describe('generate --method backups: refusals and options', () => {
 describe('credentialsSecret', () => {
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     it('converts v4 S3 keys into a pgBackRest conf file', () => {
-        const s = credentialsSecret('hippo-v4-repo-credentials', 'pgo', 's3', { 'aws-s3-key': b64('AKIA1'), 'aws-s3-key-secret': b64('s3cr3t') }) as { data: Record<string, string> };
+        const s = credentialsSecret('hippo-v4-repo-credentials', 'pgo', 's3', { 'aws-s3-key': b64('AKIA1'), 'aws-s3-key-secret': b64('s3cr3t') }) as {
+            data: Record<string, string>;
+        };
         expect(Buffer.from(s.data['s3.conf']!, 'base64').toString()).toBe('[global]\nrepo1-s3-key=AKIA1\nrepo1-s3-key-secret=s3cr3t\n');
     });
 

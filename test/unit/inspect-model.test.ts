@@ -92,8 +92,12 @@ describe('inspect model: a fresh cluster', () => {
         // No image settles it: the image blockers are not even asked.
         expect(inspect(v4Cluster({ imageTag: 'ubi8-18.1-4.7.10' })).methods.volumes.blockers.map((b) => b.code)).toEqual(['target-cannot-run-v4-data']);
         expect(codes(i, 'volumes', 'warnings')).toEqual([
-            'reclaim-delete', 'v4-labels', 'group-26', // data PVC on hostPath
-            'reclaim-delete', 'v4-labels', 'group-26', // repo PVC
+            'reclaim-delete',
+            'v4-labels',
+            'group-26', // data PVC on hostPath
+            'reclaim-delete',
+            'v4-labels',
+            'group-26', // repo PVC
             'name-collision',
             'collation',
         ]);
@@ -130,19 +134,15 @@ describe('inspect model: primary checks', () => {
         expect(codes(i, 'volumes', 'blockers')).not.toContain('primary-disagrees');
     });
 
-    it('takes the role=master pod\'s deployment when the annotation is missing', () => {
-        const objects = SCENARIOS.failover().map((o) =>
-            o.kind === 'Pgcluster' ? ({ ...o, metadata: { ...o.metadata, annotations: {} } } as KubeObject) : o,
-        );
+    it("takes the role=master pod's deployment when the annotation is missing", () => {
+        const objects = SCENARIOS.failover().map((o) => (o.kind === 'Pgcluster' ? ({ ...o, metadata: { ...o.metadata, annotations: {} } } as KubeObject) : o));
         const i = inspect(objects);
         expect(i.primary).toMatchObject({ deployment: 'hippo-jgut', podCheck: 'agrees', pvc: 'hippo-jgut' });
         expect(i.methods.volumes.blockers.map((b) => b.code)).not.toContain('primary-disagrees');
     });
 
     it('blocks when neither the annotation nor a role=master pod names the primary', () => {
-        const objects = v4Cluster({ masterPodOf: null }).map((o) =>
-            o.kind === 'Pgcluster' ? ({ ...o, metadata: { ...o.metadata, annotations: {} } } as KubeObject) : o,
-        );
+        const objects = v4Cluster({ masterPodOf: null }).map((o) => (o.kind === 'Pgcluster' ? ({ ...o, metadata: { ...o.metadata, annotations: {} } } as KubeObject) : o));
         const i = inspect(objects);
         expect(i.primary).toMatchObject({ deployment: null, pvc: null, dataDirectory: null });
         expect(codes(i, 'volumes', 'blockers')).toContain('primary-unknown');
@@ -228,14 +228,26 @@ describe('inspect model: repositories', () => {
                 }
                 return o;
             });
-        const v45 = inspect(withPgcluster((c) => ({ ...c, spec: { ...c.spec, userlabels: { 'backrest-storage-type': 'local,s3' } } })), PGO);
+        const v45 = inspect(
+            withPgcluster((c) => ({ ...c, spec: { ...c.spec, userlabels: { 'backrest-storage-type': 'local,s3' } } })),
+            PGO,
+        );
         expect(v45.repository).toMatchObject({ types: ['posix', 's3'], typesFrom: 'userlabels', s3: { bucket: 'b' } });
-        const v44 = inspect(withPgcluster((c) => ({ ...c, metadata: { ...c.metadata, labels: { ...c.metadata.labels, 'backrest-storage-type': 's3' } } })), PGO);
+        const v44 = inspect(
+            withPgcluster((c) => ({ ...c, metadata: { ...c.metadata, labels: { ...c.metadata.labels, 'backrest-storage-type': 's3' } } })),
+            PGO,
+        );
         expect(v44.repository).toMatchObject({ types: ['s3'], typesFrom: 'label' });
-        const fromEnv = inspect(withPgcluster((c) => c, 's3'), PGO);
+        const fromEnv = inspect(
+            withPgcluster((c) => c, 's3'),
+            PGO,
+        );
         expect(fromEnv.repository).toMatchObject({ types: ['s3'], typesFrom: 'env', repo1TypeEnv: 's3' });
         // The spec wins; the primary's environment cross-checks it.
-        const disagree = inspect(withPgcluster((c) => ({ ...c, spec: { ...c.spec, backrestStorageTypes: ['s3'] } }), 'posix'), PGO);
+        const disagree = inspect(
+            withPgcluster((c) => ({ ...c, spec: { ...c.spec, backrestStorageTypes: ['s3'] } }), 'posix'),
+            PGO,
+        );
         expect(disagree.repository).toMatchObject({ types: ['s3'], typesFrom: 'spec' });
         expect(codes(disagree, 'volumes', 'warnings')).toContain('repo-type-disagrees');
     });
@@ -273,7 +285,10 @@ describe('inspect model: other volumes', () => {
     it('blocks a reused PVC that another object controls', () => {
         const objects = SCENARIOS.fresh().map((o) =>
             o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'hippo-pgbr-repo'
-                ? ({ ...o, metadata: { ...o.metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'other', uid: 'u', controller: true }] } } as KubeObject)
+                ? ({
+                      ...o,
+                      metadata: { ...o.metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'other', uid: 'u', controller: true }] },
+                  } as KubeObject)
                 : o,
         );
         const i = inspect(objects, PGO);
@@ -293,7 +308,9 @@ describe('inspect model: other volumes', () => {
         const blocked = inspect(objects, PGO);
         const finding = blocked.methods.volumes.blockers.find((b) => b.code === 'replica-cannot-scale-down');
         expect(finding?.message).toContain('kubectl scale deployment hippo-abcd --replicas=0 -n pgo');
-        const scaled = objects.map((o) => (o.kind === 'Deployment' && o.metadata.name === 'hippo-abcd' ? ({ ...o, spec: { ...(o as unknown as { spec: object }).spec, replicas: 0 } } as KubeObject) : o));
+        const scaled = objects.map((o) =>
+            o.kind === 'Deployment' && o.metadata.name === 'hippo-abcd' ? ({ ...o, spec: { ...(o as unknown as { spec: object }).spec, replicas: 0 } } as KubeObject) : o,
+        );
         expect(codes(inspect(scaled, PGO), 'volumes', 'blockers')).not.toContain('replica-cannot-scale-down');
         // The original primary after a failover is named after the cluster: v4 removes it (Patroni scope).
         expect(codes(inspect(SCENARIOS.failover(), PGO), 'volumes', 'blockers')).not.toContain('replica-cannot-scale-down');

@@ -59,7 +59,9 @@ describe('kubeconfig loading, kubectl rules', () => {
     });
 
     it('rejects a --kubeconfig that does not exist', () => {
-        expect(() => loadKubeconfig({ kubeconfig: path.join(dir, 'nope'), env: {}, home: dir })).toThrow('kubeconfig file "' + path.join(dir, 'nope') + '" (--kubeconfig) does not exist');
+        expect(() => loadKubeconfig({ kubeconfig: path.join(dir, 'nope'), env: {}, home: dir })).toThrow(
+            'kubeconfig file "' + path.join(dir, 'nope') + '" (--kubeconfig) does not exist',
+        );
     });
 
     it('falls back to ~/.kube/config', () => {

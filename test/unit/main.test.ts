@@ -57,7 +57,7 @@ describe('main(argv, io)', () => {
     });
 });
 
-describe('usage errors come first: exit 2 before any connection, in the tool\'s words', () => {
+describe("usage errors come first: exit 2 before any connection, in the tool's words", () => {
     // A kubeconfig whose server refuses every connection: an error about it would mean the flags were checked too late.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'usage-'));
     const kubeconfig = path.join(dir, 'config');
@@ -127,7 +127,9 @@ describe('suggested commands carry --context when it was given', () => {
         const { io: i, out } = io();
         const wrapped = suggestingContext(i, 'prod');
         wrapped.stderr.write('error: run "kubectl ivyo-upgrade prepare hippo -n db --method volumes" first; then kubectl logs job/x -n db, and pass -n NAMESPACE\n');
-        expect(out.stderr).toBe('error: run "kubectl ivyo-upgrade prepare hippo -n db --context prod --method volumes" first; then kubectl logs job/x -n db --context prod, and pass -n NAMESPACE\n');
+        expect(out.stderr).toBe(
+            'error: run "kubectl ivyo-upgrade prepare hippo -n db --context prod --method volumes" first; then kubectl logs job/x -n db --context prod, and pass -n NAMESPACE\n',
+        );
         expect(suggestingContext(i, undefined)).toBe(i);
     });
 });

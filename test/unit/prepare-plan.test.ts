@@ -41,7 +41,18 @@ const job = (name: string, status: Job['status'], backoffLimit?: number): Job =>
 describe('planPrepare', () => {
     it('plans the whole method from a live v4 cluster, primary never scaled down', () => {
         const plan = planPrepare(stateOf(failedOver()), OPTS);
-        expect(kinds(plan)).toEqual(['retain-pv', 'retain-pv', 'retain-pv', 'record', 'scale-down:hippo', 'annotate-keep', 'delete-pgcluster', 'remove-v4-labels', 'remove-v4-labels', 'remove-v4-labels']);
+        expect(kinds(plan)).toEqual([
+            'retain-pv',
+            'retain-pv',
+            'retain-pv',
+            'record',
+            'scale-down:hippo',
+            'annotate-keep',
+            'delete-pgcluster',
+            'remove-v4-labels',
+            'remove-v4-labels',
+            'remove-v4-labels',
+        ]);
         expect(plan[0]).toEqual({ kind: 'retain-pv', pv: 'pv-pgo-hippo-jgut', pvc: 'hippo-jgut', from: 'Delete' });
         expect(plan.find((a) => a.kind === 'scale-down')).toEqual({ kind: 'scale-down', deployment: 'hippo', deleteData: false });
     });
@@ -59,7 +70,18 @@ describe('planPrepare', () => {
             rmdataJobs: [job('hippo-rmdata-abcd', { active: 1 })],
         });
         s.record = s.live as Inspection;
-        expect(kinds(planPrepare(s, OPTS))).toEqual(['retain-pv', 'retain-pv', 'retain-pv', 'wait-scale-down:hippo', 'wait-rmdata', 'annotate-keep', 'delete-pgcluster', 'remove-v4-labels', 'remove-v4-labels', 'remove-v4-labels']);
+        expect(kinds(planPrepare(s, OPTS))).toEqual([
+            'retain-pv',
+            'retain-pv',
+            'retain-pv',
+            'wait-scale-down:hippo',
+            'wait-rmdata',
+            'annotate-keep',
+            'delete-pgcluster',
+            'remove-v4-labels',
+            'remove-v4-labels',
+            'remove-v4-labels',
+        ]);
     });
 
     it('deletes only once the keep annotations are on the pgcluster', () => {
@@ -74,7 +96,10 @@ describe('planPrepare', () => {
     it('after the delete, waits for v4 to clean up, then only removes labels', () => {
         const s = stateOf(failedOver());
         const record = s.live!;
-        const gone = stateOf(failedOver().filter((o) => o.kind === 'PersistentVolumeClaim' || o.kind === 'PersistentVolume'), { record });
+        const gone = stateOf(
+            failedOver().filter((o) => o.kind === 'PersistentVolumeClaim' || o.kind === 'PersistentVolume'),
+            { record },
+        );
         const waiting = { ...gone, deployments: s.deployments.slice(0, 1) };
         expect(kinds(planPrepare(waiting, OPTS))[3]).toBe('wait-v4-cleanup');
         expect(kinds(planPrepare(gone, OPTS)).slice(3)).toEqual(['remove-v4-labels', 'remove-v4-labels', 'remove-v4-labels']);
@@ -84,7 +109,9 @@ describe('planPrepare', () => {
         const s = stateOf(failedOver());
         s.record = { ...s.live!, primary: { ...s.live!.primary, deployment: 'hippo' } };
         expect(() => planPrepare(s, OPTS)).toThrow(/changed from hippo to hippo-jgut during prepare \(a failover\)/);
-        expect(() => planPrepare(stateOf(v4Cluster({ primary: 'hippo-jgut', replicas: ['hippo'], masterPodOf: 'hippo' })), OPTS)).toThrow(/primary-disagrees: the pgcluster's current-primary is hippo-jgut/);
+        expect(() => planPrepare(stateOf(v4Cluster({ primary: 'hippo-jgut', replicas: ['hippo'], masterPodOf: 'hippo' })), OPTS)).toThrow(
+            /primary-disagrees: the pgcluster's current-primary is hippo-jgut/,
+        );
         const failed = stateOf(failedOver(), { rmdataJobs: [job('hippo-rmdata-x', { failed: 1, conditions: [{ type: 'Failed', status: 'True' }] }, 0)] });
         expect(() => planPrepare(failed, OPTS)).toThrow(/rmdata Job hippo-rmdata-x failed/);
     });
@@ -107,7 +134,11 @@ describe('planPrepare', () => {
         const record = stateOf(failedOver()).live!;
         const prepared = failedOver()
             .filter((o) => o.kind === 'PersistentVolumeClaim' || o.kind === 'PersistentVolume')
-            .map((o) => (o.kind === 'PersistentVolume' ? { ...o, spec: { ...(o as PersistentVolume).spec, persistentVolumeReclaimPolicy: 'Retain' } } : { ...o, metadata: { ...o.metadata, labels: {} } }));
+            .map((o) =>
+                o.kind === 'PersistentVolume'
+                    ? { ...o, spec: { ...(o as PersistentVolume).spec, persistentVolumeReclaimPolicy: 'Retain' } }
+                    : { ...o, metadata: { ...o.metadata, labels: {} } },
+            );
         expect(planPrepare(stateOf(prepared, { record }), OPTS)).toEqual([]);
         expect(() => planPrepare(stateOf([]), OPTS)).toThrow(/not found in namespace "pgo", and no record/);
     });
@@ -130,7 +161,11 @@ describe('jobFailed', () => {
             ['the primary data PVC is gone', failedOver().filter((o) => !(o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'hippo-jgut')), 'primary-pvc-missing'],
             [
                 'a reused PVC is controlled by another object',
-                edit(failedOver(), (o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'hippo-jgut-wal', (o) => ({ ...o, metadata: { ...o.metadata, ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'p', uid: 'u', controller: true }] } })),
+                edit(
+                    failedOver(),
+                    (o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'hippo-jgut-wal',
+                    (o) => ({ ...o, metadata: { ...o.metadata, ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'p', uid: 'u', controller: true }] } }),
+                ),
                 'pvc-controlled',
             ],
             ['the pgcluster is not Initialized', v4Cluster({ state: 'pgcluster Bootstrapping' }), 'v4-not-initialized'],
@@ -143,7 +178,7 @@ describe('jobFailed', () => {
             expect(() => planPrepare(stateOf(objects, {}, to), OPTS)).toThrow(new RegExp(`refused before any change:\\n(.*\\n)*  ${code}: `));
         });
 
-        it('the image for the data\'s major does not stop prepare: a note names the flags generate will need', () => {
+        it("the image for the data's major does not stop prepare: a note names the flags generate will need", () => {
             const s = stateOf(failedOver());
             expect(s.live?.methods.volumes.blockers.map((b) => b.code)).toEqual(['postgres-major-no-default-image']);
             expect(kinds(planPrepare(s, OPTS))).toContain('delete-pgcluster');
@@ -156,7 +191,15 @@ describe('jobFailed', () => {
                 (o) => o.kind === 'Deployment' && o.metadata.name === 'hippo-abcd',
                 (o) => ({ ...o, spec: { ...(o as unknown as { spec: object }).spec, replicas: 0 } }) as KubeObject,
             );
-            expect(kinds(planPrepare(stateOf(objects), OPTS))).toEqual(['retain-pv', 'retain-pv', 'record', 'annotate-keep', 'delete-pgcluster', 'remove-v4-labels', 'remove-v4-labels']);
+            expect(kinds(planPrepare(stateOf(objects), OPTS))).toEqual([
+                'retain-pv',
+                'retain-pv',
+                'record',
+                'annotate-keep',
+                'delete-pgcluster',
+                'remove-v4-labels',
+                'remove-v4-labels',
+            ]);
         });
     });
 

@@ -18,14 +18,28 @@ const repo: PersistentVolumeClaim = {
     spec: { volumeName: 'pv-repo' },
 };
 const data: PersistentVolumeClaim = {
-    metadata: { name: 'hippo-jgut', labels: { [`${P}cluster`]: 'hippo', [`${P}role`]: 'pgdata', [`${P}instance`]: 'hippo-00-abcd', [`${P}instance-set`]: '00', [`${P}data`]: 'ivory' }, ownerReferences: [owner] },
+    metadata: {
+        name: 'hippo-jgut',
+        labels: { [`${P}cluster`]: 'hippo', [`${P}role`]: 'pgdata', [`${P}instance`]: 'hippo-00-abcd', [`${P}instance-set`]: '00', [`${P}data`]: 'ivory' },
+        ownerReferences: [owner],
+    },
     spec: { volumeName: 'pv-data' },
 };
 const pv = (name: string, policy: string): PersistentVolume => ({ metadata: { name }, spec: { persistentVolumeReclaimPolicy: policy } });
 const cluster = (spec: V5Cluster['spec']): V5Cluster => ({ metadata: { name: 'hippo', uid: 'u1' }, spec });
 
 function state(pvcs: PersistentVolumeClaim[], c: V5Cluster | null): ReleaseState {
-    return { namespace: 'pgo', flavor: f, clusterName: 'hippo', cluster: c, pvcs, pvs: new Map([['pv-repo', pv('pv-repo', 'Delete')], ['pv-data', pv('pv-data', 'Retain')]]) };
+    return {
+        namespace: 'pgo',
+        flavor: f,
+        clusterName: 'hippo',
+        cluster: c,
+        pvcs,
+        pvs: new Map([
+            ['pv-repo', pv('pv-repo', 'Delete')],
+            ['pv-data', pv('pv-data', 'Retain')],
+        ]),
+    };
 }
 
 describe('planRelease', () => {

@@ -11,11 +11,16 @@ import { snapshotOf } from '../support/snapshot.js';
 
 const pgcluster: Pgcluster = {
     metadata: { name: 'hippo', namespace: 'pgo' },
-    spec: { pgoimageprefix: 'registry.example.com/pgo', ccpimageprefix: 'registry.example.com/ccp', tolerations: [{ key: 'db', operator: 'Exists' }], backrestStorageTypes: ['local', 's3'] },
+    spec: {
+        pgoimageprefix: 'registry.example.com/pgo',
+        ccpimageprefix: 'registry.example.com/ccp',
+        tolerations: [{ key: 'db', operator: 'Exists' }],
+        backrestStorageTypes: ['local', 's3'],
+    },
 };
 
 describe('the pgtasks prepare sends, every parameter pinned (PGO v4.7.10 internal/util/cluster.go, backrestimpl.go)', () => {
-    it('scale-down: what `pgo scaledown --target` creates, keeping the replica\'s PVCs unless asked', () => {
+    it("scale-down: what `pgo scaledown --target` creates, keeping the replica's PVCs unless asked", () => {
         expect(scaleDownTask(pgcluster, 'hippo-abcd', false)).toEqual({
             apiVersion: 'crunchydata.com/v1',
             kind: 'Pgtask',
@@ -39,11 +44,15 @@ describe('the pgtasks prepare sends, every parameter pinned (PGO v4.7.10 interna
         expect((scaleDownTask(pgcluster, 'hippo-abcd', true).spec as { parameters: Record<string, string> }).parameters['delete-data']).toBe('true');
     });
 
-    it('backup: what `pgo backup` creates, marked as this tool\'s', () => {
+    it("backup: what `pgo backup` creates, marked as this tool's", () => {
         expect(backupTask(pgcluster, 'hippo-backrest-shared-repo-x', 'diff')).toEqual({
             apiVersion: 'crunchydata.com/v1',
             kind: 'Pgtask',
-            metadata: { name: 'backrest-backup-hippo', labels: { 'pg-cluster': 'hippo', pgouser: 'kubectl-ivyo-upgrade' }, annotations: { 'ivyo-upgrade.ivorysql.org/prepare': 'backups' } },
+            metadata: {
+                name: 'backrest-backup-hippo',
+                labels: { 'pg-cluster': 'hippo', pgouser: 'kubectl-ivyo-upgrade' },
+                annotations: { 'ivyo-upgrade.ivorysql.org/prepare': 'backups' },
+            },
             spec: {
                 name: 'backrest-backup-hippo',
                 tasktype: 'backrest',
@@ -88,7 +97,12 @@ describe('the record prepare leaves', () => {
 
     it('takes a record of the first format (no schema key), with the fields it lacked', () => {
         const { standby: _s, ...cluster } = inspection.cluster;
-        const old = { ...inspection, cluster, replicas: inspection.replicas.map(({ podsWanted: _p, ...r }) => r), volumes: inspection.volumes.map(({ controller: _c, ...v }) => v) };
+        const old = {
+            ...inspection,
+            cluster,
+            replicas: inspection.replicas.map(({ podsWanted: _p, ...r }) => r),
+            volumes: inspection.volumes.map(({ controller: _c, ...v }) => v),
+        };
         const read = parseRecord(JSON.stringify(old), undefined, 'pgo', 'hippo');
         expect(read.cluster.standby).toBe(false);
         expect(read.replicas[0]?.podsWanted).toBeNull();

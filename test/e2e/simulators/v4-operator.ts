@@ -125,13 +125,37 @@ export class V4OperatorSimulator {
             body: {
                 apiVersion: 'batch/v1',
                 kind: 'Job',
-                metadata: { name, labels: { 'pgo-backrest': 'true', 'pgo-backrest-job': 'true', 'backrest-command': 'backup', 'pg-cluster': p['pg-cluster'] ?? '', vendor: 'crunchydata' } },
-                spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'backrest', image: 'registry.developers.crunchydata.com/crunchydata/crunchy-pgbackrest:ubi8-4.7.10', env: [{ name: 'COMMAND', value: 'backup' }, { name: 'COMMAND_OPTS', value: p['backrest-opts'] ?? '' }, { name: 'PODNAME', value: p.podname ?? '' }] }] } } },
+                metadata: {
+                    name,
+                    labels: { 'pgo-backrest': 'true', 'pgo-backrest-job': 'true', 'backrest-command': 'backup', 'pg-cluster': p['pg-cluster'] ?? '', vendor: 'crunchydata' },
+                },
+                spec: {
+                    backoffLimit: 0,
+                    template: {
+                        spec: {
+                            restartPolicy: 'Never',
+                            containers: [
+                                {
+                                    name: 'backrest',
+                                    image: 'registry.developers.crunchydata.com/crunchydata/crunchy-pgbackrest:ubi8-4.7.10',
+                                    env: [
+                                        { name: 'COMMAND', value: 'backup' },
+                                        { name: 'COMMAND_OPTS', value: p['backrest-opts'] ?? '' },
+                                        { name: 'PODNAME', value: p.podname ?? '' },
+                                    ],
+                                },
+                            ],
+                        },
+                    },
+                },
             },
         });
         await finishJob(this.client, this.namespace, name, this.hooks.failBackups ? 'Failed' : 'Complete');
         if (!this.hooks.failBackups) {
-            await this.client.request('PATCH', `${this.v4}/pgtasks/${t.metadata.name}`, { body: { spec: { status: 'job completed' } }, contentType: 'application/merge-patch+json' });
+            await this.client.request('PATCH', `${this.v4}/pgtasks/${t.metadata.name}`, {
+                body: { spec: { status: 'job completed' } },
+                contentType: 'application/merge-patch+json',
+            });
         }
     }
 
@@ -139,7 +163,9 @@ export class V4OperatorSimulator {
     private async removeReplica(cluster: string, replica: string, deleteData: boolean): Promise<void> {
         await this.hooks.beforeReplicaRemoval?.(replica);
         const ns = `/api/v1/namespaces/${this.namespace}`;
-        const others = (await this.client.list<KubeObject>(`/apis/apps/v1/namespaces/${this.namespace}/deployments`, { labelSelector: `pg-cluster=${cluster},pgo-pg-database=true` }))
+        const others = (
+            await this.client.list<KubeObject>(`/apis/apps/v1/namespaces/${this.namespace}/deployments`, { labelSelector: `pg-cluster=${cluster},pgo-pg-database=true` })
+        )
             .map((d) => d.metadata.name)
             .filter((d) => d !== replica);
         const pgcluster = await this.client.get<Pgcluster>(`${this.v4}/pgclusters/${cluster}`);
@@ -195,7 +221,13 @@ export class V4OperatorSimulator {
                 apiVersion: 'batch/v1',
                 kind: 'Job',
                 metadata: { name, labels: { pgrmdata: 'true', 'pg-cluster': cluster, vendor: 'crunchydata' } },
-                spec: { backoffLimit: 0, template: { metadata: { labels: { pgrmdata: 'true' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'rmdata', image: 'registry.developers.crunchydata.com/crunchydata/pgo-rmdata:ubi8-4.7.10' }] } } },
+                spec: {
+                    backoffLimit: 0,
+                    template: {
+                        metadata: { labels: { pgrmdata: 'true' } },
+                        spec: { restartPolicy: 'Never', containers: [{ name: 'rmdata', image: 'registry.developers.crunchydata.com/crunchydata/pgo-rmdata:ubi8-4.7.10' }] },
+                    },
+                },
             },
         });
         return name;

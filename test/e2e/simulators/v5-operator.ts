@@ -153,7 +153,10 @@ export class V5OperatorSimulator {
             await this.createJob(c, job, { [`${p}cluster`]: name, [`${p}pgbackrest-restore`]: name });
             await finishJob(this.client, c.metadata.namespace ?? '', job, this.options.failRestore ? 'Failed' : 'Complete');
             if (this.options.failRestore) {
-                await this.client.request('PATCH', `${this.api}/${name}/status`, { body: { status: { conditions: [condition(false)] } }, contentType: 'application/merge-patch+json' });
+                await this.client.request('PATCH', `${this.api}/${name}/status`, {
+                    body: { status: { conditions: [condition(false)] } },
+                    contentType: 'application/merge-patch+json',
+                });
                 return;
             }
         }
@@ -191,9 +194,19 @@ export class V5OperatorSimulator {
                 metadata: {
                     name: job,
                     labels,
-                    ownerReferences: [{ apiVersion: this.op.apiVersion, kind: this.op.kind, name: c.metadata.name, uid: c.metadata.uid, controller: true, blockOwnerDeletion: true }],
+                    ownerReferences: [
+                        { apiVersion: this.op.apiVersion, kind: this.op.kind, name: c.metadata.name, uid: c.metadata.uid, controller: true, blockOwnerDeletion: true },
+                    ],
                 },
-                spec: { template: { spec: { restartPolicy: 'Never', automountServiceAccountToken: false, containers: [{ name: 'job', image: 'registry.example.com/postgres:ubi8-13.10', command: ['bash', '-ceu', '--'] }] } } },
+                spec: {
+                    template: {
+                        spec: {
+                            restartPolicy: 'Never',
+                            automountServiceAccountToken: false,
+                            containers: [{ name: 'job', image: 'registry.example.com/postgres:ubi8-13.10', command: ['bash', '-ceu', '--'] }],
+                        },
+                    },
+                },
             },
         });
     }
