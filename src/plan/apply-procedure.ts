@@ -1,7 +1,7 @@
 import type { KubeClient } from '../kube/client.js';
 import { paths } from '../kube/paths.js';
 import { removeVolumesSource } from '../kube/volume-writes.js';
-import { create, serverSideApply } from '../kube/writes.js';
+import { applyRequest, createRequest, send } from '../kube/writes.js';
 import { readApplyState, type ApplyState } from '../v5/apply-state.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { credentialsSecret } from '../v5/repository.js';
@@ -10,6 +10,16 @@ import { applyNotes, describeApplyAction, isApplyWait, planApply, type ApplyActi
 import type { Procedure } from './execute.js';
 
 /** apply: create the v5 cluster (over the v4 volumes, or restoring from the v4 repository) and follow it until it runs. */
+/** The Secret v5 reads a user's password from (`<cluster>-pguser-<user>`, labelled as the operator selects it). */
+export function passwordSecret(flavor: Flavor, cluster: string, user: string, name: string, password: string): Record<string, unknown> {
+    return {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name, labels: { [`${flavor.labelPrefix}cluster`]: cluster, [`${flavor.labelPrefix}pguser`]: user } },
+        data: { password },
+    };
+}
+
 export function applyCluster(
     client: KubeClient,
     flavor: Flavor,
@@ -36,28 +46,18 @@ export function applyCluster(
                 case 'copy-password': {
                     const password = (await v4SecretData(a.from)).password;
                     if (!password) throw new Error(`Secret ${a.from} has no password key`);
-                    await create(
-                        client,
-                        secrets,
-                        {
-                            apiVersion: 'v1',
-                            kind: 'Secret',
-                            metadata: { name: a.to, labels: { [`${flavor.labelPrefix}cluster`]: name, [`${flavor.labelPrefix}pguser`]: a.user } },
-                            data: { password },
-                        },
-                        { dryRun },
-                    );
+                    await send(client, createRequest(secrets, passwordSecret(flavor, name, a.user, a.to, password)), { dryRun });
                     return;
                 }
                 case 'copy-repo-credentials': {
-                    await create(client, secrets, credentialsSecret(a.to, namespace, a.repo, await v4SecretData(a.from)), { dryRun });
+                    await send(client, createRequest(secrets, credentialsSecret(a.to, namespace, a.repo, await v4SecretData(a.from))), { dryRun });
                     return;
                 }
                 case 'apply-cluster':
-                    await serverSideApply(client, path, s.manifest, { dryRun });
+                    await send(client, applyRequest(path, s.manifest), { dryRun });
                     return;
                 case 'remove-volumes-source':
-                    await removeVolumesSource(client, path, s.cluster?.spec?.dataSource?.volumes, { dryRun });
+                    await send(client, removeVolumesSource(path, s.cluster?.spec?.dataSource?.volumes), { dryRun });
                     return;
                 default:
                     return;

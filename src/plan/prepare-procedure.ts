@@ -1,7 +1,7 @@
 import type { KubeClient } from '../kube/client.js';
 import { paths } from '../kube/paths.js';
 import { removePvcLabels, retainPv } from '../kube/volume-writes.js';
-import { create, deleteObject, mergePatch, serverSideApply } from '../kube/writes.js';
+import { applyRequest, createRequest, deleteRequest, mergePatchRequest, send, type WriteRequest } from '../kube/writes.js';
 import type { Pgcluster } from '../kube/types.js';
 import type { TargetChoice } from '../targets/choice.js';
 import { readPrepareState, type PrepareState } from '../v4/prepare-state.js';
@@ -103,6 +103,53 @@ async function showBackups(client: KubeClient, s: PrepareState, log: (line: stri
     }
 }
 
+/** The exact writes of one step of prepare, in order (none for a wait). Pure: the table test pins every one. */
+export function prepareRequests(a: PrepareAction, s: PrepareState, options: Pick<PrepareOptions, 'method'>): WriteRequest[] {
+    const { namespace, cluster } = s;
+    switch (a.kind) {
+        case 'retain-pv':
+            return [retainPv(a.pv)];
+        case 'record':
+            // Planned only while the pgcluster is read live.
+            if (!s.live) throw new Error('internal: record planned without a live pgcluster');
+            return [applyRequest(paths.configMap(namespace, recordName(cluster)), recordConfigMap(s.live, options.method), true)];
+        case 'scale-down':
+            if (!s.pgcluster) throw new Error('internal: scale-down planned without a pgcluster');
+            return [createRequest(paths.pgtask(namespace), scaleDownTask(s.pgcluster, a.deployment, a.deleteData))];
+        case 'backup': {
+            if (!s.pgcluster) throw new Error('internal: backup planned without a pgcluster');
+            // As the v4 apiserver does: the earlier pgtask and backup Jobs go before a new backup.
+            const earlier = s.pgtasks.find((t) => t.metadata.name === backupTaskName(cluster));
+            const replaced = a.replace
+                ? [
+                      deleteRequest(paths.pgtask(namespace, backupTaskName(cluster)), { preconditions: { uid: earlier?.metadata.uid } }),
+                      ...s.backupJobs.map((j) => deleteRequest(paths.job(namespace, j.metadata.name), { propagationPolicy: 'Foreground' })),
+                  ]
+                : [];
+            return [...replaced, createRequest(paths.pgtask(namespace), backupTask(s.pgcluster, a.repoPod, a.type))];
+        }
+        case 'annotate-keep':
+            return [
+                mergePatchRequest(paths.pgcluster(namespace, cluster), { metadata: { annotations: { 'keep-backups': 'true', ...(a.keepData ? { 'keep-data': 'true' } : {}) } } }),
+            ];
+        case 'delete-pgcluster':
+            // uid and resourceVersion: the server deletes exactly the object just read, with its keep annotations;
+            // a concurrent change (one that strips keep-data, say) makes it answer 409 and delete nothing.
+            return [
+                deleteRequest(paths.pgcluster(namespace, cluster), {
+                    preconditions: { uid: s.pgcluster?.metadata.uid, resourceVersion: s.pgcluster?.metadata.resourceVersion },
+                }),
+            ];
+        case 'remove-v4-labels':
+            return [removePvcLabels(namespace, a.pvc, a.labels)];
+        case 'wait-scale-down':
+        case 'wait-rmdata':
+        case 'wait-backup':
+        case 'wait-v4-cleanup':
+            return [];
+    }
+}
+
 export function prepareCluster(
     client: KubeClient,
     namespace: string,
@@ -111,7 +158,6 @@ export function prepareCluster(
     options: PrepareOptions,
     log: (line: string) => void,
 ): Procedure<PrepareState, PrepareAction> {
-    const pgclusterPath = paths.pgcluster(namespace, cluster);
     return {
         title: `prepare v4 cluster ${cluster} in namespace ${namespace} for the ${options.method === 'volumes' ? 'data-volumes' : 'backups'} method`,
         observe: () => readPrepareState(client, namespace, cluster, target),
@@ -120,56 +166,15 @@ export function prepareCluster(
         describe: describeAction,
         isWait,
         async execute(a, s, dryRun) {
-            const o = { dryRun };
-            switch (a.kind) {
-                case 'retain-pv':
-                    await retainPv(client, a.pv, o);
-                    return;
-                case 'record':
-                    // Planned only while the pgcluster is read live.
-                    if (!s.live) throw new Error('internal: record planned without a live pgcluster');
-                    await serverSideApply(client, paths.configMap(namespace, recordName(cluster)), recordConfigMap(s.live, options.method), { ...o, force: true });
-                    return;
-                case 'scale-down':
-                    if (!s.pgcluster) throw new Error('internal: scale-down planned without a pgcluster');
-                    await create(client, paths.pgtask(namespace), scaleDownTask(s.pgcluster, a.deployment, a.deleteData), o);
-                    return;
-                case 'backup':
-                    if (a.replace) {
-                        // As the v4 apiserver does: the earlier pgtask and backup Jobs go before a new backup.
-                        const earlier = s.pgtasks.find((t) => t.metadata.name === backupTaskName(cluster));
-                        await deleteObject(client, paths.pgtask(namespace, backupTaskName(cluster)), { ...o, preconditions: { uid: earlier?.metadata.uid } });
-                        for (const j of s.backupJobs) {
-                            await deleteObject(client, paths.job(namespace, j.metadata.name), { ...o, propagationPolicy: 'Foreground' });
-                        }
-                    }
-                    if (!s.pgcluster) throw new Error('internal: backup planned without a pgcluster');
-                    await create(client, paths.pgtask(namespace), backupTask(s.pgcluster, a.repoPod, a.type), o);
-                    return;
-                case 'annotate-keep':
-                    if (a.showBackups && !dryRun) await showBackups(client, s, log);
-                    await mergePatch(client, pgclusterPath, { metadata: { annotations: { 'keep-backups': 'true', ...(a.keepData ? { 'keep-data': 'true' } : {}) } } }, o);
-                    return;
-                case 'delete-pgcluster': {
-                    // In a real run the state was just read: the keep annotations must be on the object deleted.
-                    // (A server dry run never persisted them; its delete is only validated.)
-                    const notes = s.pgcluster?.metadata.annotations ?? {};
-                    const needed = options.method === 'backups' && options.deleteData ? ['keep-backups'] : ['keep-data', 'keep-backups'];
-                    if (!dryRun && !needed.every((k) => k in notes)) throw new Error(`internal: delete planned before ${needed.join(' and ')}`);
-                    // uid and resourceVersion: the server deletes exactly the object just read, with its keep annotations;
-                    // a concurrent change (one that strips keep-data, say) makes it answer 409 and delete nothing.
-                    await deleteObject(client, pgclusterPath, { ...o, preconditions: { uid: s.pgcluster?.metadata.uid, resourceVersion: s.pgcluster?.metadata.resourceVersion } });
-                    return;
-                }
-                case 'remove-v4-labels':
-                    await removePvcLabels(client, namespace, a.pvc, a.labels, o);
-                    return;
-                case 'wait-scale-down':
-                case 'wait-rmdata':
-                case 'wait-backup':
-                case 'wait-v4-cleanup':
-                    return;
+            if (a.kind === 'annotate-keep' && a.showBackups && !dryRun) await showBackups(client, s, log);
+            if (a.kind === 'delete-pgcluster' && !dryRun) {
+                // In a real run the state was just read: the keep annotations must be on the object deleted.
+                // (A server dry run never persisted them; its delete is only validated.)
+                const notes = s.pgcluster?.metadata.annotations ?? {};
+                const needed = options.method === 'backups' && options.deleteData ? ['keep-backups'] : ['keep-data', 'keep-backups'];
+                if (!needed.every((k) => k in notes)) throw new Error(`internal: delete planned before ${needed.join(' and ')}`);
             }
+            for (const request of prepareRequests(a, s, options)) await send(client, request, { dryRun });
         },
         onTimeout(a) {
             const operator = 'is the PGO v4 operator running and watching this namespace? Once it is, run prepare again: it continues where it stopped';

@@ -4,6 +4,7 @@ import { orAbsent } from '../kube/errors.js';
 import type { PersistentVolumeClaim } from '../kube/types.js';
 import { paths } from '../kube/paths.js';
 import { keepPvcOwners, removePvcLabels, removeVolumesSource, retainPv } from '../kube/volume-writes.js';
+import { send, type WriteRequest } from '../kube/writes.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { FLAVORS, type Flavor, type FlavorName } from '../targets/flavors.js';
 import type { Procedure } from './execute.js';
@@ -60,8 +61,30 @@ export async function resolveRelease(
     return { flavor, clusterName: name, pvcs: pvcs.map((p) => p.metadata.name).sort() };
 }
 
+/** The exact write of one step of release-pvc. Pure: the table test pins every one. */
+export function releaseRequest(a: ReleaseAction, s: ReleaseState): WriteRequest {
+    switch (a.kind) {
+        case 'retain-pv':
+            return retainPv(a.pv);
+        case 'remove-volumes-source':
+            return removeVolumesSource(paths.v5Cluster(s.flavor, s.namespace, s.clusterName), s.cluster?.spec?.dataSource?.volumes);
+        case 'remove-v5-labels':
+            return removePvcLabels(s.namespace, a.pvc, a.labels);
+        case 'remove-owner': {
+            // Only the references to this cluster go; any other owner stays, on condition that the list is what was
+            // just read.
+            const refs = s.pvcs.find((p) => p.metadata.name === a.pvc)?.metadata.ownerReferences ?? [];
+            return keepPvcOwners(
+                s.namespace,
+                a.pvc,
+                refs,
+                refs.filter((r) => !isOwner(r, s)),
+            );
+        }
+    }
+}
+
 export function releasePvcs(client: KubeClient, namespace: string, t: ReleaseTarget): Procedure<ReleaseState, ReleaseAction> {
-    const path = paths.v5Cluster(t.flavor, namespace, t.clusterName);
     return {
         title: `release PVC ${t.pvcs.join(', ')} from ${t.flavor.kind} ${t.clusterName} in namespace ${namespace}`,
         observe: () => readReleaseState(client, namespace, t.flavor, t.clusterName, t.pvcs),
@@ -69,32 +92,7 @@ export function releasePvcs(client: KubeClient, namespace: string, t: ReleaseTar
         describe: describeRelease,
         isWait: () => false,
         async execute(a, s, dryRun) {
-            const o = { dryRun };
-            switch (a.kind) {
-                case 'retain-pv':
-                    await retainPv(client, a.pv, o);
-                    return;
-                case 'remove-volumes-source':
-                    await removeVolumesSource(client, path, s.cluster?.spec?.dataSource?.volumes, o);
-                    return;
-                case 'remove-v5-labels':
-                    await removePvcLabels(client, namespace, a.pvc, a.labels, o);
-                    return;
-                case 'remove-owner': {
-                    // Only the references to this cluster go; any other owner stays, on condition that the list is
-                    // what was just read.
-                    const refs = s.pvcs.find((p) => p.metadata.name === a.pvc)?.metadata.ownerReferences ?? [];
-                    await keepPvcOwners(
-                        client,
-                        namespace,
-                        a.pvc,
-                        refs,
-                        refs.filter((r) => !isOwner(r, s)),
-                        o,
-                    );
-                    return;
-                }
-            }
+            await send(client, releaseRequest(a, s), { dryRun });
         },
         onTimeout: () => 'no step of release-pvc waits',
     };

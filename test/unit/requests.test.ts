@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.js';
 import type { Pgcluster } from '../../src/kube/types.js';
-import { deleteObject } from '../../src/kube/writes.js';
-import { backupTask, scaleDownTask } from '../../src/plan/prepare-procedure.js';
+import { deleteRequest, send } from '../../src/kube/writes.js';
+import { backupTask, prepareRequests, scaleDownTask } from '../../src/plan/prepare-procedure.js';
+import { releaseRequest } from '../../src/plan/release-procedure.js';
+import type { PrepareState } from '../../src/v4/prepare-state.js';
 import { parseRecord, recordConfigMap, RECORD_SCHEMA } from '../../src/v4/record.js';
 import { inspectCluster } from '../../src/v4/model.js';
 import { FLAVORS } from '../../src/targets/flavors.js';
@@ -81,7 +83,7 @@ describe('the delete guard', () => {
         '/api/v1/persistentvolumes/pv-1?dryRun=All',
         '/api/v1/namespaces/pgo/persistentvolumeclaims',
     ])('refuses %s before sending anything', (path) => {
-        expect(() => deleteObject(client, path)).toThrow(/never deletes a PersistentVolumeClaim or a PersistentVolume/);
+        expect(() => send(client, deleteRequest(path))).toThrow(/never deletes a PersistentVolumeClaim or a PersistentVolume/);
     });
 });
 
@@ -113,5 +115,141 @@ describe('the record prepare leaves', () => {
         expect(() => parseRecord(JSON.stringify(inspection), schema, 'pgo', 'hippo')).toThrow(
             `ConfigMap hippo-ivyo-upgrade in namespace pgo holds a record of format "${schema}", which this version of kubectl-ivyo-upgrade (format ${RECORD_SCHEMA}) does not know: use the version that wrote it`,
         );
+    });
+});
+
+describe('the exact requests of prepare, one table (none is sent here)', () => {
+    const snapshot = snapshotOf(SCENARIOS.failover('pgo'));
+    const pg = snapshot.pgclusters[0] as Pgcluster;
+    const live = inspectCluster(snapshot, pg, { flavor: FLAVORS.pgo, installed: true, selectedBy: 'flag' });
+    const withIds = { ...pg, metadata: { ...pg.metadata, uid: 'uid-1', resourceVersion: '42' } };
+    const state = {
+        cluster: 'hippo',
+        namespace: 'pgo',
+        pgcluster: withIds,
+        live,
+        record: null,
+        pgtasks: [{ metadata: { name: 'backrest-backup-hippo', uid: 'task-uid' } }],
+        backupJobs: [{ metadata: { name: 'backrest-backup-hippo' } }],
+    } as unknown as PrepareState;
+    const one = (a: Parameters<typeof prepareRequests>[0]) => prepareRequests(a, state, { method: 'volumes' });
+
+    it.each([
+        [
+            { kind: 'retain-pv', pv: 'pv-1', pvc: 'hippo-jgut', from: 'Delete' },
+            [{ method: 'PATCH', path: '/api/v1/persistentvolumes/pv-1', contentType: 'application/merge-patch+json', body: { spec: { persistentVolumeReclaimPolicy: 'Retain' } } }],
+        ],
+        [
+            { kind: 'annotate-keep', keepData: true, showBackups: false },
+            [
+                {
+                    method: 'PATCH',
+                    path: '/apis/crunchydata.com/v1/namespaces/pgo/pgclusters/hippo',
+                    contentType: 'application/merge-patch+json',
+                    body: { metadata: { annotations: { 'keep-backups': 'true', 'keep-data': 'true' } } },
+                },
+            ],
+        ],
+        [
+            { kind: 'annotate-keep', keepData: false, showBackups: true },
+            [
+                {
+                    method: 'PATCH',
+                    path: '/apis/crunchydata.com/v1/namespaces/pgo/pgclusters/hippo',
+                    contentType: 'application/merge-patch+json',
+                    body: { metadata: { annotations: { 'keep-backups': 'true' } } },
+                },
+            ],
+        ],
+        [
+            { kind: 'delete-pgcluster' },
+            [
+                {
+                    method: 'DELETE',
+                    path: '/apis/crunchydata.com/v1/namespaces/pgo/pgclusters/hippo',
+                    contentType: 'application/json',
+                    body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: 'uid-1', resourceVersion: '42' } },
+                },
+            ],
+        ],
+        [
+            { kind: 'remove-v4-labels', pvc: 'hippo-jgut', labels: ['pg-cluster', 'vendor'] },
+            [
+                {
+                    method: 'PATCH',
+                    path: '/api/v1/namespaces/pgo/persistentvolumeclaims/hippo-jgut',
+                    contentType: 'application/merge-patch+json',
+                    body: { metadata: { labels: { 'pg-cluster': null, vendor: null } } },
+                },
+            ],
+        ],
+        [{ kind: 'wait-v4-cleanup', remaining: ['deployment x'] }, []],
+    ] as const)('%j', (action, requests) => {
+        expect(one(action as Parameters<typeof prepareRequests>[0])).toEqual(requests);
+    });
+
+    it('scale-down and backup create the pgtasks pinned above; a replaced backup deletes the earlier pgtask (as read) and its Jobs first', () => {
+        expect(one({ kind: 'scale-down', deployment: 'hippo', deleteData: false })).toEqual([
+            { method: 'POST', path: '/apis/crunchydata.com/v1/namespaces/pgo/pgtasks', contentType: 'application/json', body: scaleDownTask(withIds, 'hippo', false) },
+        ]);
+        expect(one({ kind: 'backup', type: 'full', repoPod: 'repo-pod', replace: true })).toEqual([
+            {
+                method: 'DELETE',
+                path: '/apis/crunchydata.com/v1/namespaces/pgo/pgtasks/backrest-backup-hippo',
+                contentType: 'application/json',
+                body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: 'task-uid' } },
+            },
+            {
+                method: 'DELETE',
+                path: '/apis/batch/v1/namespaces/pgo/jobs/backrest-backup-hippo',
+                contentType: 'application/json',
+                body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Foreground' },
+            },
+            { method: 'POST', path: '/apis/crunchydata.com/v1/namespaces/pgo/pgtasks', contentType: 'application/json', body: backupTask(withIds, 'repo-pod', 'full') },
+        ]);
+    });
+
+    it('the record: a forced server-side apply of ConfigMap hippo-ivyo-upgrade', () => {
+        const [r] = one({ kind: 'record' });
+        expect(r).toMatchObject({
+            method: 'PATCH',
+            path: '/api/v1/namespaces/pgo/configmaps/hippo-ivyo-upgrade',
+            contentType: 'application/apply-patch+yaml',
+            query: { force: 'true' },
+        });
+        expect(r?.body).toEqual(recordConfigMap(live, 'volumes'));
+    });
+});
+
+describe('the exact requests of release-pvc', () => {
+    const owner = { apiVersion: 'postgres-operator.crunchydata.com/v1beta1', kind: 'PostgresCluster', name: 'hippo', uid: 'c-uid', controller: true };
+    const other = { apiVersion: 'v1', kind: 'ConfigMap', name: 'keep-me', uid: 'o-uid' };
+    const state = {
+        namespace: 'pgo',
+        flavor: FLAVORS.pgo,
+        clusterName: 'hippo',
+        cluster: { metadata: { name: 'hippo', uid: 'c-uid' }, spec: { dataSource: { volumes: { pgBackRestVolume: { pvcName: 'hippo-pgbr-repo' } } } } },
+        pvcs: [{ metadata: { name: 'hippo-pgbr-repo', ownerReferences: [owner, other] } }],
+        pvs: new Map(),
+    };
+    it('drops only the owner reference to that cluster, on condition the list is as read; drops the volume source on the same condition', () => {
+        expect(releaseRequest({ kind: 'remove-owner', pvc: 'hippo-pgbr-repo' }, state)).toEqual({
+            method: 'PATCH',
+            path: '/api/v1/namespaces/pgo/persistentvolumeclaims/hippo-pgbr-repo',
+            contentType: 'application/json-patch+json',
+            body: [
+                { op: 'test', path: '/metadata/ownerReferences', value: [owner, other] },
+                { op: 'replace', path: '/metadata/ownerReferences', value: [other] },
+            ],
+        });
+        expect(releaseRequest({ kind: 'remove-volumes-source' }, state)).toEqual({
+            method: 'PATCH',
+            path: '/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/pgo/postgresclusters/hippo',
+            contentType: 'application/json-patch+json',
+            body: [
+                { op: 'test', path: '/spec/dataSource/volumes', value: { pgBackRestVolume: { pvcName: 'hippo-pgbr-repo' } } },
+                { op: 'remove', path: '/spec/dataSource/volumes' },
+            ],
+        });
     });
 });
