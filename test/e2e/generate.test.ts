@@ -16,6 +16,7 @@ beforeAll(async () => {
 });
 
 const golden = (file: string) => load(fs.readFileSync(path.resolve('test/fixtures/golden', file), 'utf8')) as { metadata: { namespace: string; name: string }; apiVersion: string };
+const IMAGE_FLAGS = ['--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage];
 
 describe('generate --method volumes on the real API server', () => {
     // The real CRD's structural schema; its CEL rules (x-kubernetes-validations) are dropped at install, as this
@@ -50,7 +51,7 @@ describe('generate --method volumes on the real API server', () => {
     });
 
     it('prints the golden manifest for a live failed-over cluster, warning that prepare comes first', async () => {
-        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '--validate']);
+        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--validate']);
         expect(r.code).toBe(0);
         const expected = golden('volumes-failover-pgo.yaml');
         expected.metadata.namespace = ns;
@@ -63,22 +64,7 @@ describe('generate --method volumes on the real API server', () => {
     });
 
     it('prints JSON with -o json, and renames with --name', async () => {
-        const r = await run([
-            'generate',
-            'hippo',
-            '-n',
-            ns,
-            '--target',
-            'pgo',
-            '--image',
-            IMAGES.image,
-            '--pgbackrest-image',
-            IMAGES.pgbackrestImage,
-            '-o',
-            'json',
-            '--name',
-            'hippo5',
-        ]);
+        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '-o', 'json', '--name', 'hippo5']);
         expect(r.code).toBe(0);
         const m = JSON.parse(r.stdout) as { kind: string; metadata: { name: string }; spec: { dataSource: { volumes: { pgDataVolume: { pvcName: string } } } } };
         expect(m.kind).toBe('PostgresCluster');
@@ -96,7 +82,7 @@ describe('generate --method volumes on the real API server', () => {
     });
 
     it('refuses the default target, IVYO, whatever the image: no physical method can run v4 data there', async () => {
-        const r = await run(['generate', 'hippo', '-n', ns, '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage]);
+        const r = await run(['generate', 'hippo', '-n', ns, ...IMAGE_FLAGS]);
         expect(r.code).toBe(3);
         expect(r.stdout).toBe('');
         expect(r.stderr.split('\n').slice(0, 2)).toEqual([
@@ -113,28 +99,14 @@ describe('generate --method volumes on the real API server', () => {
         await createObjects(
             v4Cluster({ namespace: s3ns, repo: { types: ['s3'], s3: S3 } }).filter((o) => !(o.kind === 'Secret' && o.metadata.name === 'hippo-backrest-repo-config')),
         );
-        const r = await run([
-            'generate',
-            'hippo',
-            '-n',
-            s3ns,
-            '--target',
-            'pgo',
-            '--method',
-            'backups',
-            '--image',
-            IMAGES.image,
-            '--pgbackrest-image',
-            IMAGES.pgbackrestImage,
-            '--include-secrets',
-        ]);
+        const r = await run(['generate', 'hippo', '-n', s3ns, '--target', 'pgo', '--method', 'backups', ...IMAGE_FLAGS, '--include-secrets']);
         expect(r.code).toBe(3);
         expect(r.stdout).toBe('');
         expect(r.stderr).toContain('repo-credentials-missing: v4 cluster hippo has no repo config Secret (hippo-backrest-repo-config)');
     });
 
     it('never prints a secret value', async () => {
-        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage]);
+        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS]);
         expect(r.code).toBe(0);
         expect(r.stdout + r.stderr).not.toMatch(/password-example|cGFzc3dvcmQ/);
     });
@@ -144,22 +116,7 @@ describe('generate --method volumes on the real API server', () => {
         await createObjects(
             v4Cluster({ namespace: s3ns, repo: { types: ['local', 's3'], s3: { bucket: 'hippo-backups', endpoint: 's3.us-east-1.amazonaws.com', region: 'us-east-1' } } }),
         );
-        const flags = [
-            'generate',
-            'hippo',
-            '-n',
-            s3ns,
-            '--target',
-            'pgo',
-            '--method',
-            'backups',
-            '--repo',
-            's3',
-            '--image',
-            IMAGES.image,
-            '--pgbackrest-image',
-            IMAGES.pgbackrestImage,
-        ];
+        const flags = ['generate', 'hippo', '-n', s3ns, '--target', 'pgo', '--method', 'backups', '--repo', 's3', ...IMAGE_FLAGS];
         const plain = await run([...flags, '--validate']);
         expect(plain.code, plain.stderr).toBe(0);
         expect(plain.stderr).toContain('note: the manifest names Secret hippo-v4-repo-credentials; apply makes it from hippo-backrest-repo-config in the cluster');

@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, KubeObject, PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
 import { orAbsent } from '../../src/kube/errors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
+import { IMAGES } from '../support/golden.js';
 import { adminClient, adminKubeconfig, createNamespace, createObjects, PLUGIN, run } from '../support/kube.js';
 import { V4OperatorSimulator } from './simulators/v4-operator.js';
 
@@ -145,20 +146,7 @@ describe('prepare --method volumes with the v4 operator at work', () => {
     });
 
     it('lets generate read the record once v4 is gone', async () => {
-        const r = await run([
-            'generate',
-            'hippo',
-            '-n',
-            ns,
-            '--target',
-            'pgo',
-            '--image',
-            'registry.example.com/postgres:ubi8-13.10',
-            '--pgbackrest-image',
-            'registry.example.com/pgbackrest:ubi8-2.47',
-            '-o',
-            'json',
-        ]);
+        const r = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '-o', 'json']);
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
         const m = JSON.parse(r.stdout) as { spec: { dataSource: { volumes: Record<string, { pvcName: string; directory?: string }> } } };
