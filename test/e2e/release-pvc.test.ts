@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { load } from 'js-yaml';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KubeObject, PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
 import { orAbsent } from '../../src/kube/errors.js';
@@ -40,12 +40,14 @@ async function adopted(flavor: FlavorName, prefix: string): Promise<string> {
 const pvc = (ns: string, name: string) => orAbsent(client().get<PersistentVolumeClaim>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`));
 const clusterPath = (flavor: FlavorName, ns: string) => `/apis/${FLAVORS[flavor].group}/v1beta1/namespaces/${ns}/${FLAVORS[flavor].plural}/hippo`;
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (!(await check())) {
-        if (Date.now() > deadline) throw new Error(`${what} after 30s`);
-        await new Promise((r) => setTimeout(r, 250));
-    }
+/** Waits for a condition of the cluster (vitest's waitFor: polled, bounded, failing with `what`). */
+function until(what: string, check: () => Promise<boolean>): Promise<void> {
+    return vi.waitFor(
+        async () => {
+            if (!(await check())) throw new Error(`${what} after 30s`);
+        },
+        { timeout: 30_000, interval: 250 },
+    );
 }
 
 /** Deletes the v5 cluster and waits until the garbage collector has processed its dependents (its Jobs). */
