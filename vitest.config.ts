@@ -9,6 +9,8 @@ export default defineConfig({
         projects: [
             // Every project's temporary folders go into one that teardown removes (test/support/tmp-setup.ts).
             { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], globalSetup: ['test/support/tmp-setup.ts'] } },
+            // Real PostgreSQL servers on loopback (test/support/postgres.ts): the SQL the tool runs.
+            { extends: true, test: { name: 'postgres', include: ['test/postgres/**/*.test.ts'], globalSetup: ['test/support/tmp-setup.ts'], hookTimeout: 60_000 } },
             // What `npm run package` made (npm test runs it first): archives and the krew manifest.
             { extends: true, test: { name: 'package', include: ['test/package/**/*.test.ts'], globalSetup: ['test/support/tmp-setup.ts'] } },
             {
