@@ -70,8 +70,9 @@ export async function startPostgres(major: Major): Promise<Server> {
         data,
         '-p',
         String(port),
-        '-k',
-        data,
+        // TCP on loopback only: a socket path in a deep temporary folder can exceed the 107-byte limit.
+        '-c',
+        'unix_socket_directories=',
         '-c',
         'listen_addresses=127.0.0.1',
         '-c',
