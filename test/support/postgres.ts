@@ -16,6 +16,8 @@ export interface Server {
     port: number;
     /** Runs SQL with psql as the superuser `postgres`; returns its unaligned, tuples-only output. */
     psql(sql: string, database?: string): string;
+    /** psql as another role with a password (exit status and output), to prove a login. */
+    login(role: string, password: string, database: string): { ok: boolean; output: string };
     stop(): Promise<void>;
 }
 
@@ -48,7 +50,8 @@ function asServerUser(command: string, args: string[]): [string, string[]] {
     return asRoot ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', command, ...args]] : [command, args];
 }
 
-export async function startPostgres(major: Major): Promise<Server> {
+/** `hba`: pg_hba.conf lines to use instead of initdb's (trust); e.g. md5 for every role but postgres. */
+export async function startPostgres(major: Major, options: { hba?: string[] } = {}): Promise<Server> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pg${major}-`));
     const native = binaries(major, dir);
     const data = path.join(dir, 'data');
@@ -64,6 +67,7 @@ export async function startPostgres(major: Major): Promise<Server> {
     const [init, initArgs] = asServerUser(path.join(native, 'bin', 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
     const initdb = spawnSync(init, initArgs, { env, encoding: 'utf8' });
     if (initdb.status !== 0) throw new Error(`initdb (PostgreSQL ${major}) failed: ${initdb.stderr}`);
+    if (options.hba) fs.writeFileSync(path.join(data, 'pg_hba.conf'), `${options.hba.join('\n')}\n`);
     const port = await freePort();
     const [run, runArgs] = asServerUser(path.join(native, 'bin', 'postgres'), [
         '-D',
@@ -88,6 +92,13 @@ export async function startPostgres(major: Major): Promise<Server> {
         if (r.status !== 0) throw new Error(`psql on PostgreSQL ${major} failed: ${r.stderr}`);
         return r.stdout.trimEnd();
     };
+    const login = (role: string, password: string, database: string) => {
+        const r = spawnSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', role, '-d', database, '-X', '-w', '-Atc', 'select current_user'], {
+            encoding: 'utf8',
+            env: { ...process.env, PGPASSWORD: password },
+        });
+        return { ok: r.status === 0, output: `${r.stdout}${r.stderr}`.trim() };
+    };
     const deadline = Date.now() + 30_000;
     for (;;) {
         if (spawnSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-X', '-Atc', 'select 1'], { encoding: 'utf8' }).status === 0) break;
@@ -98,6 +109,7 @@ export async function startPostgres(major: Major): Promise<Server> {
         major,
         port,
         psql,
+        login,
         stop: async () => {
             if (child.exitCode === null) {
                 child.kill('SIGINT');
