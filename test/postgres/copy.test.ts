@@ -14,6 +14,16 @@ describe('the logical copy script, from a PostgreSQL 13 "v4" into a PostgreSQL 1
     let v4: Server;
     let v5: Server;
     let run: ReturnType<typeof spawnSync>;
+    /** Both servers' connections, as the Job's environment gives them to the script. */
+    const copyEnv = () => ({
+        PATH: process.env.PATH,
+        SOURCE_HOST: '127.0.0.1',
+        SOURCE_PORT: String(v4.port),
+        SOURCE_USER: 'postgres',
+        TARGET_HOST: '127.0.0.1',
+        TARGET_PORT: String(v5.port),
+        TARGET_USER: 'postgres',
+    });
     beforeAll(async () => {
         // Passwords are checked on the new server, as clients will log in: md5 (which also takes SCRAM hashes).
         [v4, v5] = await Promise.all([startPostgres(13), startPostgres(18, { hba: ['host all postgres 127.0.0.1/32 trust', 'host all all 127.0.0.1/32 md5'] })]);
@@ -48,16 +58,7 @@ describe('the logical copy script, from a PostgreSQL 13 "v4" into a PostgreSQL 1
         fs.writeFileSync(path.join(work, 'copy.sh'), COPY_SCRIPT);
         run = spawnSync('bash', [path.join(work, 'copy.sh')], {
             encoding: 'utf8',
-            env: {
-                PATH: process.env.PATH,
-                SOURCE_HOST: '127.0.0.1',
-                SOURCE_PORT: String(v4.port),
-                SOURCE_USER: 'postgres',
-                TARGET_HOST: '127.0.0.1',
-                TARGET_PORT: String(v5.port),
-                TARGET_USER: 'postgres',
-                WORK: work,
-            },
+            env: { ...copyEnv(), WORK: work },
         });
     }, 120_000);
     afterAll(async () => {
@@ -93,15 +94,7 @@ describe('the logical copy script, from a PostgreSQL 13 "v4" into a PostgreSQL 1
     it('refuses to copy into a database that exists on the target already, changing nothing', () => {
         const again = spawnSync('bash', ['-c', COPY_SCRIPT], {
             encoding: 'utf8',
-            env: {
-                PATH: process.env.PATH,
-                SOURCE_HOST: '127.0.0.1',
-                SOURCE_PORT: String(v4.port),
-                SOURCE_USER: 'postgres',
-                TARGET_HOST: '127.0.0.1',
-                TARGET_PORT: String(v5.port),
-                TARGET_USER: 'postgres',
-            },
+            env: copyEnv(),
         });
         expect(again.status).toBe(1);
         expect(again.stderr).toContain('copy: database hippo exists on the target already');
