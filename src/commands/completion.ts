@@ -45,7 +45,7 @@ function liveNames(io: Io): NameSources {
             const lists = await Promise.all(Object.values(FLAVORS).map((f) => names((n) => paths.v5Cluster(f, n), ns).catch(() => [])));
             return [...new Set(lists.flat())].sort();
         },
-        pvcs: (ns) => names((n) => paths.pvcs(n), ns),
+        pvcs: (ns) => names((n) => paths.pvc(n), ns),
     };
 }
 

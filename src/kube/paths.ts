@@ -12,28 +12,27 @@ export function collection(prefix: string, namespace: string | null, resource: s
     return namespace === null ? `${prefix}/${resource}` : `${prefix}/namespaces/${enc(namespace)}/${resource}`;
 }
 
-const core = (namespace: string | null, resource: string, name?: string) => `${collection('/api/v1', namespace, resource)}${name === undefined ? '' : `/${enc(name)}`}`;
-const v4 = (namespace: string | null, resource: string, name?: string) => `${collection(V4_API, namespace, resource)}${name === undefined ? '' : `/${enc(name)}`}`;
+/** An object (`name`) or, without a name, the collection; in one namespace, or in every namespace (null). */
+function at(prefix: string, namespace: string | null, resource: string, name?: string): string {
+    return `${collection(prefix, namespace, resource)}${name === undefined ? '' : `/${enc(name)}`}`;
+}
+
+const CORE = '/api/v1';
 
 export const paths = {
-    pvc: (namespace: string, name?: string) => core(namespace, 'persistentvolumeclaims', name),
-    /** PVCs of one namespace, or of every namespace (null). */
-    pvcs: (namespace: string | null) => core(namespace, 'persistentvolumeclaims'),
-    secrets: (namespace: string | null) => core(namespace, 'secrets'),
-    configMaps: (namespace: string | null) => core(namespace, 'configmaps'),
-    pv: (name?: string) => (name === undefined ? '/api/v1/persistentvolumes' : `/api/v1/persistentvolumes/${enc(name)}`),
-    secret: (namespace: string, name?: string) => core(namespace, 'secrets', name),
-    configMap: (namespace: string, name?: string) => core(namespace, 'configmaps', name),
-    pods: (namespace: string | null) => core(namespace, 'pods'),
-    podLog: (namespace: string, pod: string) => `${core(namespace, 'pods', pod)}/log`,
-    services: (namespace: string | null) => core(namespace, 'services'),
-    deployments: (namespace: string | null) => collection('/apis/apps/v1', namespace, 'deployments'),
-    job: (namespace: string, name?: string) => `${collection('/apis/batch/v1', namespace, 'jobs')}${name === undefined ? '' : `/${enc(name)}`}`,
-    pgcluster: (namespace: string | null, name?: string) => v4(namespace, 'pgclusters', name),
-    pgreplicas: (namespace: string | null) => v4(namespace, 'pgreplicas'),
-    pgtask: (namespace: string, name?: string) => v4(namespace, 'pgtasks', name),
+    pvc: (namespace: string | null, name?: string) => at(CORE, namespace, 'persistentvolumeclaims', name),
+    pv: (name?: string) => at(CORE, null, 'persistentvolumes', name),
+    secret: (namespace: string | null, name?: string) => at(CORE, namespace, 'secrets', name),
+    configMap: (namespace: string | null, name?: string) => at(CORE, namespace, 'configmaps', name),
+    pods: (namespace: string | null) => at(CORE, namespace, 'pods'),
+    podLog: (namespace: string, pod: string) => `${at(CORE, namespace, 'pods', pod)}/log`,
+    services: (namespace: string | null) => at(CORE, namespace, 'services'),
+    namespaces: () => `${CORE}/namespaces`,
+    deployments: (namespace: string | null) => at('/apis/apps/v1', namespace, 'deployments'),
+    job: (namespace: string, name?: string) => at('/apis/batch/v1', namespace, 'jobs', name),
+    pgcluster: (namespace: string | null, name?: string) => at(V4_API, namespace, 'pgclusters', name),
+    pgreplicas: (namespace: string | null) => at(V4_API, namespace, 'pgreplicas'),
+    pgtask: (namespace: string, name?: string) => at(V4_API, namespace, 'pgtasks', name),
     /** A v5 cluster (IvoryCluster or PostgresCluster), or their collection. */
-    v5Cluster: (f: Pick<Flavor, 'group' | 'version' | 'plural'>, namespace: string | null, name?: string) =>
-        `${collection(`/apis/${f.group}/${f.version}`, namespace, f.plural)}${name === undefined ? '' : `/${enc(name)}`}`,
-    namespaces: () => '/api/v1/namespaces',
+    v5Cluster: (f: Pick<Flavor, 'group' | 'version' | 'plural'>, namespace: string | null, name?: string) => at(`/apis/${f.group}/${f.version}`, namespace, f.plural, name),
 };

@@ -69,8 +69,9 @@ export function send<T>(client: KubeClient, r: WriteRequest, o: WriteOptions = {
     }
     // With a body the server reads DeleteOptions from it and not from the query: a delete's dryRun goes in both.
     const body = r.method === 'DELETE' && o.dryRun && typeof r.body === 'object' && r.body !== null ? { ...r.body, dryRun: ['All'] } : r.body;
-    const query = { fieldManager: FIELD_MANAGER, ...(o.dryRun ? { dryRun: 'All' } : {}), ...r.query };
-    return client.request<T>(r.method, r.path, { body, contentType: r.contentType, query: r.method === 'DELETE' ? (o.dryRun ? { dryRun: 'All' } : {}) : query });
+    // A DELETE takes no field manager.
+    const query = { ...(r.method === 'DELETE' ? {} : { fieldManager: FIELD_MANAGER }), ...(o.dryRun ? { dryRun: 'All' } : {}), ...r.query };
+    return client.request<T>(r.method, r.path, { body, contentType: r.contentType, query });
 }
 
 export function serverSideApply<T>(client: KubeClient, path: string, body: unknown, o: WriteOptions & { force?: boolean } = {}): Promise<T> {

@@ -28,10 +28,10 @@ export async function observe(client: KubeClient, scope: Scope, pgclusters?: Pgc
         client.list<Pgreplica>(paths.pgreplicas(ns), { labelSelector: selector }),
         client.list<Deployment>(paths.deployments(ns), { labelSelector: selector }),
         client.list<KubeObject>(paths.pods(ns), { labelSelector: selector, metadataOnly: true }),
-        client.list<PersistentVolumeClaim>(paths.pvcs(ns)),
+        client.list<PersistentVolumeClaim>(paths.pvc(ns)),
         readPvs(client),
-        client.list<KubeObject>(paths.secrets(ns), { metadataOnly: true }),
-        client.list<KubeObject>(paths.configMaps(ns), { metadataOnly: true }),
+        client.list<KubeObject>(paths.secret(ns), { metadataOnly: true }),
+        client.list<KubeObject>(paths.configMap(ns), { metadataOnly: true }),
         client.list<KubeObject>(paths.services(ns), { metadataOnly: true }),
         client.list<KubeObject>(paths.deployments(ns), { metadataOnly: true }),
     ]);

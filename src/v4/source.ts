@@ -42,10 +42,10 @@ export async function readSource(client: KubeClient, namespace: string, cluster:
 export async function liveCollisions(client: KubeClient, namespace: string, name: string): Promise<Inspection['target']['collisions']> {
     const list = (path: string) => client.list<KubeObject>(path, { metadataOnly: true });
     const [ConfigMap, Service, Deployment, Secret] = await Promise.all([
-        list(paths.configMaps(namespace)),
+        list(paths.configMap(namespace)),
         list(paths.services(namespace)),
         list(paths.deployments(namespace)),
-        list(paths.secrets(namespace)),
+        list(paths.secret(namespace)),
     ]);
     return collisionsFor(name, { ConfigMap, Service, Deployment, Secret });
 }

@@ -30,8 +30,8 @@ export async function readApplyState(client: KubeClient, flavor: Flavor, manifes
     const [cluster, v4, pvcs, secrets, moveJobs] = await Promise.all([
         orAbsent(client.get<V5Cluster>(paths.v5Cluster(flavor, namespace, name))),
         v4Served ? orAbsent(getPgcluster(client, namespace, v4Cluster)) : Promise.resolve(null),
-        client.list<PersistentVolumeClaim>(paths.pvcs(namespace)),
-        client.list<KubeObject>(paths.secrets(namespace), { metadataOnly: true }),
+        client.list<PersistentVolumeClaim>(paths.pvc(namespace)),
+        client.list<KubeObject>(paths.secret(namespace), { metadataOnly: true }),
         client.list<Job>(paths.job(namespace), { labelSelector: `${flavor.labelPrefix}cluster=${name},${flavor.labelPrefix}move-job` }),
     ]);
     const failedJobLogs = new Map<string, string>();
