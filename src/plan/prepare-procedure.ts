@@ -62,21 +62,13 @@ export function backupTask(c: Pgcluster, repoPod: string, type: string): Record<
 
 /** `pgbackrest info --output json`: each stanza's name and backups (`label (type)`); anything else is ignored. */
 export function backupSet(json: string): { name: string; backups: string[] }[] {
-    const parsed: unknown = JSON.parse(json);
-    const stanzas: unknown[] = Array.isArray(parsed) ? parsed : [];
-    return stanzas.map((stanza) => {
-        const name = typeof stanza === 'object' && stanza !== null && 'name' in stanza && typeof stanza.name === 'string' ? stanza.name : '?';
-        const list: unknown = typeof stanza === 'object' && stanza !== null && 'backup' in stanza ? stanza.backup : [];
-        const backups: unknown[] = Array.isArray(list) ? list : [];
-        return {
-            name,
-            backups: backups.map((b) => {
-                const label = typeof b === 'object' && b !== null && 'label' in b && typeof b.label === 'string' ? b.label : '?';
-                const type = typeof b === 'object' && b !== null && 'type' in b && typeof b.type === 'string' ? b.type : '?';
-                return `${label} (${type})`;
-            }),
-        };
-    });
+    const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+    const field = (o: unknown, key: 'name' | 'label' | 'type' | 'backup'): unknown => (typeof o === 'object' && o !== null && key in o ? Reflect.get(o, key) : undefined);
+    const str = (v: unknown) => (typeof v === 'string' ? v : '?');
+    return list(JSON.parse(json)).map((stanza) => ({
+        name: str(field(stanza, 'name')),
+        backups: list(field(stanza, 'backup')).map((b) => `${str(field(b, 'label'))} (${str(field(b, 'type'))})`),
+    }));
 }
 
 /** `pgo show backup` at the API level (docs/upstream-facts.md "v4 backup"): `pgbackrest info` in the repo pod, when exec can reach it. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.js';
 import type { Pgcluster } from '../../src/kube/types.js';
 import { deleteRequest, send } from '../../src/kube/writes.js';
-import { backupTask, prepareRequests, scaleDownTask } from '../../src/plan/prepare-procedure.js';
+import { backupSet, backupTask, prepareRequests, scaleDownTask } from '../../src/plan/prepare-procedure.js';
 import { releaseRequest } from '../../src/plan/release-procedure.js';
 import type { PrepareState } from '../../src/v4/prepare-state.js';
 import { parseRecord, recordConfigMap, RECORD_SCHEMA } from '../../src/v4/record.js';
@@ -251,5 +251,26 @@ describe('the exact requests of release-pvc', () => {
                 { op: 'remove', path: '/spec/dataSource/volumes' },
             ],
         });
+    });
+});
+
+describe('the backup set prepare shows (pgbackrest info --output json)', () => {
+    it('lists each stanza and its backups, and reads odd answers without failing', () => {
+        const info = JSON.stringify([
+            {
+                name: 'db',
+                backup: [
+                    { label: '20261122-010203F', type: 'full' },
+                    { label: '20261122-020304F_20261122-030405D', type: 'diff' },
+                ],
+            },
+        ]);
+        expect(backupSet(info)).toEqual([{ name: 'db', backups: ['20261122-010203F (full)', '20261122-020304F_20261122-030405D (diff)'] }]);
+        expect(backupSet(JSON.stringify([{ name: 'db' }, { backup: [{}] }, 7]))).toEqual([
+            { name: 'db', backups: [] },
+            { name: '?', backups: ['? (?)'] },
+            { name: '?', backups: [] },
+        ]);
+        expect(backupSet('{}')).toEqual([]);
     });
 });
