@@ -1,8 +1,7 @@
 /**
  * What decides a logical move, read through SQL on the v4 primary (PostgreSQL 11–13; the same SQL reads 14–18):
  * one query for the server and its roles, one run in each database. Each returns one JSON document, so the
- * answer is parsed, not scraped. Not wired to a command yet: the logical method (issue 10) will run it in the
- * v4 primary, and its tests run it on real PostgreSQL.
+ * answer is parsed, not scraped. Its tests run it on real PostgreSQL.
  */
 
 /** The server: its version, wal_level, databases (with size, encoding and locale) and roles. */
@@ -18,14 +17,20 @@ select json_build_object(
       'name', rolname, 'login', rolcanlogin, 'superuser', rolsuper, 'replication', rolreplication) order by rolname), '[]')
     from pg_roles where rolname !~ '^pg_'))`;
 
-/** One database: what logical replication cannot carry, its extensions and sequences. */
-export const DATABASE_SQL = `
-select json_build_object(
-  'withoutKey', (select coalesce(json_agg(format('%I.%I', n.nspname, c.relname) order by 1), '[]')
+/**
+ * A database's tables whose UPDATE and DELETE logical replication cannot carry: no primary key and no replica
+ * identity. Once a publication includes them, v4 itself refuses their UPDATE and DELETE.
+ */
+export const WITHOUT_KEY_SQL = `select format('%I.%I', n.nspname, c.relname)
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where c.relkind in ('r', 'p') and c.relpersistence = 'p' and n.nspname not in ('pg_catalog', 'information_schema')
       and n.nspname !~ '^pg_toast' and c.relreplident not in ('f', 'i')
-      and not exists (select 1 from pg_constraint k where k.conrelid = c.oid and k.contype = 'p')),
+      and not exists (select 1 from pg_constraint k where k.conrelid = c.oid and k.contype = 'p')`;
+
+/** One database: what logical replication cannot carry, its extensions and sequences. */
+export const DATABASE_SQL = `
+select json_build_object(
+  'withoutKey', (select coalesce(json_agg(t order by t), '[]') from (${WITHOUT_KEY_SQL}) x(t)),
   'unlogged', (select coalesce(json_agg(format('%I.%I', n.nspname, c.relname) order by 1), '[]')
     from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'r' and c.relpersistence = 'u'),
   'largeObjects', (select count(*) from pg_largeobject_metadata),

@@ -1,0 +1,269 @@
+/**
+ * The logical move's scripts, run by its Jobs in the target's image (a newer pg_dump reads older servers). Each
+ * is self-contained and takes both connections from the environment, so the same script runs outside
+ * Kubernetes against any two servers; that is how they are tested (test/postgres/logical-*.test.ts).
+ *
+ * Environment: SOURCE_HOST, SOURCE_PORT, SOURCE_USER, SOURCE_PASSWORD (the v4 superuser) and TARGET_* likewise
+ * (the v5 superuser); SKIP_ROLES, the roles not to copy (default v4's own: postgres, primaryuser, crunchyadm,
+ * ccp_monitoring, pgbouncer); JOBS, pg_dump/pg_restore parallelism (default 2); WORK, a scratch folder;
+ * WAIT_SECONDS, how long replicate and cutover wait for the subscriptions (default 3600 and 60).
+ *
+ * What moves is every database but `postgres` and the templates. A `postgres` database that holds tables stops
+ * the copy before it writes anything: its content would not move.
+ */
+
+import { WITHOUT_KEY_SQL } from '../v4/preflight.js';
+
+/** Replication objects this move makes: one publication per v4 database, one subscription (and slot) per database. */
+export const PUBLICATION = 'ivyo_upgrade';
+export const SLOT_PREFIX = 'ivyo_upgrade_';
+/** Set on each v4 role whose logins the cut-over stopped, so that a re-run and an undo know which they are. */
+export const BLOCKED_SETTING = 'ivyo_upgrade.blocked_login';
+
+const PRELUDE = String.raw`#!/bin/bash
+set -eo pipefail
+for v in SOURCE_HOST SOURCE_PORT SOURCE_USER TARGET_HOST TARGET_PORT TARGET_USER; do
+  [ -n "$(printenv "$v")" ] || { echo "$step: $v is not set" >&2; exit 2; }
+done
+[ -n "$SKIP_ROLES" ] || SKIP_ROLES="postgres primaryuser crunchyadm ccp_monitoring pgbouncer"
+[ -n "$JOBS" ] || JOBS=2
+[ -n "$WORK" ] || WORK="$(mktemp -d)"
+src() { PGHOST="$SOURCE_HOST" PGPORT="$SOURCE_PORT" PGUSER="$SOURCE_USER" PGPASSWORD="$SOURCE_PASSWORD" "$@"; }
+dst() { PGHOST="$TARGET_HOST" PGPORT="$TARGET_PORT" PGUSER="$TARGET_USER" PGPASSWORD="$TARGET_PASSWORD" "$@"; }
+skip_array="{$(echo $SKIP_ROLES | tr ' ' ',')}"
+mapfile -t databases < <(src psql -XAtq -d postgres -c "select datname from pg_database where not datistemplate and datallowconn and datname <> 'postgres' order by 1")
+# The subscription and slot of a database are named by its oid on v4: any database name makes a valid slot name.
+slot_of() { echo "${SLOT_PREFIX}$(echo "select oid from pg_database where datname = :'db'" | src psql -XAtq -d postgres -v db="$1")"; }
+has_database() { [ -n "$(echo "select 1 from pg_database where datname = :'db'" | dst psql -XAtq -d postgres -v db="$1")" ]; }
+`;
+
+/** Refuses before any write when v4's `postgres` database holds tables: they would be left behind. */
+const POSTGRES_DATABASE_GUARD = String.raw`
+tables="$(src psql -XAtq -d postgres -c "select string_agg(format('%I.%I', n.nspname, c.relname), ', ' order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast'")"
+if [ -n "$tables" ]; then
+  echo "$step: the database postgres on the source holds tables ($tables), which this move does not carry: move them into an application database first" >&2
+  exit 1
+fi
+`;
+
+/** Roles with their password hashes as stored (md5 or SCRAM: clients keep their passwords) and memberships. */
+const ROLES = String.raw`
+echo "$step: roles"
+src psql -XAtq -d postgres -v ON_ERROR_STOP=1 -v skip="$skip_array" <<'SQL' | dst psql -Xq -d postgres -v ON_ERROR_STOP=1
+select format(
+  'do $do$ begin if not exists (select from pg_roles where rolname = %L) then create role %I; end if; end $do$;'
+  ' alter role %I with %s %s %s %s %s %s connection limit %s password %L%s;',
+  rolname, rolname, rolname,
+  case when rolsuper then 'superuser' else 'nosuperuser' end,
+  case when rolinherit then 'inherit' else 'noinherit' end,
+  case when rolcreaterole then 'createrole' else 'nocreaterole' end,
+  case when rolcreatedb then 'createdb' else 'nocreatedb' end,
+  case when rolcanlogin then 'login' else 'nologin' end,
+  case when rolreplication then 'replication' else 'noreplication' end,
+  rolconnlimit, rolpassword,
+  case when rolvaliduntil is null then '' else format(' valid until %L', rolvaliduntil) end)
+from pg_authid
+where rolname !~ '^pg_' and rolname <> all (:'skip'::text[])
+order by rolname;
+select format('grant %I to %I;', r.rolname, m.rolname)
+from pg_auth_members a join pg_roles r on r.oid = a.roleid join pg_roles m on m.oid = a.member
+where r.rolname !~ '^pg_' and r.rolname <> all (:'skip'::text[]) and m.rolname <> all (:'skip'::text[]);
+SQL
+`;
+
+/** Creates database $db on the target with v4's owner, encoding and locale. */
+const CREATE_DATABASE = String.raw`
+create_database() {
+  src psql -XAtq -d postgres -v ON_ERROR_STOP=1 -v db="$1" <<'SQL' | dst psql -Xq -d postgres -v ON_ERROR_STOP=1
+select format('create database %I owner %I encoding %L lc_collate %L lc_ctype %L template template0;',
+  datname, pg_get_userbyid(datdba), pg_encoding_to_char(encoding), datcollate, datctype)
+from pg_database where datname = :'db';
+SQL
+}
+`;
+
+const script = (step: string, ...parts: string[]) => [PRELUDE.replace('#!/bin/bash\n', `#!/bin/bash\nstep=${step}\n`), ...parts].join('');
+
+/**
+ * `--copy dump`: roles, then each database with pg_dump's directory format and pg_restore, in parallel,
+ * stopping at the first error. A database that exists on the target already is refused, not overwritten.
+ */
+export const COPY_SCRIPT = script(
+    'copy',
+    POSTGRES_DATABASE_GUARD,
+    ROLES,
+    CREATE_DATABASE,
+    String.raw`
+for db in "${'$'}{databases[@]}"; do
+  echo "copy: database $db"
+  if has_database "$db"; then
+    echo "copy: database $db exists on the target already: drop it there (or choose another target), then run again" >&2
+    exit 1
+  fi
+  create_database "$db"
+  rm -rf "$WORK/$db"
+  src pg_dump -d "$db" -Fd -j "$JOBS" -f "$WORK/$db"
+  dst pg_restore -d "$db" -j "$JOBS" --exit-on-error "$WORK/$db"
+  rm -rf "$WORK/$db"
+done
+echo "copy: done"
+`,
+);
+
+/**
+ * `--copy replicate`: roles, each database's schema, then a publication of all its tables on v4 and a
+ * subscription on the target, which copies the rows and then follows v4's changes. Waits until every table is
+ * synchronised and prints the lag. A re-run goes on with what exists (a database with its subscription).
+ */
+export const REPLICATE_SCRIPT = script(
+    'replicate',
+    POSTGRES_DATABASE_GUARD,
+    ROLES,
+    CREATE_DATABASE,
+    String.raw`
+# Before any write: what replication cannot carry. Once published, v4 itself refuses UPDATE and DELETE on a table
+# without a key or replica identity; large objects are not replicated at all.
+refused=0
+for db in "${'$'}{databases[@]}"; do
+  nokey="$(src psql -XAtq -d "$db" -c "select string_agg(t, ', ') from (${WITHOUT_KEY_SQL}) x(t)")"
+  if [ -n "$nokey" ]; then
+    echo "replicate: database $db: $nokey have no primary key or replica identity, so v4 would refuse their UPDATE and DELETE once published: add a primary key or run ALTER TABLE ... REPLICA IDENTITY FULL on v4, or use --copy dump" >&2
+    refused=1
+  fi
+  if [ "$(src psql -XAtq -d "$db" -c "select count(*) from pg_largeobject_metadata")" != 0 ]; then
+    echo "replicate: database $db holds large objects, which logical replication does not carry: use --copy dump" >&2
+    refused=1
+  fi
+done
+[ $refused = 0 ] || exit 1
+for db in "${'$'}{databases[@]}"; do
+  slot="$(slot_of "$db")"
+  if has_database "$db"; then
+    if [ -n "$(echo "select 1 from pg_subscription where subname = :'slot'" | dst psql -XAtq -d "$db" -v slot="$slot")" ]; then
+      echo "replicate: database $db is replicating already"
+      continue
+    fi
+    echo "replicate: database $db exists on the target without this move's subscription: drop it there (or choose another target), then run again" >&2
+    exit 1
+  fi
+  echo "replicate: database $db: schema"
+  create_database "$db"
+  src pg_dump -d "$db" --schema-only -Fc | dst pg_restore -d "$db" --exit-on-error
+  echo "replicate: database $db: publication ${PUBLICATION} on the source, subscription $slot on the target"
+  src psql -Xq -d "$db" -v ON_ERROR_STOP=1 -c "create publication ${PUBLICATION} for all tables"
+  # Each conninfo value quoted as libpq reads it: in single quotes, with backslash and quote escaped.
+  dst psql -XAtq -d "$db" -v ON_ERROR_STOP=1 -v slot="$slot" -v host="$SOURCE_HOST" -v port="$SOURCE_PORT" -v user="$SOURCE_USER" -v password="$SOURCE_PASSWORD" -v db="$db" <<'SQL'
+select format('create subscription %I connection %L publication ${PUBLICATION} with (slot_name = %L)', :'slot',
+  (select string_agg(k || '=''' || replace(replace(v, '\', '\\'), '''', '\''') || '''', ' ')
+   from (values ('host', :'host'), ('port', :'port'), ('user', :'user'), ('password', :'password'), ('dbname', :'db')) c(k, v)),
+  :'slot')
+\gexec
+SQL
+done
+
+[ -n "$WAIT_SECONDS" ] || WAIT_SECONDS=3600
+deadline=$((SECONDS + WAIT_SECONDS))
+for db in "${'$'}{databases[@]}"; do
+  while :; do
+    state="$(dst psql -XAtq -d "$db" -c "select count(*) filter (where srsubstate = 'r') || ' of ' || count(*) from pg_subscription_rel")"
+    echo "replicate: database $db: $state tables synchronised"
+    [ "${'$'}{state% of *}" = "${'$'}{state#* of }" ] && break
+    if [ $SECONDS -ge $deadline ]; then echo "replicate: database $db is still copying after $WAIT_SECONDS s: run again to go on waiting" >&2; exit 1; fi
+    sleep 2
+  done
+done
+src psql -XAtq -d postgres -c "select 'replicate: lag of ' || slot_name || ': ' || pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)) from pg_replication_slots where slot_name like '${SLOT_PREFIX}%' order by 1"
+echo "replicate: done"
+`,
+);
+
+/**
+ * The cut-over. Stops writes on v4 by stopping its application roles' logins (ALTER ROLE … NOLOGIN, marked with
+ * ${BLOCKED_SETTING} so it can be undone) and ending their sessions: unlike a read-only default, which a
+ * client can turn off for its own session, no application session is left that could write. Then waits until
+ * every subscription has confirmed v4's last WAL position, sets every sequence from v4, drops the subscriptions
+ * (and with them the slots on v4) and the publications, drops any slot of this move still left on v4, and
+ * compares every table's row count. The undo (`UNDO=1`) gives the logins back.
+ */
+export const CUTOVER_SCRIPT = script(
+    'cutover',
+    String.raw`
+blocked_roles() { src psql -XAtq -d postgres -c "select r.rolname from pg_roles r join pg_db_role_setting s on s.setrole = r.oid and s.setdatabase = 0 where '${BLOCKED_SETTING}=on' = any(s.setconfig) order by 1"; }
+if [ -n "$UNDO" ]; then
+  echo "cutover: giving the logins back on the source to: $(blocked_roles | tr '\n' ' ')"
+  src psql -Xq -d postgres -v ON_ERROR_STOP=1 <<'SQL'
+select format('alter role %I login; alter role %I reset ${BLOCKED_SETTING};', r.rolname, r.rolname)
+from pg_roles r join pg_db_role_setting s on s.setrole = r.oid and s.setdatabase = 0 where '${BLOCKED_SETTING}=on' = any(s.setconfig)
+\gexec
+SQL
+  exit 0
+fi
+if [ -z "$(src psql -XAtq -d postgres -c "select 1 from pg_replication_slots where slot_name like '${SLOT_PREFIX}%'")" ]; then
+  echo "cutover: no replication of this move on the source: nothing to cut over (done already, or replicate has not run)"
+  exit 0
+fi
+
+echo "cutover: stopping writes on the source"
+src psql -XAtq -d postgres -v ON_ERROR_STOP=1 -v skip="$skip_array" > /dev/null <<'SQL'
+select format('alter role %I nologin; alter role %I set ${BLOCKED_SETTING} = on;', rolname, rolname)
+from pg_roles where rolcanlogin and not rolsuper and rolname !~ '^pg_' and rolname <> all (:'skip'::text[])
+\gexec
+select pg_terminate_backend(a.pid) from pg_stat_activity a join pg_roles r on r.rolname = a.usename
+join pg_db_role_setting s on s.setrole = r.oid and s.setdatabase = 0
+where '${BLOCKED_SETTING}=on' = any(s.setconfig) and a.pid <> pg_backend_pid();
+SQL
+echo "cutover: logins stopped on the source for: $(blocked_roles | tr '\n' ' ')(undo: run this step again with UNDO=1)"
+last="$(src psql -XAtq -d postgres -c "select pg_current_wal_lsn()")"
+
+[ -n "$WAIT_SECONDS" ] || WAIT_SECONDS=60
+deadline=$((SECONDS + WAIT_SECONDS))
+while :; do
+  behind="$(src psql -XAtq -d postgres -v last="$last" <<< "select count(*) from pg_replication_slots where slot_name like '${SLOT_PREFIX}%' and (confirmed_flush_lsn is null or confirmed_flush_lsn < :'last')")"
+  [ "$behind" = 0 ] && break
+  if [ $SECONDS -ge $deadline ]; then echo "cutover: $behind subscriptions have not replayed up to $last after $WAIT_SECONDS s: writes stay stopped; run again to go on" >&2; exit 1; fi
+  sleep 0.2
+done
+echo "cutover: the target has replayed everything the source wrote (up to $last)"
+
+for db in "${'$'}{databases[@]}"; do
+  slot="$(slot_of "$db")"
+  src psql -XAtq -d "$db" -v ON_ERROR_STOP=1 <<'SQL' | dst psql -XAtq -d "$db" -v ON_ERROR_STOP=1 > /dev/null
+-- Never backwards: a sequence the target has moved past v4's value keeps its own.
+select format('select setval(%1$L, %2$s) from pg_sequences where schemaname = %3$L and sequencename = %4$L'
+  ' and (last_value is null or case when increment_by > 0 then last_value < %2$s else last_value > %2$s end);',
+  format('%I.%I', schemaname, sequencename), last_value, schemaname, sequencename)
+from pg_sequences where last_value is not null;
+SQL
+  echo "cutover: database $db: sequences set"
+  if [ -n "$(echo "select 1 from pg_subscription where subname = :'slot'" | dst psql -XAtq -d "$db" -v slot="$slot")" ]; then
+    dst psql -Xq -d "$db" -v ON_ERROR_STOP=1 -v slot="$slot" <<< 'drop subscription :"slot"'
+  fi
+  src psql -Xq -d "$db" -v ON_ERROR_STOP=1 -c "drop publication if exists ${PUBLICATION}"
+  echo "cutover: database $db: subscription and publication dropped"
+done
+# A slot left behind keeps WAL on the source until its disk fills.
+src psql -XAtq -d postgres -c "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name like '${SLOT_PREFIX}%' and not active" > /dev/null
+left="$(src psql -XAtq -d postgres -c "select string_agg(slot_name, ', ') from pg_replication_slots where slot_name like '${SLOT_PREFIX}%'")"
+if [ -n "$left" ]; then echo "cutover: replication slot $left is still on the source and in use: drop it there (select pg_drop_replication_slot('$left'))" >&2; exit 1; fi
+
+differ=0
+for db in "${'$'}{databases[@]}"; do
+  counts() { "$1" psql -XAtq -d "$db" -v ON_ERROR_STOP=1 <<'SQL'
+select format('select %L, count(*) from %I.%I;', format('%I.%I', n.nspname, c.relname), n.nspname, c.relname)
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p') and c.relpersistence = 'p' and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast'
+order by 1
+\gexec
+SQL
+  }
+  if ! diff <(counts src) <(counts dst) > "$WORK/counts.diff"; then
+    echo "cutover: database $db: row counts differ between the source and the target:" >&2
+    cat "$WORK/counts.diff" >&2
+    differ=1
+  fi
+done
+[ $differ = 0 ] || exit 1
+echo "cutover: every table has as many rows on the target as on the source"
+echo "cutover: done"
+`,
+);
