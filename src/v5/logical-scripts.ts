@@ -71,28 +71,17 @@ where r.rolname !~ '^pg_' and r.rolname <> all (:'skip'::text[]) and m.rolname <
 SQL
 `;
 
-/** Creates database $db on the target with v4's owner, encoding and locale. */
-const CREATE_DATABASE = String.raw`
-create_database() {
-  src psql -XAtq -d postgres -v ON_ERROR_STOP=1 -v db="$1" <<'SQL' | dst psql -Xq -d postgres -v ON_ERROR_STOP=1
-select format('create database %I owner %I encoding %L lc_collate %L lc_ctype %L template template0;',
-  datname, pg_get_userbyid(datdba), pg_encoding_to_char(encoding), datcollate, datctype)
-from pg_database where datname = :'db';
-SQL
-}
-`;
-
 const script = (step: string, ...parts: string[]) => [PRELUDE.replace('#!/bin/bash\n', `#!/bin/bash\nstep=${step}\n`), ...parts].join('');
 
 /**
- * `--copy dump`: roles, then each database with pg_dump's directory format and pg_restore, in parallel,
+ * `--copy dump`: roles, then each database (created with its owner, encoding, locale, privileges and settings)
+ * with pg_dump's directory format and pg_restore, in parallel,
  * stopping at the first error. A database that exists on the target already is refused, not overwritten.
  */
 export const COPY_SCRIPT = script(
     'copy',
     POSTGRES_DATABASE_GUARD,
     ROLES,
-    CREATE_DATABASE,
     String.raw`
 for db in "${'$'}{databases[@]}"; do
   echo "copy: database $db"
@@ -100,10 +89,10 @@ for db in "${'$'}{databases[@]}"; do
     echo "copy: database $db exists on the target already: drop it there (or choose another target), then run again" >&2
     exit 1
   fi
-  create_database "$db"
   rm -rf "$WORK/$db"
-  src pg_dump -d "$db" -Fd -j "$JOBS" -f "$WORK/$db"
-  dst pg_restore -d "$db" -j "$JOBS" --exit-on-error "$WORK/$db"
+  # --create: the database comes with its owner, encoding, locale, privileges and settings.
+  src pg_dump -d "$db" --create -Fd -j "$JOBS" -f "$WORK/$db"
+  dst pg_restore -d postgres --create -j "$JOBS" --exit-on-error "$WORK/$db"
   rm -rf "$WORK/$db"
 done
 echo "copy: done"
@@ -119,7 +108,6 @@ export const REPLICATE_SCRIPT = script(
     'replicate',
     POSTGRES_DATABASE_GUARD,
     ROLES,
-    CREATE_DATABASE,
     String.raw`
 # Before any write: what replication cannot carry. Once published, v4 itself refuses UPDATE and DELETE on a table
 # without a key or replica identity; large objects are not replicated at all.
@@ -147,8 +135,7 @@ for db in "${'$'}{databases[@]}"; do
     exit 1
   fi
   echo "replicate: database $db: schema"
-  create_database "$db"
-  src pg_dump -d "$db" --schema-only -Fc | dst pg_restore -d "$db" --exit-on-error
+  src pg_dump -d "$db" --create --schema-only -Fc | dst pg_restore -d postgres --create --exit-on-error
   echo "replicate: database $db: publication ${PUBLICATION} on the source, subscription $slot on the target"
   src psql -Xq -d "$db" -v ON_ERROR_STOP=1 -c "create publication ${PUBLICATION} for all tables"
   # Each conninfo value quoted as libpq reads it: in single quotes, with backslash and quote escaped.

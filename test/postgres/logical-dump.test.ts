@@ -56,6 +56,8 @@ describe('the dump copy script, from a PostgreSQL 13 "v4" into a PostgreSQL 18 "
         expect(v5.psql("select tableowner from pg_tables where tablename = 'orders'", 'hippo')).toBe('hippo');
         expect(v5.psql("select has_table_privilege('readers', 'orders', 'select')", 'hippo')).toBe('t');
         expect(v5.psql("select pg_get_userbyid(datdba) from pg_database where datname = 'hippo'")).toBe('hippo');
+        expect(v5.psql("select has_database_privilege('reporter', 'hippo', 'connect') and not has_database_privilege('public', 'hippo', 'connect')")).toBe('t');
+        expect(v5.psql("select setconfig from pg_db_role_setting s join pg_database d on d.oid = s.setdatabase where d.datname = 'hippo'")).toBe('{work_mem=8MB}');
         expect(v5.psql("select count(*) from pg_roles where rolname = 'primaryuser'")).toBe('0');
     });
 

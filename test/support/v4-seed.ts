@@ -13,6 +13,9 @@ export function seedV4(v4: Server): void {
         'grant readers to reporter',
         'create role primaryuser login replication',
         'create database hippo owner hippo',
+        'revoke connect on database hippo from public',
+        'grant connect on database hippo to hippo, readers',
+        'alter database hippo set work_mem = $$8MB$$',
     ]) {
         v4.psql(sql);
     }
