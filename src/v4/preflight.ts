@@ -1,3 +1,5 @@
+import type { Finding } from './inspection.js';
+
 /**
  * What decides a logical move, read through SQL on the v4 primary (PostgreSQL 11–13; the same SQL reads 14–18):
  * one query for the server and its roles, one run in each database. Each returns one JSON document, so the
@@ -33,6 +35,8 @@ select json_build_object(
   'withoutKey', (select coalesce(json_agg(t order by t), '[]') from (${WITHOUT_KEY_SQL}) x(t)),
   'unlogged', (select coalesce(json_agg(format('%I.%I', n.nspname, c.relname) order by 1), '[]')
     from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'r' and c.relpersistence = 'u'),
+  'tables', (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast'),
   'largeObjects', (select count(*) from pg_largeobject_metadata),
   'extensions', (select coalesce(json_agg(json_build_object('name', extname, 'version', extversion) order by extname), '[]')
     from pg_extension where extname <> 'plpgsql'),
@@ -47,6 +51,8 @@ export interface ServerFacts {
 
 export interface DatabaseFacts {
     withoutKey: string[];
+    /** Tables and partitioned tables outside the system schemas. */
+    tables: number;
     unlogged: string[];
     largeObjects: number;
     extensions: { name: string; version: string }[];
@@ -72,21 +78,55 @@ export function applicationRoles(s: ServerFacts): string[] {
     return s.roles.map((r) => r.name).filter((r) => !V4_SYSTEM_ROLES.includes(r));
 }
 
-/** What a replicate-and-cut-over move must be told, per database; a dump carries all of it. */
-export function replicationFindings(s: ServerFacts, dbs: Map<string, DatabaseFacts>): { code: string; message: string }[] {
-    const out: { code: string; message: string }[] = [];
-    if (s.walLevel !== 'logical') {
-        out.push({ code: 'wal-level', message: `wal_level is ${s.walLevel}: logical replication needs wal_level=logical (a restart of the v4 primary)` });
+/** The preflight script's answer: the server, and each database by name (`postgres` included). */
+export interface PreflightFacts {
+    server: ServerFacts;
+    databases: Record<string, DatabaseFacts>;
+}
+
+/** The preflight script's JSON; anything else (a cut or empty termination message) is refused, not guessed at. */
+export function parsePreflight(json: string): PreflightFacts {
+    const p = JSON.parse(json) as Partial<PreflightFacts> | null;
+    if (!p || typeof p.server?.serverVersion !== 'number' || typeof p.databases !== 'object' || p.databases === null) throw new Error('not a preflight answer');
+    return p as PreflightFacts;
+}
+
+/**
+ * What the facts mean for the move. `blockers` stop either copy; `replicate` stop `--copy replicate` only
+ * (a dump carries all of it); `warnings` need care.
+ */
+export function logicalFindings(p: PreflightFacts): { blockers: Finding[]; replicate: Finding[]; warnings: Finding[] } {
+    const blockers: Finding[] = [];
+    const replicate: Finding[] = [];
+    const warnings: Finding[] = [];
+    if ((p.databases.postgres?.tables ?? 0) > 0) {
+        blockers.push({
+            code: 'postgres-database-tables',
+            message: `the database postgres holds ${p.databases.postgres?.tables} tables, which the move does not carry (it moves the application databases): move them into an application database first`,
+        });
     }
-    for (const [db, f] of dbs) {
+    if (p.server.walLevel !== 'logical') {
+        replicate.push({
+            code: 'wal-level',
+            message: `wal_level is ${p.server.walLevel}: --copy replicate needs wal_level=logical (a restart of the v4 primary); --copy dump does not`,
+        });
+    }
+    for (const [db, f] of Object.entries(p.databases)) {
         if (f.withoutKey.length > 0) {
-            out.push({
+            replicate.push({
                 code: 'no-replica-identity',
-                message: `database ${db}: ${f.withoutKey.join(', ')} have no primary key or replica identity: their UPDATE and DELETE cannot be replicated`,
+                message: `database ${db}: ${f.withoutKey.join(', ')} have no primary key or replica identity: once published, v4 would refuse their UPDATE and DELETE; add a key or REPLICA IDENTITY FULL, or use --copy dump`,
             });
         }
-        if (f.unlogged.length > 0) out.push({ code: 'unlogged', message: `database ${db}: unlogged tables ${f.unlogged.join(', ')} are not replicated` });
-        if (f.largeObjects > 0) out.push({ code: 'large-objects', message: `database ${db}: ${f.largeObjects} large objects are not replicated` });
+        if (f.largeObjects > 0) replicate.push({ code: 'large-objects', message: `database ${db}: ${f.largeObjects} large objects are not replicated: use --copy dump` });
+        if (f.unlogged.length > 0)
+            warnings.push({ code: 'unlogged', message: `database ${db}: the rows of unlogged tables ${f.unlogged.join(', ')} are not replicated (--copy dump carries them)` });
+        if (f.extensions.length > 0) {
+            warnings.push({
+                code: 'extensions',
+                message: `database ${db} uses extensions ${f.extensions.map((e) => `${e.name} ${e.version}`).join(', ')}: the target's image must offer them (the copy checks before it writes)`,
+            });
+        }
     }
-    return out;
+    return { blockers, replicate, warnings };
 }

@@ -8,11 +8,10 @@
  * ccp_monitoring, pgbouncer); JOBS, pg_dump/pg_restore parallelism (default 2); WORK, a scratch folder;
  * WAIT_SECONDS, how long replicate and cutover wait for the subscriptions (default 3600 and 60).
  *
- * What moves is every database but `postgres` and the templates. A `postgres` database that holds tables stops
- * the copy before it writes anything: its content would not move.
+ * What moves is every database but `postgres` and the templates.
  */
 
-import { WITHOUT_KEY_SQL } from '../v4/preflight.js';
+import { DATABASE_SQL, SERVER_SQL, WITHOUT_KEY_SQL } from '../v4/preflight.js';
 
 /** Replication objects this move makes: one publication per v4 database, one subscription (and slot) per database. */
 export const PUBLICATION = 'ivyo_upgrade';
@@ -22,7 +21,7 @@ export const BLOCKED_SETTING = 'ivyo_upgrade.blocked_login';
 
 const PRELUDE = String.raw`#!/bin/bash
 set -eo pipefail
-for v in SOURCE_HOST SOURCE_PORT SOURCE_USER TARGET_HOST TARGET_PORT TARGET_USER; do
+for v in $required; do
   [ -n "$(printenv "$v")" ] || { echo "$step: $v is not set" >&2; exit 2; }
 done
 [ -n "$SKIP_ROLES" ] || SKIP_ROLES="postgres primaryuser crunchyadm ccp_monitoring pgbouncer"
@@ -37,13 +36,25 @@ slot_of() { echo "${SLOT_PREFIX}$(echo "select oid from pg_database where datnam
 has_database() { [ -n "$(echo "select 1 from pg_database where datname = :'db'" | dst psql -XAtq -d postgres -v db="$1")" ]; }
 `;
 
-/** Refuses before any write when v4's `postgres` database holds tables: they would be left behind. */
-const POSTGRES_DATABASE_GUARD = String.raw`
+/**
+ * Before any write, what the move cannot carry, all at once: tables in v4's `postgres` database (not moved) and
+ * extensions the target's server does not offer (the restore would fail half way).
+ */
+const GUARDS = String.raw`
+refused=0
+refuse() { echo "$step: $1" >&2; refused=1; }
 tables="$(src psql -XAtq -d postgres -c "select string_agg(format('%I.%I', n.nspname, c.relname), ', ' order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast'")"
-if [ -n "$tables" ]; then
-  echo "$step: the database postgres on the source holds tables ($tables), which this move does not carry: move them into an application database first" >&2
-  exit 1
-fi
+[ -z "$tables" ] || refuse "the database postgres on the source holds tables ($tables), which this move does not carry: move them into an application database first"
+available="$(dst psql -XAtq -d postgres -c "select string_agg(name, ' ') from pg_available_extensions")"
+for db in "${'$'}{databases[@]}"; do
+  for e in $(src psql -XAtq -d "$db" -c "select extname from pg_extension order by 1"); do
+    [[ " $available " == *" $e "* ]] || refuse "database $db uses extension $e, which the target's image does not offer: choose an image that has it (--image), or drop the extension on the source"
+  done
+done
+`;
+
+const REFUSE_IF_ANY = String.raw`
+[ $refused = 0 ] || exit 1
 `;
 
 /** Roles with their password hashes as stored (md5 or SCRAM: clients keep their passwords) and memberships. */
@@ -71,7 +82,8 @@ where r.rolname !~ '^pg_' and r.rolname <> all (:'skip'::text[]) and m.rolname <
 SQL
 `;
 
-const script = (step: string, ...parts: string[]) => [PRELUDE.replace('#!/bin/bash\n', `#!/bin/bash\nstep=${step}\n`), ...parts].join('');
+const BOTH = 'SOURCE_HOST SOURCE_PORT SOURCE_USER TARGET_HOST TARGET_PORT TARGET_USER';
+const script = (step: string, required: string, ...parts: string[]) => [PRELUDE.replace('#!/bin/bash\n', `#!/bin/bash\nstep=${step}\nrequired="${required}"\n`), ...parts].join('');
 
 /**
  * `--copy dump`: roles, then each database (created with its owner, encoding, locale, privileges and settings)
@@ -80,7 +92,9 @@ const script = (step: string, ...parts: string[]) => [PRELUDE.replace('#!/bin/ba
  */
 export const COPY_SCRIPT = script(
     'copy',
-    POSTGRES_DATABASE_GUARD,
+    BOTH,
+    GUARDS,
+    REFUSE_IF_ANY,
     ROLES,
     String.raw`
 for db in "${'$'}{databases[@]}"; do
@@ -106,24 +120,24 @@ echo "copy: done"
  */
 export const REPLICATE_SCRIPT = script(
     'replicate',
-    POSTGRES_DATABASE_GUARD,
-    ROLES,
+    BOTH,
+    GUARDS,
     String.raw`
-# Before any write: what replication cannot carry. Once published, v4 itself refuses UPDATE and DELETE on a table
-# without a key or replica identity; large objects are not replicated at all.
-refused=0
+# Also what replication cannot carry. Once published, v4 itself refuses UPDATE and DELETE on a table without a
+# key or replica identity; large objects are not replicated at all.
 for db in "${'$'}{databases[@]}"; do
   nokey="$(src psql -XAtq -d "$db" -c "select string_agg(t, ', ') from (${WITHOUT_KEY_SQL}) x(t)")"
   if [ -n "$nokey" ]; then
-    echo "replicate: database $db: $nokey have no primary key or replica identity, so v4 would refuse their UPDATE and DELETE once published: add a primary key or run ALTER TABLE ... REPLICA IDENTITY FULL on v4, or use --copy dump" >&2
-    refused=1
+    refuse "database $db: $nokey have no primary key or replica identity, so v4 would refuse their UPDATE and DELETE once published: add a primary key or run ALTER TABLE ... REPLICA IDENTITY FULL on v4, or use --copy dump"
   fi
   if [ "$(src psql -XAtq -d "$db" -c "select count(*) from pg_largeobject_metadata")" != 0 ]; then
-    echo "replicate: database $db holds large objects, which logical replication does not carry: use --copy dump" >&2
-    refused=1
+    refuse "database $db holds large objects, which logical replication does not carry: use --copy dump"
   fi
 done
-[ $refused = 0 ] || exit 1
+`,
+    REFUSE_IF_ANY,
+    ROLES,
+    String.raw`
 for db in "${'$'}{databases[@]}"; do
   slot="$(slot_of "$db")"
   if has_database "$db"; then
@@ -174,6 +188,7 @@ echo "replicate: done"
  */
 export const CUTOVER_SCRIPT = script(
     'cutover',
+    BOTH,
     String.raw`
 blocked_roles() { src psql -XAtq -d postgres -c "select r.rolname from pg_roles r join pg_db_role_setting s on s.setrole = r.oid and s.setdatabase = 0 where '${BLOCKED_SETTING}=on' = any(s.setconfig) order by 1"; }
 if [ -n "$UNDO" ]; then
@@ -252,5 +267,33 @@ done
 [ $differ = 0 ] || exit 1
 echo "cutover: every table has as many rows on the target as on the source"
 echo "cutover: done"
+`,
+);
+
+/**
+ * What decides the move, read on v4 (needs only SOURCE_*): one JSON document `{"server": …, "databases": {name: …}}`
+ * of SERVER_SQL and DATABASE_SQL (every database, `postgres` included), on stdout and into RESULT_FILE when set
+ * (the Job's termination message, which the tool reads from the pod's status).
+ */
+export const PREFLIGHT_SCRIPT = script(
+    'preflight',
+    'SOURCE_HOST SOURCE_PORT SOURCE_USER',
+    String.raw`
+result="{\"server\":$(src psql -XAtq -d postgres -v ON_ERROR_STOP=1 <<'SQL'
+${SERVER_SQL}
+SQL
+),\"databases\":{"
+sep=
+for db in postgres "${'$'}{databases[@]}"; do
+  key="$(echo "select to_json(:'db'::text)" | src psql -XAtq -d postgres -v db="$db")"
+  result="$result$sep$key:$(src psql -XAtq -d "$db" -v ON_ERROR_STOP=1 <<'SQL'
+${DATABASE_SQL}
+SQL
+)"
+  sep=,
+done
+result="$result}}"
+echo "$result"
+[ -z "$RESULT_FILE" ] || printf '%s' "$result" > "$RESULT_FILE"
 `,
 );

@@ -19,6 +19,11 @@ describe('the dump copy script, from a PostgreSQL 13 "v4" into a PostgreSQL 18 "
         v4.psql("select lo_from_bytea(4242, 'a large object')", 'hippo');
         work = fs.mkdtempSync(path.join(os.tmpdir(), 'copy-'));
         v4.psql('create table stray (x int)');
+        // An extension only the v4 server has: its files go into v4's own extension folder.
+        const extensions = path.join(v4.psql("select setting from pg_config where name = 'SHAREDIR'"), 'extension');
+        fs.writeFileSync(path.join(extensions, 'ivyo_probe.control'), "default_version = '1.0'\nrelocatable = true\n");
+        fs.writeFileSync(path.join(extensions, 'ivyo_probe--1.0.sql'), 'create function ivyo_probe() returns int language sql as $$ select 1 $$;\n');
+        v4.psql('create extension ivyo_probe', 'hippo');
         run = copy();
     }, 120_000);
     afterAll(async () => {
@@ -26,11 +31,13 @@ describe('the dump copy script, from a PostgreSQL 13 "v4" into a PostgreSQL 18 "
         await v5?.stop();
     });
 
-    it('refuses before any write while the postgres database holds tables, which it would not carry', () => {
+    it("refuses before any write, naming all it cannot carry: tables in the postgres database, an extension the target's server lacks", () => {
         expect(run.status).toBe(1);
         expect(run.stderr).toContain('the database postgres on the source holds tables (public.stray)');
+        expect(run.stderr).toContain("database hippo uses extension ivyo_probe, which the target's image does not offer");
         expect(v5.psql("select count(*) from pg_roles where rolname = 'hippo'")).toBe('0');
         v4.psql('drop table stray');
+        v4.psql('drop extension ivyo_probe', 'hippo');
         run = copy();
     });
 

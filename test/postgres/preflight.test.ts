@@ -1,5 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applicationRoles, DATABASE_SQL, parseDatabaseFacts, parseServerFacts, replicationFindings, SERVER_SQL } from '../../src/v4/preflight.js';
+import { applicationRoles, DATABASE_SQL, parseDatabaseFacts, logicalFindings, parsePreflight, parseServerFacts, SERVER_SQL } from '../../src/v4/preflight.js';
+import { PREFLIGHT_SCRIPT } from '../../src/v5/logical-scripts.js';
 import { startPostgres, type Server } from '../support/postgres.js';
 
 /** A v4-like PostgreSQL 13: v4's system roles, an application role and database, and what replication cannot carry. */
@@ -43,13 +48,32 @@ describe.each([13, 18] as const)('preflight SQL on real PostgreSQL %d', (major) 
         const f = parseDatabaseFacts(pg.psql(DATABASE_SQL, 'hippo'));
         expect(f).toEqual({
             withoutKey: ['public.events'],
+            tables: 3,
             unlogged: ['public.scratch'],
             largeObjects: 1,
             extensions: [{ name: 'pg_trgm', version: expect.any(String) }],
             sequences: 1,
         });
-        const s = parseServerFacts(pg.psql(SERVER_SQL));
-        expect(replicationFindings(s, new Map([['hippo', f]])).map((x) => x.code)).toEqual(['no-replica-identity', 'unlogged', 'large-objects']);
-        expect(replicationFindings({ ...s, walLevel: 'replica' }, new Map()).map((x) => x.code)).toEqual(['wal-level']);
+        const server = parseServerFacts(pg.psql(SERVER_SQL));
+        const found = logicalFindings({ server, databases: { hippo: f } });
+        expect(found.blockers).toEqual([]);
+        expect(found.replicate.map((x) => x.code)).toEqual(['no-replica-identity', 'large-objects']);
+        expect(found.warnings.map((x) => x.code)).toEqual(['unlogged', 'extensions']);
+        expect(logicalFindings({ server: { ...server, walLevel: 'replica' }, databases: {} }).replicate.map((x) => x.code)).toEqual(['wal-level']);
+    });
+
+    it('the preflight script, which needs only the source, answers in one JSON document: on stdout and in its result file', () => {
+        const result = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'preflight-')), 'termination-log');
+        const r = spawnSync('bash', ['-c', PREFLIGHT_SCRIPT], {
+            encoding: 'utf8',
+            env: { PATH: process.env.PATH, SOURCE_HOST: '127.0.0.1', SOURCE_PORT: String(pg.port), SOURCE_USER: 'postgres', RESULT_FILE: result },
+        });
+        expect(r.status, r.stderr).toBe(0);
+        const facts = parsePreflight(fs.readFileSync(result, 'utf8'));
+        expect(JSON.parse(r.stdout)).toEqual(JSON.parse(fs.readFileSync(result, 'utf8')));
+        expect(facts.server.roles.map((x) => x.name)).toContain('reporter');
+        expect(Object.keys(facts.databases)).toEqual(['postgres', 'hippo']);
+        expect(facts.databases.hippo?.withoutKey).toEqual(['public.events']);
+        expect(facts.databases.postgres?.tables).toBe(0);
     });
 });
