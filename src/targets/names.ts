@@ -10,3 +10,6 @@ export function v5ObjectNames(c: string): Record<string, string[]> {
         Secret: [`${c}-pgbouncer`, `${c}-pgbackrest`, `${c}-cluster-cert`, `${c}-replication-cert`, `${c}-monitoring`],
     };
 }
+
+/** The default name of the fresh v5 cluster a logical move fills while v4 runs beside it. */
+export const logicalName = (v4Cluster: string) => `${v4Cluster}-v5`;

@@ -1,4 +1,5 @@
 import type { FlavorName } from '../targets/flavors.js';
+import type { PreflightFacts } from './preflight.js';
 
 /** What `inspect` reports; `-o json|yaml` prints it as is, so every field here is documented in README. */
 export interface Inspection {
@@ -58,11 +59,20 @@ export interface Inspection {
         selectedBy: 'flag' | 'only-installed' | 'default';
         collisions: { kind: string; name: string }[];
     };
+    /**
+     * The logical move into a fresh v5 cluster beside v4: that cluster's default name, what its names would
+     * collide with, and the facts prepare's preflight Job read on v4 through SQL (null: not read yet).
+     */
+    logical: {
+        name: string;
+        collisions: { kind: string; name: string }[];
+        preflight: { readAt: string; facts: PreflightFacts } | null;
+    };
     methods: Record<MethodName, Verdict>;
 }
 
-export type MethodName = 'volumes' | 'backups' | 'standby';
-export const METHODS: MethodName[] = ['volumes', 'backups', 'standby'];
+export type MethodName = 'volumes' | 'backups' | 'standby' | 'logical';
+export const METHODS: MethodName[] = ['volumes', 'backups', 'standby', 'logical'];
 
 export type VolumeRole = 'data' | 'wal' | 'tablespace' | 'repo' | 'replica-data' | 'replica-wal';
 

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Deployment, KubeObject, PersistentVolumeClaim, Pgcluster } from '../kube/types.js';
 import type { TargetChoice } from '../targets/choice.js';
 import { apiVersionOf } from '../targets/flavors.js';
-import { v5ObjectNames } from '../targets/names.js';
+import { logicalName, v5ObjectNames } from '../targets/names.js';
+import { recordedPreflight } from './preflight-record.js';
 import type { Inspection, VolumeReport, VolumeRole } from './inspection.js';
 import { V4, postgresMajorFromTag } from './names.js';
 import { inNamespace, type V4Snapshot } from './snapshot.js';
@@ -65,6 +66,12 @@ export function inspectCluster(snapshot: V4Snapshot, pgcluster: Pgcluster, targe
         .filter((n) => n !== V4.repoConfigSecret(name) && n.endsWith('-secret'))
         .sort();
 
+    const existing = {
+        ConfigMap: own(snapshot.configMaps),
+        Service: own(snapshot.services),
+        Deployment: own(snapshot.deploymentNames),
+        Secret: own(snapshot.secrets),
+    };
     const inspection: Omit<Inspection, 'methods'> = {
         cluster: {
             name,
@@ -90,15 +97,8 @@ export function inspectCluster(snapshot: V4Snapshot, pgcluster: Pgcluster, targe
         repository,
         volumes,
         userSecrets,
-        target: targetReport(
-            target,
-            collisionsFor(name, {
-                ConfigMap: own(snapshot.configMaps),
-                Service: own(snapshot.services),
-                Deployment: own(snapshot.deploymentNames),
-                Secret: own(snapshot.secrets),
-            }),
-        ),
+        target: targetReport(target, collisionsFor(name, existing)),
+        logical: { name: logicalName(name), collisions: collisionsFor(logicalName(name), existing), preflight: recordedPreflight(snapshot.preflights, namespace, name) },
     };
     return { ...inspection, methods: judge(inspection, target.flavor, snapshot.pvsUnreadable) };
 }

@@ -3,6 +3,7 @@ import { ApiError } from '../kube/client.js';
 import { paths } from '../kube/paths.js';
 import type { Deployment, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster, Pgreplica } from '../kube/types.js';
 import { V4 } from './names.js';
+import { PREFLIGHT_LABEL } from './preflight-record.js';
 import type { V4Snapshot } from './snapshot.js';
 
 /** Where to look: one namespace or all (null), one cluster or every cluster there. */
@@ -23,7 +24,7 @@ export function getPgcluster(client: KubeClient, namespace: string, name: string
 export async function observe(client: KubeClient, scope: Scope, pgclusters?: Pgcluster[]): Promise<V4Snapshot> {
     const ns = scope.namespace;
     const selector = scope.cluster ? `${V4.label.cluster}=${scope.cluster}` : V4.label.cluster;
-    const [clusters, pgreplicas, deployments, pods, pvcs, pvs, secrets, configMaps, services, deploymentNames] = await Promise.all([
+    const [clusters, pgreplicas, deployments, pods, pvcs, pvs, secrets, configMaps, services, deploymentNames, preflights] = await Promise.all([
         pgclusters ?? client.list<Pgcluster>(paths.pgcluster(ns)),
         client.list<Pgreplica>(paths.pgreplicas(ns), { labelSelector: selector }),
         client.list<Deployment>(paths.deployments(ns), { labelSelector: selector }),
@@ -34,6 +35,9 @@ export async function observe(client: KubeClient, scope: Scope, pgclusters?: Pgc
         client.list<KubeObject>(paths.configMap(ns), { metadataOnly: true }),
         client.list<KubeObject>(paths.services(ns), { metadataOnly: true }),
         client.list<KubeObject>(paths.deployments(ns), { metadataOnly: true }),
+        client.list<KubeObject & { data?: Record<string, string> }>(paths.configMap(ns), {
+            labelSelector: scope.cluster ? `${PREFLIGHT_LABEL}=${scope.cluster}` : PREFLIGHT_LABEL,
+        }),
     ]);
     return {
         pgclusters: clusters,
@@ -47,6 +51,7 @@ export async function observe(client: KubeClient, scope: Scope, pgclusters?: Pgc
         configMaps,
         services,
         deploymentNames,
+        preflights,
     };
 }
 

@@ -4,6 +4,7 @@ import { orAbsent } from '../kube/errors.js';
 import { paths } from '../kube/paths.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Inspection } from './inspection.js';
+import { logicalName } from '../targets/names.js';
 
 /**
  * The v4 rmdata Job deletes the deployments, pods and ConfigMaps that name the primary PVC and its PGDATA
@@ -15,10 +16,10 @@ export const RECORD_KEY = 'inspection.json';
 export const METHOD_KEY = 'method';
 /**
  * The record's format. 1: the first (no key of its own); 2: adds cluster.standby, repository.typesFrom and
- * repo1TypeEnv, replicas[].podsWanted and volumes[].controller. A newer or unknown one is refused.
+ * repo1TypeEnv, replicas[].podsWanted and volumes[].controller; 3: adds logical. A newer or unknown one is refused.
  */
 export const SCHEMA_KEY = 'schema';
-export const RECORD_SCHEMA = 2;
+export const RECORD_SCHEMA = 3;
 export const recordName = (cluster: string) => `${cluster}-ivyo-upgrade`;
 
 export function recordConfigMap(i: Inspection, method: string): KubeObject & { data: Record<string, string> } {
@@ -55,10 +56,13 @@ export function parseRecord(text: string, schema: string | undefined, namespace:
         );
     }
     const i = JSON.parse(text) as Inspection;
-    if (version === 2) return i;
+    if (version === 3) return i;
+    // Formats 1 and 2 lacked the logical move: its names are judged again where it matters (generate), its preflight was never read.
+    const withLogical = { ...i, logical: { name: logicalName(cluster), collisions: [], preflight: null } };
+    if (version === 2) return withLogical;
     // Format 1 lacked these; what it recorded was judged without them.
     return {
-        ...i,
+        ...withLogical,
         cluster: { ...i.cluster, standby: false },
         replicas: i.replicas.map((r) => ({ ...r, podsWanted: null })),
         repository: { ...i.repository, typesFrom: 'spec', repo1TypeEnv: null },

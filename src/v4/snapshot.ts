@@ -21,6 +21,8 @@ export interface V4Snapshot {
     configMaps: KubeObject[];
     services: KubeObject[];
     deploymentNames: KubeObject[];
+    /** The ConfigMaps holding what prepare's preflight Job read (logical move), whole: they hold no secret. */
+    preflights: (KubeObject & { data?: Record<string, string> })[];
 }
 
 export function inNamespace<T extends KubeObject>(objects: T[], namespace: string): T[] {

@@ -1,6 +1,7 @@
 import type { Flavor } from '../targets/flavors.js';
 import type { Finding, Inspection, MethodName, VolumeReport, VolumeRole } from './inspection.js';
 import { V4 } from './names.js';
+import { logicalFindings } from './preflight.js';
 
 type Facts = Omit<Inspection, 'methods'>;
 
@@ -26,10 +27,12 @@ export function judge(facts: Facts, flavor: Flavor, pvsUnreadable: string | null
             ...tablespaceWarning(facts),
         ]),
         standby: verdict(standbyBlockers(facts), []),
+        logical: logicalVerdict(facts, flavor),
     };
 }
 
-function commonBlockers(f: Facts, flavor: Flavor): Finding[] {
+/** What stops every method: a v4 cluster not ready to be read, or a target not installed. */
+function sourceBlockers(f: Facts, flavor: Flavor): Finding[] {
     const out: Finding[] = [];
     if (f.cluster.state !== V4.initializedState) {
         out.push({
@@ -49,6 +52,12 @@ function commonBlockers(f: Facts, flavor: Flavor): Finding[] {
             message: `the server does not serve ${f.target.kind} (${f.target.apiVersion}): install ${flavor.product} first, or choose the other --target`,
         });
     }
+    return out;
+}
+
+/** What stops the physical methods, which hand v4's data files to the target: blockers of every method, then the target's own. */
+function commonBlockers(f: Facts, flavor: Flavor): Finding[] {
+    const out = sourceBlockers(f, flavor);
     if (!flavor.runsVanillaData) {
         // Every physical method hands v4's data files to the target, and this target cannot run them.
         out.push({ code: 'target-cannot-run-v4-data', message: cannotRunVanillaData(flavor) });
@@ -253,4 +262,38 @@ function tablespaceWarning(f: Facts): Finding[] {
         code: 'tablespace',
         message: `tablespace ${t.name} (PVC ${t.pvc}): the restore recreates it inside the new data volume; check that the data volume is large enough`,
     }));
+}
+
+/**
+ * The logical move: a fresh cluster beside v4, filled through SQL, so v4's files, image and major do not matter.
+ * It needs v4 running and names of its own; what prepare's preflight read on v4 adds its findings.
+ */
+function logicalVerdict(f: Facts, flavor: Flavor): { ready: boolean; blockers: Finding[]; warnings: Finding[] } {
+    const blockers = sourceBlockers(f, flavor);
+    const warnings: Finding[] = [];
+    const ns = f.cluster.namespace;
+    for (const c of f.logical.collisions) {
+        blockers.push({
+            code: 'name-collision',
+            message: `${c.kind} ${c.name} exists in namespace ${ns}, and a v5 cluster named ${f.logical.name} would take that name while v4 still runs: give the v5 cluster another name (generate --name)`,
+        });
+    }
+    const p = f.logical.preflight;
+    if (!p) {
+        warnings.push({
+            code: 'preflight-not-read',
+            message: `what decides the move (databases and sizes, roles, wal_level, tables without a key, large objects, extensions) is not read yet: run "kubectl ivyo-upgrade prepare ${f.cluster.name} -n ${ns} --method logical", whose Job reads it on v4 through SQL and changes nothing`,
+        });
+        return { ready: blockers.length === 0, blockers, warnings };
+    }
+    const found = logicalFindings(p.facts);
+    blockers.push(...found.blockers);
+    const moved = p.facts.server.databases.filter((d) => d.name !== 'postgres');
+    const gib = (moved.reduce((sum, d) => sum + d.bytes, 0) / 2 ** 30).toFixed(1);
+    warnings.push(...found.replicate.map((r) => ({ code: `replicate-${r.code}`, message: `--copy replicate: ${r.message}` })), ...found.warnings);
+    warnings.push({
+        code: 'dump-downtime',
+        message: `--copy dump moves ${moved.length} databases (${moved.map((d) => d.name).join(', ') || 'none'}; ${gib} GiB) while v4 must take no writes: anything written after the copy starts is not moved; --copy replicate keeps v4 writable until the cut-over`,
+    });
+    return { ready: blockers.length === 0, blockers, warnings };
 }

@@ -50,7 +50,9 @@ describe('inspect on a real API server', () => {
         ]);
         // Both v5 CRDs are installed, so the default target applies.
         expect(i.target).toMatchObject({ flavor: 'ivyo', kind: 'IvoryCluster', installed: true, selectedBy: 'default' });
-        expect(Object.keys(i.methods)).toEqual(['volumes', 'backups', 'standby']);
+        expect(Object.keys(i.methods)).toEqual(['volumes', 'backups', 'standby', 'logical']);
+        expect(i.logical).toEqual({ name: 'hippo-v5', collisions: [], preflight: null });
+        expect(i.methods.logical.ready).toBe(true);
         // Secret values never leave the server: the tool reads Secret metadata only.
         expect(r.stdout).not.toContain('password-example');
     });

@@ -36,14 +36,14 @@ describe('observe', () => {
         expect(snapOne.pgclusters.map((c) => c.metadata.name)).toEqual(['solo']);
         expect(snapThree.pgclusters.map((c) => c.metadata.name).sort()).toEqual(['alpha', 'beta', 'gamma']);
         expect(b.paths.length).toBe(a.paths.length);
-        expect(a.paths.length).toBe(10);
+        expect(a.paths.length).toBe(11);
     });
 
-    it('reads every namespace with the same ten requests', async () => {
+    it('reads every namespace with the same eleven requests', async () => {
         const c = countingClient();
         const snap = await observe(c, { namespace: null });
         expect(snap.pgclusters.length).toBeGreaterThanOrEqual(4);
-        expect(c.paths.length).toBe(10);
+        expect(c.paths.length).toBe(11);
         expect(c.paths.every((p) => !p.includes('/namespaces/'))).toBe(true);
     });
 });

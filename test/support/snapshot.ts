@@ -21,5 +21,6 @@ export function snapshotOf(objects: KubeObject[], pvsUnreadable: string | null =
         configMaps: ofKind(objects, 'ConfigMap').map(metadataOnly),
         services: ofKind(objects, 'Service').map(metadataOnly),
         deploymentNames: deployments.map(metadataOnly),
+        preflights: ofKind(objects, 'ConfigMap').filter((c) => c.metadata.labels?.['ivyo-upgrade.ivorysql.org/preflight']),
     };
 }

@@ -6,6 +6,8 @@ import { inspectCluster } from '../../src/v4/model.js';
 import { FLAVORS } from '../../src/targets/flavors.js';
 import { SCENARIOS, v4Cluster } from '../fixtures/v4/cluster.js';
 import { snapshotOf } from '../support/snapshot.js';
+import { preflightConfigMap } from '../../src/v4/preflight-record.js';
+import type { PreflightFacts } from '../../src/v4/preflight.js';
 
 const IVYO: TargetChoice = { flavor: FLAVORS.ivyo, installed: true, selectedBy: 'default' };
 const PGO: TargetChoice = { flavor: FLAVORS.pgo, installed: true, selectedBy: 'flag' };
@@ -328,5 +330,56 @@ describe('inspect model: other volumes', () => {
         const i = inspect(SCENARIOS.fresh(), IVYO, 'forbidden: cannot list persistentvolumes');
         expect(i.volumes[0]).toMatchObject({ pv: 'pv-pgo-hippo', reclaimPolicy: null, source: null });
         expect(codes(i, 'volumes', 'warnings')).toContain('pv-unreadable');
+    });
+});
+
+describe('inspect model: the logical move, beside the running v4 cluster', () => {
+    /** What the preflight Job would have read, as prepare records it. */
+    const recorded = (facts: PreflightFacts): KubeObject => preflightConfigMap('pgo', 'hippo', { readAt: '2026-11-22T10:00:00Z', facts });
+    const facts = (over: { walLevel?: string; postgresTables?: number; withoutKey?: string[] } = {}): PreflightFacts => {
+        const db = (tables: number, withoutKey: string[] = []) => ({ withoutKey, tables, unlogged: [], largeObjects: 0, extensions: [], sequences: 1 });
+        return {
+            server: {
+                serverVersion: 130010,
+                walLevel: over.walLevel ?? 'logical',
+                databases: [
+                    { name: 'hippo', encoding: 'UTF8', collate: 'en_US.utf-8', ctype: 'en_US.utf-8', bytes: 3 * 2 ** 30 },
+                    { name: 'postgres', encoding: 'UTF8', collate: 'en_US.utf-8', ctype: 'en_US.utf-8', bytes: 8_000_000 },
+                ],
+                roles: [],
+            },
+            databases: { postgres: db(over.postgresTables ?? 0), hippo: db(4, over.withoutKey) },
+        };
+    };
+
+    it('is the one road to IVYO: ready for a fresh v4 cluster, its v5 cluster named <cluster>-v5, and says the SQL facts are not read yet', () => {
+        const i = inspect(SCENARIOS.fresh());
+        expect(i.methods.volumes.ready).toBe(false);
+        expect(i.methods.logical).toMatchObject({ ready: true, blockers: [] });
+        expect(i.logical).toEqual({ name: 'hippo-v5', collisions: [], preflight: null });
+        expect(codes(i, 'logical', 'warnings')).toEqual(['preflight-not-read']);
+        expect(i.methods.logical.warnings[0]?.message).toContain('kubectl ivyo-upgrade prepare hippo -n pgo --method logical');
+    });
+
+    it("judges by what prepare's preflight read: sizes for a dump, what replication cannot carry", () => {
+        const i = inspect([...SCENARIOS.fresh(), recorded(facts({ walLevel: 'replica', withoutKey: ['public.events'] }))], PGO);
+        expect(i.logical.preflight?.readAt).toBe('2026-11-22T10:00:00Z');
+        expect(i.methods.logical.ready).toBe(true);
+        expect(codes(i, 'logical', 'warnings')).toEqual(['replicate-wal-level', 'replicate-no-replica-identity', 'dump-downtime']);
+        expect(i.methods.logical.warnings.at(-1)?.message).toContain('--copy dump moves 1 databases (hippo; 3.0 GiB)');
+    });
+
+    it('refuses while the postgres database holds tables, or a name of the new cluster is taken', () => {
+        const taken = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'hippo-v5-primary', namespace: 'pgo' } };
+        const i = inspect([...SCENARIOS.fresh(), recorded(facts({ postgresTables: 2 })), taken]);
+        expect(codes(i, 'logical', 'blockers')).toEqual(['name-collision', 'postgres-database-tables']);
+        expect(i.methods.logical.blockers[0]?.message).toBe(
+            'Service hippo-v5-primary exists in namespace pgo, and a v5 cluster named hippo-v5 would take that name while v4 still runs: give the v5 cluster another name (generate --name)',
+        );
+    });
+
+    it('needs v4 initialized and the target installed, as every method does', () => {
+        const i = inspect(SCENARIOS.fresh(), { ...IVYO, installed: false });
+        expect(codes(i, 'logical', 'blockers')).toEqual(['target-crd-missing']);
     });
 });

@@ -111,7 +111,12 @@ describe('the record prepare leaves', () => {
         expect(read.volumes.every((v) => v.controller === null)).toBe(true);
     });
 
-    it.each(['3', 'two', '0'])('refuses a record of format %s, naming it and what to do', (schema) => {
+    it('takes a record of the second format, which knew no logical move: its preflight not read', () => {
+        const { logical: _l, ...old } = inspection;
+        expect(parseRecord(JSON.stringify(old), '2', 'pgo', 'hippo').logical).toEqual({ name: 'hippo-v5', collisions: [], preflight: null });
+    });
+
+    it.each(['4', 'two', '0'])('refuses a record of format %s, naming it and what to do', (schema) => {
         expect(() => parseRecord(JSON.stringify(inspection), schema, 'pgo', 'hippo')).toThrow(
             `ConfigMap hippo-ivyo-upgrade in namespace pgo holds a record of format "${schema}", which this version of kubectl-ivyo-upgrade (format ${RECORD_SCHEMA}) does not know: use the version that wrote it`,
         );
