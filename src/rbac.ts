@@ -7,7 +7,7 @@ export type { Permission };
 
 /** One permission a command needs: the API group, the resource (subresource after a slash), the verbs. */
 
-export const COMMAND_NAMES = ['inspect', 'generate', 'prepare', 'apply', 'release-pvc'] as const;
+export const COMMAND_NAMES = ['inspect', 'generate', 'prepare', 'apply', 'cutover', 'release-pvc'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 const v5Clusters = (verbs: string[]): Permission[] => Object.values(FLAVORS).map((f) => ({ group: f.group, resource: f.plural, verbs }));
@@ -40,6 +40,9 @@ export const PERMISSIONS: Record<CommandName, Permission[]> = {
         { group: '', resource: 'configmaps', verbs: ['create', 'patch'] },
         { group: '', resource: 'persistentvolumeclaims', verbs: ['patch'] },
         { group: '', resource: 'persistentvolumes', verbs: ['patch'], clusterScoped: true },
+        // logical: the preflight Job, its pod's termination message, the ConfigMap of its answer.
+        { group: 'batch', resource: 'jobs', verbs: ['get', 'create'] },
+        { group: '', resource: 'pods', verbs: ['list'] },
     ],
     apply: [
         ...READ_V4,
@@ -47,6 +50,17 @@ export const PERMISSIONS: Record<CommandName, Permission[]> = {
         { group: '', resource: 'secrets', verbs: ['get', 'create'] },
         { group: 'batch', resource: 'jobs', verbs: ['list'] },
         { group: '', resource: 'pods/log', verbs: ['get'] },
+        // logical: the copy Job in the image the operator runs.
+        { group: 'batch', resource: 'jobs', verbs: ['create'] },
+        { group: 'apps', resource: 'statefulsets', verbs: ['list'] },
+    ],
+    cutover: [
+        { group: 'crunchydata.com', resource: 'pgclusters', verbs: ['get'] },
+        ...v5Clusters(['get']),
+        { group: '', resource: 'secrets', verbs: ['list'] },
+        { group: '', resource: 'configmaps', verbs: ['get'] },
+        { group: 'batch', resource: 'jobs', verbs: ['list', 'create'] },
+        { group: 'apps', resource: 'statefulsets', verbs: ['list'] },
     ],
     'release-pvc': [
         ...v5Clusters(['get', 'patch']),

@@ -1,6 +1,9 @@
 import { UsageError, UserError } from '../errors.js';
 import { discover } from '../kube/discovery.js';
 import { applyCluster } from '../plan/apply-procedure.js';
+import { logicalApply } from '../plan/logical-procedure.js';
+import { renderClientChanges } from '../output/client-changes.js';
+import { defaultMethod } from '../v5/generate.js';
 import { runProcedure } from '../plan/execute.js';
 import { chooseTarget } from '../targets/choice.js';
 import { apiVersionOf, type Flavor } from '../targets/flavors.js';
@@ -13,21 +16,33 @@ import { defineCommand } from './spec.js';
 
 export const applyCommand = defineCommand({
     usage: 'apply [cluster]',
-    describe: 'Create the v5 cluster over the prepared v4 volumes, keep the passwords, follow it until it runs',
+    describe: 'Create the v5 cluster (over the prepared v4 volumes, from its backups, or fresh and filled by SQL beside v4), keep the passwords, follow it until it runs',
     positionals: { cluster: { type: 'string', describe: "Name of the v4 cluster (with -f: the v4 cluster whose passwords to keep; default: the manifest's name)" } },
     flags: {
         filename: { alias: 'f', type: 'string', describe: 'Apply this manifest (a file, or - for stdin) instead of generating one' },
         ...manifestFlags,
         ...confirmFlags,
-        wait: { type: 'boolean', default: true, describe: 'Follow the operator until the cluster runs, then remove spec.dataSource.volumes (--no-wait to stop after creating it)' },
+        wait: {
+            type: 'boolean',
+            default: true,
+            describe: 'Physical methods: follow the operator until the cluster runs, then remove spec.dataSource.volumes (--no-wait to stop after creating it)',
+        },
         timeout: timeoutFlag('15m', 'How long to wait for the operator at each step'),
         'keep-passwords': {
             type: 'boolean',
             default: true,
             describe: 'Copy the v4 user passwords into the v5 user Secrets, in the cluster (--no-keep-passwords to let v5 make new ones)',
         },
+        copy: {
+            choices: ['dump', 'replicate'] as const,
+            default: 'dump' as const,
+            describe: 'logical: dump (pg_dump and pg_restore; v4 must take no writes meanwhile) or replicate (logical replication; v4 stays writable until "cutover")',
+        },
+        'copy-jobs': { type: 'number', default: 2, describe: 'logical, dump: pg_dump and pg_restore parallelism' },
     },
     examples: [
+        ['$0 apply hippo -n pgo', 'Create the IvoryCluster hippo-v5 beside v4 and copy every database into it (logical, dump)'],
+        ['$0 apply hippo -n pgo --copy replicate', 'The same, by logical replication: v4 stays writable until "cutover"'],
         ['$0 apply hippo -n pgo --target pgo --image IMG --pgbackrest-image IMG2', 'Generate, create the PostgresCluster, follow it until it runs'],
         ['$0 generate hippo -n pgo --target pgo --image IMG > hippo.yaml && $0 apply -f hippo.yaml -n pgo', 'Apply a reviewed manifest'],
         ['$0 apply hippo -n pgo --target pgo --image IMG --dry-run', "apply's plan, even before prepare"],
@@ -38,6 +53,9 @@ export const applyCommand = defineCommand({
     validate(a) {
         checkPlanOutput(a);
         if (!a.cluster && !a.filename) throw new UsageError('name the v4 cluster, or pass -f with a manifest');
+        if (a.filename && a.method === 'logical' && !a.cluster)
+            throw new UsageError('-f with --method logical needs the v4 cluster to copy from: apply <cluster> -f FILE --method logical');
+        if (!Number.isInteger(a.copyJobs) || a.copyJobs < 1) throw new UsageError('--copy-jobs takes a whole number of at least 1');
         checkManifestFlags(a);
     },
     async run(args, { io, connect }) {
@@ -47,6 +65,7 @@ export const applyCommand = defineCommand({
         const apis = await discover(client);
         let manifest: V5Cluster;
         let flavor: Flavor;
+        let method = args.method;
         if (fromFile) {
             flavor = fromFile.flavor;
             const m = fromFile.manifest;
@@ -55,13 +74,40 @@ export const applyCommand = defineCommand({
             manifest = { ...m, metadata: { ...m.metadata, namespace: m.metadata.namespace ?? namespace, annotations: { ...m.metadata.annotations, [SOURCE_ANNOTATION]: v4 } } };
         } else {
             const target = chooseTarget(args.target, apis.v5);
-            const generated = await generateFromFlags(client, io, { namespace, cluster: args.cluster ?? '', target, v4Served: apis.v4 }, args);
+            method ??= defaultMethod(target.flavor);
+            const generated = await generateFromFlags(client, io, { namespace, cluster: args.cluster ?? '', target, v4Served: apis.v4 }, { ...args, method });
             manifest = generated.manifest;
             flavor = target.flavor;
         }
         if (!apis.v5[flavor.name]) throw new UserError(`the server does not serve ${flavor.kind} (${apiVersionOf(flavor)}): install ${flavor.product} first`);
         const v4Cluster = manifest.metadata.annotations?.[SOURCE_ANNOTATION] ?? args.cluster ?? manifest.metadata.name;
         const dryRun = dryRunOf(args);
+        if (method === 'logical') {
+            const t = { client, flavor, manifest, v4Cluster, v4Served: apis.v4 };
+            const copy = args.copy;
+            const outcome = await runProcedure(logicalApply(t, { copy, keepPasswords: args.keepPasswords, jobs: args.copyJobs }), {
+                io,
+                yes: args.yes,
+                dryRun,
+                output: args.output,
+                timeoutMs: args.timeout,
+                pollMs: 500,
+            });
+            if (outcome !== 'planned' && dryRun === 'none') {
+                const ns = manifest.metadata.namespace ?? namespace;
+                io.stderr.write(
+                    copy === 'dump'
+                        ? `
+${flavor.kind} ${manifest.metadata.name} holds v4's roles and databases as they were when the copy began. Point clients at it (below); v4 keeps running until you remove it yourself.
+`
+                        : `
+${flavor.kind} ${manifest.metadata.name} follows v4 by logical replication. When clients can stop for a few seconds: kubectl ivyo-upgrade cutover ${v4Cluster} -n ${ns} --name ${manifest.metadata.name} --target ${flavor.name}
+`,
+                );
+                if (copy === 'dump') io.stdout.write(renderClientChanges({ manifest, v4Cluster, flavor }, args.output));
+            }
+            return;
+        }
         const procedure = applyCluster(client, flavor, manifest, v4Cluster, apis.v4, { keepPasswords: args.keepPasswords, wait: args.wait, preview: dryRun === 'client' });
         const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, pollMs: 500 });
         if (outcome === 'done' && dryRun === 'none' && args.wait) {

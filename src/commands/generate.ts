@@ -15,23 +15,27 @@ import { defineCommand } from './spec.js';
 /** The flags that shape a manifest; `apply` takes them too, to generate one. */
 export const manifestFlags = {
     method: {
-        choices: ['volumes', 'backups'] as const,
-        default: 'volumes' as const,
-        describe: 'volumes: reuse the v4 PVCs in place; backups: restore a new cluster from the v4 pgBackRest repository',
+        choices: ['volumes', 'backups', 'logical'] as const,
+        describe:
+            'volumes: reuse the v4 PVCs in place; backups: restore a new cluster from the v4 pgBackRest repository (both --target pgo only); logical: a fresh cluster beside v4, filled by SQL (default for --target ivyo, else volumes)',
     },
     repo: { choices: ['posix', 's3', 'gcs'] as const, describe: 'backups: the v4 repository to restore from (default: its PVC if v4 writes there, else its cloud repository)' },
     'restore-type': { type: 'string', describe: 'backups: point-in-time recovery, pgBackRest --type (time, xid, name, lsn, immediate)' },
     'restore-target': { type: 'string', describe: 'backups: the recovery target, pgBackRest --target (e.g. "2026-11-20 14:15:11+00")' },
     target: targetFlag('The v5 operator (default: ivyo, or the only one installed; the physical methods need pgo)'),
-    name: { type: 'string', describe: 'Name of the v5 cluster (default: the v4 name)' },
-    image: { type: 'string', describe: "PostgreSQL image for the data's major (required when the target's own images run another major)" },
+    name: { type: 'string', describe: 'Name of the v5 cluster (default: the v4 name; logical: <cluster>-v5)' },
+    image: { type: 'string', describe: "PostgreSQL image: for the data's major (physical methods), or for --postgres-version (logical)" },
     'pgbackrest-image': { type: 'string', describe: 'pgBackRest image from the same release as --image' },
-    'postgres-version': { type: 'number', describe: 'The PostgreSQL major, only when the image tag does not tell it; never to change majors' },
+    'postgres-version': {
+        type: 'number',
+        describe:
+            "The PostgreSQL major: physical methods, only when the image tag does not tell it (never to change majors); logical, the new major (default: the target's newest)",
+    },
 } as const satisfies Record<string, Options>;
 
 /** What the manifest flags hold once parsed. */
 export interface ManifestArgs {
-    method: 'volumes' | 'backups';
+    method?: 'volumes' | 'backups' | 'logical';
     repo?: RepoKind;
     restoreType?: string;
     restoreTarget?: string;
@@ -93,6 +97,8 @@ export const generateCommand = defineCommand({
         validate: { type: 'boolean', default: false, describe: 'Send the manifest to the server with dryRun=All and report schema errors' },
     },
     examples: [
+        ['$0 generate hippo -n pgo', 'The fresh IvoryCluster hippo-v5 (PostgreSQL 18) a logical move fills, beside the running v4 cluster'],
+        ['$0 generate hippo -n pgo --target pgo --method logical --name hippo-18', 'The same move into a PostgresCluster: a move and a major upgrade in one'],
         ['$0 generate hippo -n pgo --target pgo --image IMG --pgbackrest-image IMG2', "The PostgresCluster that adopts hippo's volumes, with images for the data's major"],
         ['$0 generate hippo -n pgo --target pgo --image IMG --validate | kubectl apply --server-side -f -', 'Check against the CRD, then apply'],
         [
@@ -107,13 +113,12 @@ export const generateCommand = defineCommand({
         const { client, namespace } = connect();
         const apis = await discover(client);
         const target = chooseTarget(args.target, apis.v5);
-        const v5Name = args.name ?? args.cluster;
         const { manifest, credentials } = await generateFromFlags(client, io, { namespace, cluster: args.cluster, target, v4Served: apis.v4 }, args);
         if (args.validate) {
             const f = target.flavor;
             if (!target.installed) throw new UserError(`cannot validate: the server does not serve ${f.kind} (${f.group}/${f.version}); install ${f.product} first`);
-            await serverSideApply(client, paths.v5Cluster(f, namespace, v5Name), manifest, { dryRun: true });
-            io.stderr.write(`${f.kind} ${v5Name} passed the server's validation (dryRun=All).\n`);
+            await serverSideApply(client, paths.v5Cluster(f, namespace, manifest.metadata.name), manifest, { dryRun: true });
+            io.stderr.write(`${f.kind} ${manifest.metadata.name} passed the server's validation (dryRun=All).\n`);
         }
         // A manifest has no table form: the default output is YAML.
         const format = args.output === 'json' ? 'json' : 'yaml';

@@ -2,16 +2,23 @@ import { UsageError } from '../errors.js';
 import { discover, v4NotServed } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { prepareCluster } from '../plan/prepare-procedure.js';
+import { preflight } from '../plan/logical-procedure.js';
+import { preflightName } from '../v4/preflight-record.js';
 import { chooseTarget } from '../targets/choice.js';
 import { checkPlanOutput, confirmFlags, dryRunOf, targetFlag, timeoutFlag } from './global.js';
 import { defineCommand } from './spec.js';
 
 export const prepareCommand = defineCommand({
     usage: 'prepare <cluster>',
-    describe: 'Prepare a v4 cluster for an upgrade method: Retain its PVs, scale down replicas, delete the pgcluster keeping data and backups',
+    describe:
+        'Prepare a v4 cluster for an upgrade method: Retain its PVs, scale down replicas, delete the pgcluster keeping data and backups (logical: read v4 through SQL, changing nothing)',
     positionals: { cluster: { type: 'string', demandOption: true, describe: 'Name of the v4 pgcluster' } },
     flags: {
-        method: { choices: ['volumes', 'backups'] as const, demandOption: true, describe: 'Upgrade method to prepare for' },
+        method: {
+            choices: ['volumes', 'backups', 'logical'] as const,
+            demandOption: true,
+            describe: 'Upgrade method to prepare for (logical: a Job reads databases, roles, wal_level and what replication cannot carry on v4, and prepare records it)',
+        },
         'backup-type': { choices: ['full', 'diff', 'incr'] as const, default: 'full' as const, describe: 'backups: the pgBackRest backup to take before deleting v4' },
         'delete-data': { type: 'boolean', default: false, describe: 'backups: let v4 delete the data PVCs with the cluster (the guide does; kept by default)' },
         target: targetFlag('The v5 operator: prepare refuses one generate would refuse (IVYO cannot run v4 data)'),
@@ -21,6 +28,7 @@ export const prepareCommand = defineCommand({
         'keep-v4-labels': { type: 'boolean', default: false, describe: 'Leave the v4 labels pg-cluster and vendor on the reused PVCs' },
     },
     examples: [
+        ['$0 prepare hippo -n pgo --method logical', 'Read what decides a logical move on v4 (v4 keeps running, unchanged)'],
         ['$0 prepare hippo -n pgo --method volumes --target pgo --dry-run', 'Show what would be done'],
         ['$0 prepare hippo -n pgo --method volumes --target pgo', 'Do it, after a (y/N) confirmation'],
         ['$0 prepare hippo -n pgo --method volumes --target pgo --yes --timeout 20m', 'Without asking (scripts)'],
@@ -30,13 +38,31 @@ export const prepareCommand = defineCommand({
     completes: { positional: 'v4Clusters' },
     validate(a) {
         checkPlanOutput(a);
-        if (a.method === 'volumes' && a.deleteData) throw new UsageError('--delete-data goes with --method backups: the volumes method reuses the data PVCs');
+        if (a.method !== 'backups' && a.deleteData)
+            throw new UsageError('--delete-data goes with --method backups: the volumes method reuses the data PVCs, and the logical move deletes nothing');
     },
     async run(args, { io, connect }) {
         const { client, namespace, contextName } = connect();
         const apis = await discover(client);
         if (!apis.v4) throw v4NotServed(contextName);
         const target = chooseTarget(args.target, apis.v5);
+        const dryRun = dryRunOf(args);
+        const run = { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, pollMs: 500 };
+        if (args.method === 'logical') {
+            const outcome = await runProcedure(preflight(client, namespace, args.cluster, target, apis.v4), run);
+            if (outcome !== 'planned' && dryRun === 'none') {
+                io.stderr.write(
+                    `
+v4 cluster ${args.cluster} is read (ConfigMap ${preflightName(args.cluster)}); nothing of it changed. Next:
+` +
+                        `  kubectl ivyo-upgrade inspect ${args.cluster} -n ${namespace} --target ${target.flavor.name}   (the logical verdict, with what was read)
+` +
+                        `  kubectl ivyo-upgrade apply ${args.cluster} -n ${namespace} --method logical --target ${target.flavor.name} [--copy replicate]
+`,
+                );
+            }
+            return;
+        }
         const options = {
             method: args.method,
             deleteData: args.deleteData,
@@ -44,9 +70,8 @@ export const prepareCommand = defineCommand({
             deleteReplicaData: args.deleteReplicaData,
             keepV4Labels: args.keepV4Labels,
         };
-        const procedure = prepareCluster(client, namespace, args.cluster, target, options, (line) => io.stderr.write(`${line}\n`));
-        const dryRun = dryRunOf(args);
-        const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, pollMs: 500 });
+        const procedure = prepareCluster(client, namespace, args.cluster, target, { ...options, method: args.method }, (line) => io.stderr.write(`${line}\n`));
+        const outcome = await runProcedure(procedure, run);
         if (outcome === 'done' && dryRun === 'none') {
             io.stderr.write(
                 `\n${args.cluster} is prepared: ${args.deleteData ? 'its repository is kept' : 'its PVCs are kept'}, v4 is gone. Next:\n  kubectl ivyo-upgrade generate ${args.cluster} -n ${namespace}${args.method === 'backups' ? ' --method backups' : ''} --target ${target.flavor.name}\n`,

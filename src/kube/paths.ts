@@ -29,6 +29,7 @@ export const paths = {
     services: (namespace: string | null) => at(CORE, namespace, 'services'),
     namespaces: () => `${CORE}/namespaces`,
     deployments: (namespace: string | null) => at('/apis/apps/v1', namespace, 'deployments'),
+    statefulSets: (namespace: string) => at('/apis/apps/v1', namespace, 'statefulsets'),
     job: (namespace: string, name?: string) => at('/apis/batch/v1', namespace, 'jobs', name),
     pgcluster: (namespace: string | null, name?: string) => at(V4_API, namespace, 'pgclusters', name),
     pgreplicas: (namespace: string | null) => at(V4_API, namespace, 'pgreplicas'),

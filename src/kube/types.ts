@@ -27,22 +27,29 @@ export interface ObjectList<T> {
 export interface EnvVar {
     name: string;
     value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string } };
 }
 
 export interface Volume {
     name: string;
     persistentVolumeClaim?: { claimName: string };
+    emptyDir?: Record<string, never>;
 }
 
 export interface Container {
     name: string;
     image?: string;
+    command?: string[];
     env?: EnvVar[];
+    terminationMessagePolicy?: string;
+    volumeMounts?: { name: string; mountPath: string }[];
 }
 
 export interface PodSpec {
     containers: Container[];
     volumes?: Volume[];
+    restartPolicy?: string;
+    automountServiceAccountToken?: boolean;
 }
 
 export interface Deployment extends KubeObject {
@@ -114,11 +121,15 @@ export interface Pgtask extends KubeObject {
 }
 
 export interface Job extends KubeObject {
-    spec?: { backoffLimit?: number };
+    spec?: { backoffLimit?: number; template?: { metadata?: { labels?: Labels }; spec?: PodSpec } };
     status?: { succeeded?: number; failed?: number; active?: number; conditions?: { type: string; status: string }[] };
 }
 
 export interface Pod extends KubeObject {
     spec?: PodSpec;
-    status?: { phase?: string };
+    status?: {
+        phase?: string;
+        /** A finished container's termination message: how the preflight Job answers. */
+        containerStatuses?: { name: string; state?: { terminated?: { exitCode?: number; message?: string }; waiting?: { reason?: string } } }[];
+    };
 }

@@ -1,7 +1,7 @@
 import type { KubeClient } from '../kube/client.js';
 import { paths } from '../kube/paths.js';
 import { removeVolumesSource } from '../kube/volume-writes.js';
-import { applyRequest, createRequest, send } from '../kube/writes.js';
+import { applyRequest, createRequest, send, type WriteRequest } from '../kube/writes.js';
 import { readApplyState, type ApplyState } from '../v5/apply-state.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { credentialsSecret } from '../v5/repository.js';
@@ -18,6 +18,19 @@ export function passwordSecret(flavor: Flavor, cluster: string, user: string, na
         metadata: { name, labels: { [`${flavor.labelPrefix}cluster`]: cluster, [`${flavor.labelPrefix}pguser`]: user } },
         data: { password },
     };
+}
+
+/** The Secret v5 reads a user's password from, made in the cluster from the v4 user Secret: the value never leaves the cluster. */
+export async function passwordCopyRequest(
+    client: KubeClient,
+    flavor: Flavor,
+    namespace: string,
+    cluster: string,
+    a: { user: string; from: string; to: string },
+): Promise<WriteRequest> {
+    const password = ((await client.get<{ data?: Record<string, string> }>(paths.secret(namespace, a.from))).data ?? {}).password;
+    if (!password) throw new Error(`Secret ${a.from} has no password key`);
+    return createRequest(paths.secret(namespace), passwordSecret(flavor, cluster, a.user, a.to, password));
 }
 
 export function applyCluster(
@@ -43,12 +56,9 @@ export function applyCluster(
         isWait: isApplyWait,
         async execute(a, s, dryRun) {
             switch (a.kind) {
-                case 'copy-password': {
-                    const password = (await v4SecretData(a.from)).password;
-                    if (!password) throw new Error(`Secret ${a.from} has no password key`);
-                    await send(client, createRequest(secrets, passwordSecret(flavor, name, a.user, a.to, password)), { dryRun });
+                case 'copy-password':
+                    await send(client, await passwordCopyRequest(client, flavor, namespace, name, a), { dryRun });
                     return;
-                }
                 case 'copy-repo-credentials': {
                     await send(client, createRequest(secrets, credentialsSecret(a.to, namespace, a.repo, await v4SecretData(a.from))), { dryRun });
                     return;

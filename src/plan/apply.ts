@@ -1,3 +1,5 @@
+import { V4 } from '../v4/names.js';
+import { v5UserSecret } from '../v5/logical-job.js';
 import type { ApplyState } from '../v5/apply-state.js';
 import { moveJobNames, type DataSourceVolumes } from '../v5/cluster.js';
 import { SOURCE_ANNOTATION } from '../v5/manifest.js';
@@ -28,9 +30,6 @@ export type ApplyAction =
 
 export const isApplyWait = (a: ApplyAction) => a.kind.startsWith('wait-');
 
-export const pguserSecret = (cluster: string, user: string) => `${cluster}-pguser-${user}`;
-export const v4UserSecret = (cluster: string, user: string) => `${cluster}-${user}-secret`;
-
 /**
  * What is left of `apply`, from the live state (docs/upstream-facts.md "v5 volumes"). A bootstrapped cluster
  * is never applied again: re-adding spec.dataSource.volumes would re-run the move Jobs against volumes in use.
@@ -42,24 +41,13 @@ export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
         throw new PreconditionFailed(`pgcluster ${s.v4Cluster} still exists in namespace ${s.namespace}: ${prepareFirst(s)}`);
     }
     const live = s.cluster;
-    const source = live?.metadata.annotations?.[SOURCE_ANNOTATION];
-    if (live && source !== s.v4Cluster) {
-        throw new PreconditionFailed(
-            `${s.flavor.kind} ${name} already exists in namespace ${s.namespace} and was not made by this tool from v4 cluster ${s.v4Cluster} (annotation ${SOURCE_ANNOTATION}: ${source ?? 'none'}): apply never takes over a cluster it did not create; choose another name (generate --name) or remove that cluster yourself`,
-        );
-    }
+    checkOwnCluster(s);
     const bootstrapped = Boolean(live?.status?.patroni?.systemIdentifier);
     const volumes: DataSourceVolumes = (live ?? s.manifest).spec?.dataSource?.volumes ?? {};
     const actions: ApplyAction[] = [];
 
     if (!bootstrapped) {
-        if (o.keepPasswords && !live) {
-            for (const { name: user } of s.manifest.spec?.users ?? []) {
-                const from = v4UserSecret(s.v4Cluster, user);
-                const to = pguserSecret(name, user);
-                if (s.secrets.has(from) && !s.secrets.has(to)) actions.push({ kind: 'copy-password', user, from, to });
-            }
-        }
+        if (o.keepPasswords && !live) actions.push(...passwordCopies(s));
         const credentials = credentialsToCopy(s);
         if (credentials && !live) actions.push(credentials);
         if (!live) actions.push({ kind: 'apply-cluster' });
@@ -90,6 +78,27 @@ export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
     if (volumes.pgBackRestVolume && !live?.status?.pgbackrest?.repoHost?.ready) actions.push({ kind: 'wait-repo-host' });
     if (Object.keys(volumes).length > 0) actions.push({ kind: 'remove-volumes-source' });
     return o.wait ? actions : actions.filter((a) => !isApplyWait(a) && (a.kind !== 'remove-volumes-source' || bootstrapped));
+}
+
+/** Each v5 user with a v4 Secret and no v5 Secret yet: its v4 password goes into the Secret v5 reads. */
+export function passwordCopies(s: Pick<ApplyState, 'manifest' | 'v4Cluster' | 'secrets'>): Extract<ApplyAction, { kind: 'copy-password' }>[] {
+    const out: Extract<ApplyAction, { kind: 'copy-password' }>[] = [];
+    for (const { name: user } of s.manifest.spec?.users ?? []) {
+        const from = V4.userSecret(s.v4Cluster, user);
+        const to = v5UserSecret(s.manifest.metadata.name, user);
+        if (s.secrets.has(from) && !s.secrets.has(to)) out.push({ kind: 'copy-password', user, from, to });
+    }
+    return out;
+}
+
+/** apply never takes over a cluster it did not create from this v4 cluster (the source annotation says which). */
+export function checkOwnCluster(s: Pick<ApplyState, 'cluster' | 'manifest' | 'v4Cluster' | 'flavor' | 'namespace'>): void {
+    const source = s.cluster?.metadata.annotations?.[SOURCE_ANNOTATION];
+    if (s.cluster && source !== s.v4Cluster) {
+        throw new PreconditionFailed(
+            `${s.flavor.kind} ${s.manifest.metadata.name} already exists in namespace ${s.namespace} and was not made by this tool from v4 cluster ${s.v4Cluster} (annotation ${SOURCE_ANNOTATION}: ${source ?? 'none'}): apply never takes over a cluster it did not create; choose another name (generate --name) or remove that cluster yourself`,
+        );
+    }
 }
 
 function prepareFirst(s: ApplyState): string {

@@ -17,6 +17,11 @@ export interface Flavor {
     dataSourceKey: 'ivoryCluster' | 'postgresCluster';
     dataInitializedCondition: string;
     replicationUser: string;
+    /**
+     * The user whose `spec.users` entry the operator always makes a superuser, with its password in the Secret
+     * `<cluster>-pguser-<user>`: what the logical move restores as.
+     */
+    superuser: string;
     /** `spec.postgresVersion` bounds in the CRD. */
     postgresVersions: { min: number; max: number };
     /** PostgreSQL majors the operator's own default images run; any other major needs `--image`. */
@@ -37,6 +42,8 @@ export const FLAVORS: Record<FlavorName, Flavor> = {
         dataSourceKey: 'ivoryCluster',
         dataInitializedCondition: 'IvoryDataInitialized',
         replicationUser: '_ivoryrepl',
+        // internal/ivory/users.go WriteUsersInIvorySQL: "ivorysql" always gets LOGIN SUPERUSER; naming.go `<c>-pguser-<user>`.
+        superuser: 'ivorysql',
         postgresVersions: { min: 10, max: 18 },
         // Only RELATED_IMAGE_IVORY_18 (IvorySQL/ivory-operator master d91df9f6, config/manager/manager.yaml).
         defaultImageMajors: [18],
@@ -54,6 +61,8 @@ export const FLAVORS: Record<FlavorName, Flavor> = {
         dataSourceKey: 'postgresCluster',
         dataInitializedCondition: 'PostgresDataInitialized',
         replicationUser: '_crunchyrepl',
+        // internal/postgres/users.go WriteUsersInPostgreSQL (v5.8.9): "postgres" always gets LOGIN SUPERUSER.
+        superuser: 'postgres',
         postgresVersions: { min: 11, max: 18 },
         // RELATED_IMAGE_POSTGRES_15..18 (CrunchyData/postgres-operator v5.8.9 config/manager/manager.yaml;
         // v6.0.3 config/components/images-by-tag). PostgreSQL 13 and older need spec.image.

@@ -35,6 +35,8 @@ export const V4 = {
     pvcLabels: ['pg-cluster', 'vendor'],
     repoPvc: (c: string) => `${c}-pgbr-repo`,
     repoConfigSecret: (c: string) => `${c}-backrest-repo-config`,
+    /** A v4 user's Secret (keys username, password), the superuser's included: `<c>-<user>-secret`. */
+    userSecret: (c: string, user: string) => `${c}-${user}-secret`,
     defaultRepoPath: (c: string) => `/backrestrepo/${c}-backrest-shared-repo`,
 } as const;
 

@@ -143,3 +143,48 @@ function withCommonChecks(i: Inspection, r: GenerateRequest, refusals: Finding[]
     }
     return { refusals, warnings, postgresVersion: refusals.length === 0 ? major : null };
 }
+
+/**
+ * `generate --method logical`: a fresh cluster beside the running v4 cluster. Its major is the target's newest
+ * with a default image unless --postgres-version says otherwise, never older than v4's (pg_dump moves data up,
+ * not down); its names must collide with nothing in the namespace, as v4 keeps running.
+ */
+export function logicalVerdict(i: Inspection, r: GenerateRequest & { name: string }): GenerateVerdict {
+    const refusals = i.methods.logical.blockers.filter((b) => b.code !== 'name-collision' && b.code !== 'target-crd-missing');
+    const f = r.flavor;
+    if (!r.v4Live) {
+        refusals.push({
+            code: 'v4-not-running',
+            message: `a logical move reads from the running v4 cluster, and pgcluster ${i.cluster.name} no longer exists in namespace ${i.cluster.namespace}: restore it, or use a physical method (--target pgo --method volumes or backups)`,
+        });
+    }
+    for (const c of i.target.collisions) {
+        refusals.push({
+            code: 'name-collision',
+            message: `${c.kind} ${c.name} exists in namespace ${i.cluster.namespace}, and the v5 cluster ${r.name} would create it while v4 still runs: choose another --name`,
+        });
+    }
+    if (!i.volumes.some((v) => v.role === 'data' && v.size)) {
+        refusals.push({
+            code: 'data-size-unknown',
+            message: `the size of v4's data volume is unknown (PVC ${i.primary.pvc ?? 'none'}): the new cluster's volumes take its size and class`,
+        });
+    }
+    const newest = Math.max(...f.defaultImageMajors);
+    if (r.image && r.postgresVersion === undefined) {
+        refusals.push({ code: 'postgres-version-required', message: `--image needs --postgres-version: the major the image runs (${f.kind} requires spec.postgresVersion)` });
+    }
+    const major = r.postgresVersion ?? newest;
+    const v4Major = i.cluster.postgresMajor;
+    if (major < f.postgresVersions.min || major > f.postgresVersions.max) {
+        refusals.push({ code: 'postgres-major-unsupported', message: `${f.kind} accepts postgresVersion ${f.postgresVersions.min}–${f.postgresVersions.max}, not ${major}` });
+    } else if (v4Major !== null && major < v4Major) {
+        refusals.push({ code: 'postgres-version-older', message: `PostgreSQL ${major} is older than v4's ${v4Major}: a logical move goes to the same or a newer major` });
+    } else if (!r.image && !f.defaultImageMajors.includes(major)) {
+        refusals.push({
+            code: 'image-required',
+            message: `${f.product}'s own images run PostgreSQL ${f.defaultImageMajors.join(', ')}: pass --image for PostgreSQL ${major}, or leave --postgres-version out (${newest})`,
+        });
+    }
+    return { refusals, warnings: i.methods.logical.warnings, postgresVersion: refusals.length === 0 ? major : null };
+}

@@ -7,10 +7,14 @@ import type { TargetChoice } from '../targets/choice.js';
 import { readSource } from '../v4/source.js';
 import { backupsManifest } from './backups-manifest.js';
 import { cloudRepoKind, credentialsSecret, credentialsSecretName, defaultRepo, type RepoKind } from './repository.js';
-import { backupsVerdict, volumesVerdict } from './generate-checks.js';
-import { volumesManifest } from './manifest.js';
+import { backupsVerdict, logicalVerdict, volumesVerdict } from './generate-checks.js';
+import { logicalManifest, volumesManifest } from './manifest.js';
+import { logicalName } from '../targets/names.js';
 
-export type Method = 'volumes' | 'backups';
+export type Method = 'volumes' | 'backups' | 'logical';
+
+/** Without --method: the logical move for a target that cannot run v4's data (IVYO), else the data volumes. */
+export const defaultMethod = (flavor: TargetChoice['flavor']): Method => (flavor.runsVanillaData ? 'volumes' : 'logical');
 
 export interface GenerateInput {
     namespace: string;
@@ -48,11 +52,16 @@ export interface Generated {
 
 /** Reads the v4 cluster (live or recorded), checks the traps of the method, and builds the manifest. */
 export async function generateManifest(client: KubeClient, g: GenerateInput): Promise<Generated> {
-    const method = g.method ?? 'volumes';
-    const v5Name = g.name ?? g.cluster;
+    const method = g.method ?? defaultMethod(g.target.flavor);
+    const v5Name = g.name ?? (method === 'logical' ? logicalName(g.cluster) : g.cluster);
     const { inspection, live } = await readSource(client, g.namespace, g.cluster, g.target, v5Name, g.v4Served);
     const request = { flavor: g.target.flavor, image: g.image, pgbackrestImage: g.pgbackrestImage, postgresVersion: g.postgresVersion, v4Live: live };
     const base = { flavor: g.target.flavor, name: v5Name, namespace: g.namespace, image: g.image, pgbackrestImage: g.pgbackrestImage };
+    if (method === 'logical') {
+        const verdict = logicalVerdict(inspection, { ...request, name: v5Name });
+        if (verdict.refusals.length > 0 || verdict.postgresVersion === null) throw new RefusedError(`generate ${g.cluster} --method logical`, verdict.refusals);
+        return { manifest: logicalManifest(inspection, { ...base, postgresVersion: verdict.postgresVersion }), warnings: verdict.warnings, v4Live: live, credentials: null };
+    }
     if (method === 'volumes') {
         const verdict = volumesVerdict(inspection, request);
         if (verdict.refusals.length > 0 || verdict.postgresVersion === null) throw new RefusedError(`generate ${g.cluster} --method volumes`, verdict.refusals);

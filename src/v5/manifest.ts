@@ -2,6 +2,7 @@ import type { Inspection, VolumeReport } from '../v4/inspection.js';
 import { apiVersionOf, type Flavor } from '../targets/flavors.js';
 import type { ClaimSpec, DataSourceVolumes, V5Cluster, V5DataSource, V5PgBackRest } from './cluster.js';
 import { cloudRepo, cloudRepoKind } from './repository.js';
+import { V4_SYSTEM_ROLES } from '../v4/preflight.js';
 
 /** On every generated cluster: the v4 cluster it was made from. apply adopts no v5 cluster without it. */
 export const SOURCE_ANNOTATION = 'ivyo-upgrade.ivorysql.org/v4-cluster';
@@ -60,8 +61,14 @@ export function volumesManifest(i: Inspection, o: ManifestOptions): V5Cluster {
 export function clusterManifest(
     i: Inspection,
     o: ManifestOptions,
-    parts: { dataSource: V5DataSource; instance: { dataVolumeClaimSpec: ClaimSpec; walVolumeClaimSpec?: ClaimSpec }; pgbackrest: V5PgBackRest },
+    parts: {
+        dataSource?: V5DataSource;
+        instance: { dataVolumeClaimSpec: ClaimSpec; walVolumeClaimSpec?: ClaimSpec };
+        pgbackrest: V5PgBackRest;
+        users?: { name: string; databases?: string[] }[];
+    },
 ): V5Cluster {
+    const users = parts.users ?? (i.cluster.user ? [{ name: i.cluster.user, ...(i.cluster.database ? { databases: [i.cluster.database] } : {}) }] : []);
     const manifest: V5Cluster = {
         apiVersion: apiVersionOf(o.flavor),
         kind: o.flavor.kind,
@@ -70,9 +77,9 @@ export function clusterManifest(
             postgresVersion: o.postgresVersion,
             ...(o.image ? { image: o.image } : {}),
             ...(i.cluster.port ? { port: i.cluster.port } : {}),
-            dataSource: parts.dataSource,
+            ...(parts.dataSource ? { dataSource: parts.dataSource } : {}),
             instances: [{ name: '00', replicas: 1, ...parts.instance }],
-            ...(i.cluster.user ? { users: [{ name: i.cluster.user, ...(i.cluster.database ? { databases: [i.cluster.database] } : {}) }] } : {}),
+            ...(users.length > 0 ? { users } : {}),
             backups: { pgbackrest: { ...(o.pgbackrestImage ? { image: o.pgbackrestImage } : {}), ...parts.pgbackrest } },
         },
     };
@@ -83,4 +90,25 @@ function volumeOf(i: Inspection, role: VolumeReport['role']): VolumeReport {
     const v = i.volumes.find((x) => x.role === role);
     if (!v) throw new Error(`inspection has no ${role} volume`);
     return v;
+}
+
+/**
+ * The fresh cluster a logical move fills (no dataSource): volumes of v4's size and class, a new repo1 volume,
+ * the target's superuser (the copy restores as it), and each v4 application user by its Secret
+ * `<v4>-<user>-secret` (apply copies their passwords). No user lists a database: the operator would create
+ * it empty, and the copy creates each with v4's owner, encoding and locale.
+ */
+export function logicalManifest(i: Inspection, o: ManifestOptions): V5Cluster {
+    const data = volumeOf(i, 'data');
+    const wal = i.wal ? i.volumes.find((v) => v.role === 'wal' && v.size) : undefined;
+    const prefix = `${i.cluster.name}-`;
+    const applicationUsers = i.userSecrets
+        .filter((s) => s.startsWith(prefix) && s.endsWith('-secret'))
+        .map((s) => s.slice(prefix.length, -'-secret'.length))
+        .filter((u) => u && !V4_SYSTEM_ROLES.includes(u) && u !== o.flavor.superuser);
+    return clusterManifest(i, o, {
+        instance: { dataVolumeClaimSpec: claimSpecOf(data), ...(wal ? { walVolumeClaimSpec: claimSpecOf(wal) } : {}) },
+        pgbackrest: { repos: [{ name: 'repo1', volume: { volumeClaimSpec: claimSpecOf(data) } }] },
+        users: [{ name: o.flavor.superuser }, ...applicationUsers.map((name) => ({ name }))],
+    });
 }
