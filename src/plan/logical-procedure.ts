@@ -1,6 +1,6 @@
 import type { KubeClient } from '../kube/client.js';
 import { paths } from '../kube/paths.js';
-import { applyRequest, createRequest, send } from '../kube/writes.js';
+import { applyRequest, createRequest, deleteRequest, send } from '../kube/writes.js';
 import type { Flavor } from '../targets/flavors.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { logicalJob, type CopyMode, type LogicalStep } from '../v5/logical-job.js';
@@ -122,14 +122,18 @@ export function cutover(t: Target, o: { undo: boolean }): Procedure<LogicalState
 
 /** prepare --method logical: a Job reads what decides the move on v4 (v4's own image, its psql), and its answer is recorded. */
 export function preflight(client: KubeClient, namespace: string, v4Cluster: string, target: TargetChoice, v4Served: boolean): Procedure<PreflightState, PreflightAction> {
+    const since = new Date().toISOString();
     return {
         title: `read v4 cluster ${v4Cluster} in namespace ${namespace} for a logical move (nothing of v4 changes)`,
         observe: () => readPreflightState(client, namespace, v4Cluster, target, v4Served),
-        plan: planPreflight,
+        plan: (s) => planPreflight(s, since),
         describe: describePreflightAction,
         isWait: (a) => a.kind === 'wait-preflight-job',
         async execute(a, s, dryRun) {
             const i = s.inspection;
+            if (a.kind === 'delete-preflight-job' && s.job?.metadata.uid) {
+                await send(client, deleteRequest(paths.job(namespace, a.job), { propagationPolicy: 'Background', preconditions: { uid: s.job.metadata.uid } }), { dryRun });
+            }
             if (a.kind === 'create-preflight-job' && i) {
                 const job = logicalJob({ step: 'preflight', namespace, v4: { cluster: v4Cluster, port: i.cluster.port ?? 5432 }, v5: null, image: i.cluster.image ?? '' });
                 await send(client, createRequest(paths.job(namespace), job), { dryRun });

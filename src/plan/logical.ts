@@ -137,12 +137,20 @@ export function describeLogicalAction(a: LogicalAction, s: Pick<LogicalState, 'm
 }
 
 /** One step of `prepare --method logical`: read v4 through SQL in a Job, and record the answer. Nothing of v4 changes. */
-export type PreflightAction = { kind: 'create-preflight-job'; job: string } | { kind: 'wait-preflight-job'; job: string } | { kind: 'record-preflight'; configMap: string };
+export type PreflightAction =
+    | { kind: 'delete-preflight-job'; job: string }
+    | { kind: 'create-preflight-job'; job: string }
+    | { kind: 'wait-preflight-job'; job: string }
+    | { kind: 'record-preflight'; configMap: string };
 
 /** What stops the preflight: v4 must run and be a primary cluster; the rest (names, the target) generate and apply judge. */
 const PREFLIGHT_GATE = new Set(['v4-not-initialized', 'v4-standby']);
 
-export function planPreflight(s: PreflightState): PreflightAction[] {
+/**
+ * Every prepare reads v4 afresh (v4 changes while it runs): facts recorded before `since`, the start of this
+ * prepare, are read again by a new Job, after the finished one of an earlier prepare is removed.
+ */
+export function planPreflight(s: PreflightState, since: string): PreflightAction[] {
     const i = s.inspection;
     if (!i) {
         throw new PreconditionFailed(`pgcluster ${s.v4Cluster} not found in namespace ${s.namespace}: a logical move reads from the running v4 cluster`);
@@ -152,8 +160,10 @@ export function planPreflight(s: PreflightState): PreflightAction[] {
     const job = logicalJobName(s.v4Cluster, 'preflight');
     checkJob(s, s.job ?? undefined);
     const record: PreflightAction = { kind: 'record-preflight', configMap: preflightName(s.v4Cluster) };
+    const fresh = [{ kind: 'create-preflight-job' as const, job }, { kind: 'wait-preflight-job' as const, job }, record];
     if (s.job && jobSucceeded(s.job)) {
-        if (s.recorded) return [];
+        if (s.recorded && s.recorded.readAt >= since) return [];
+        if (s.recorded) return [{ kind: 'delete-preflight-job', job }, ...fresh];
         if (!s.answer) {
             throw new PreconditionFailed(
                 `Job ${job} finished, but its answer is not in its pod's termination message (cut at 4 KiB, or the pod is gone): "kubectl logs job/${job} -n ${s.namespace}" shows it; delete the Job (kubectl delete job ${job} -n ${s.namespace}) and run prepare again`,
@@ -161,11 +171,13 @@ export function planPreflight(s: PreflightState): PreflightAction[] {
         }
         return [record];
     }
-    return [...(s.job ? [] : [{ kind: 'create-preflight-job' as const, job }]), { kind: 'wait-preflight-job', job }, record];
+    return s.job ? fresh.slice(1) : fresh;
 }
 
 export function describePreflightAction(a: PreflightAction, s: PreflightState): string {
     switch (a.kind) {
+        case 'delete-preflight-job':
+            return `delete the finished Job ${a.job} of an earlier prepare (its pod with it), to read v4 afresh`;
         case 'create-preflight-job':
             return `create Job ${a.job} in v4's image (${s.inspection?.cluster.image ?? 'unknown'}) to ${STEP_TEXT.preflight}; credentials come from Secret references only`;
         case 'wait-preflight-job':

@@ -85,7 +85,7 @@ export function cannotRunVanillaData(flavor: Flavor): string {
     return (
         `${flavor.product} cannot run data made by vanilla PostgreSQL, which all PGO v4 data is: it always preloads liboracle_parser and ivorysql_ora (a vanilla image cannot start), ` +
         `its only local superuser path is the role "ivorysql" (v4 data has "postgres"), it forces pgBackRest to read pg_control as PostgreSQL 18, and IvorySQL cannot open vanilla data files even at the same major; ` +
-        `no --image changes that. What works: --target pgo for this method (Crunchy PGO v5 runs the data at its major), or a logical move (pg_dump and pg_restore) into a fresh ${flavor.kind}`
+        `no --image changes that. What works: --target pgo for this method (Crunchy PGO v5 runs the data at its major), or --method logical, the default for this target: a fresh ${flavor.kind} filled by pg_dump and pg_restore or logical replication`
     );
 }
 

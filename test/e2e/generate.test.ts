@@ -82,13 +82,13 @@ describe('generate --method volumes on the real API server', () => {
     });
 
     it('refuses the default target, IVYO, whatever the image: no physical method can run v4 data there', async () => {
-        const r = await run(['generate', 'hippo', '-n', ns, ...IMAGE_FLAGS]);
+        const r = await run(['generate', 'hippo', '-n', ns, '--method', 'volumes', ...IMAGE_FLAGS]);
         expect(r.code).toBe(3);
         expect(r.stdout).toBe('');
         expect(r.stderr.split('\n').slice(0, 2)).toEqual([
             'error: generate hippo --method volumes refused:',
             expect.stringMatching(
-                /^  target-cannot-run-v4-data: IvorySQL Operator \(IVYO\) cannot run data made by vanilla PostgreSQL.*--target pgo for this method.*a logical move \(pg_dump and pg_restore\) into a fresh IvoryCluster$/,
+                /^  target-cannot-run-v4-data: IvorySQL Operator \(IVYO\) cannot run data made by vanilla PostgreSQL.*--target pgo for this method.*--method logical, the default for this target: a fresh IvoryCluster filled by pg_dump and pg_restore or logical replication$/,
             ),
         ]);
     });

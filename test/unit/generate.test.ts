@@ -39,7 +39,7 @@ describe('generate --method volumes: refusals', () => {
         expect(message).toContain('IvorySQL Operator (IVYO) cannot run data made by vanilla PostgreSQL');
         expect(message).toContain('liboracle_parser and ivorysql_ora');
         expect(message).toContain('--target pgo for this method');
-        expect(message).toContain('a logical move (pg_dump and pg_restore) into a fresh IvoryCluster');
+        expect(message).toContain('--method logical, the default for this target: a fresh IvoryCluster');
     });
 
     it('refuses PostgreSQL 13 on PGO without --image, and says which images PGO has', () => {

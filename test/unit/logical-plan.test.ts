@@ -194,11 +194,18 @@ describe('planPreflight', () => {
     const s = (extra: Partial<PreflightState> = {}): PreflightState => ({ namespace: 'pgo', v4Cluster: 'hippo', inspection, job: null, answer: null, recorded: null, ...extra });
     const job = 'hippo-ivyo-upgrade-preflight';
 
-    it('runs the Job, waits, records; records a finished one; nothing once recorded', () => {
-        expect(planPreflight(s()).map((a) => a.kind)).toEqual(['create-preflight-job', 'wait-preflight-job', 'record-preflight']);
-        expect(planPreflight(s({ job: finished(job), answer: '{}' })).map((a) => a.kind)).toEqual(['record-preflight']);
-        const recorded = { readAt: 'now', facts: { server: { serverVersion: 1, walLevel: 'logical', databases: [], roles: [] }, databases: {} } };
-        expect(planPreflight(s({ job: finished(job), recorded }))).toEqual([]);
+    it('runs the Job, waits, records; records a finished one; nothing once recorded by this prepare', () => {
+        expect(planPreflight(s(), 'T1').map((a) => a.kind)).toEqual(['create-preflight-job', 'wait-preflight-job', 'record-preflight']);
+        expect(planPreflight(s({ job: finished(job), answer: '{}' }), 'T1').map((a) => a.kind)).toEqual(['record-preflight']);
+        const recorded = { readAt: 'T2', facts: { server: { serverVersion: 1, walLevel: 'logical', databases: [], roles: [] }, databases: {} } };
+        expect(planPreflight(s({ job: finished(job), recorded }), 'T1')).toEqual([]);
+        // A later prepare reads v4 afresh: the earlier Job goes first.
+        expect(planPreflight(s({ job: finished(job), recorded }), 'T3').map((a) => a.kind)).toEqual([
+            'delete-preflight-job',
+            'create-preflight-job',
+            'wait-preflight-job',
+            'record-preflight',
+        ]);
     });
 
     it('refuses a v4 standby, a gone v4, and a finished Job whose answer cannot be read', () => {
@@ -207,8 +214,8 @@ describe('planPreflight', () => {
             { ...(snapshot.pgclusters[0] as Pgcluster), spec: { ...(snapshot.pgclusters[0] as Pgcluster).spec, standby: true } },
             { flavor: IVYO, installed: true, selectedBy: 'default' },
         );
-        refused(() => planPreflight(s({ inspection: standby })), /v4-standby/);
-        refused(() => planPreflight(s({ inspection: null })), 'pgcluster hippo not found in namespace pgo');
-        refused(() => planPreflight(s({ job: finished(job) })), `Job ${job} finished, but its answer is not in its pod's termination message`);
+        refused(() => planPreflight(s({ inspection: standby }), 'T1'), /v4-standby/);
+        refused(() => planPreflight(s({ inspection: null }), 'T1'), 'pgcluster hippo not found in namespace pgo');
+        refused(() => planPreflight(s({ job: finished(job) }), 'T1'), `Job ${job} finished, but its answer is not in its pod's termination message`);
     });
 });
