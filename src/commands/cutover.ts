@@ -9,7 +9,7 @@ import { chooseTarget } from '../targets/choice.js';
 import { logicalName } from '../targets/names.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { checkManifestFlags } from './generate.js';
-import { checkPlanOutput, confirmFlags, dryRunOf, targetFlag, timeoutFlag } from './global.js';
+import { confirmFlags, dryRunOf, targetFlag, timeoutFlag } from './global.js';
 import { defineCommand } from './spec.js';
 
 export const cutoverCommand = defineCommand({
@@ -30,10 +30,8 @@ export const cutoverCommand = defineCommand({
     ],
     permissions: 'cutover',
     completes: { positional: 'v4Clusters' },
-    validate(a) {
-        checkPlanOutput(a);
-        checkManifestFlags(a);
-    },
+    // -o shapes the plan (--dry-run) and, after the cut-over, the table of what clients change.
+    validate: checkManifestFlags,
     async run(args, { io, connect }) {
         const { client, namespace } = connect();
         const apis = await discover(client);

@@ -102,7 +102,7 @@ export function clientChanges(s: { manifest: V5Cluster; v4Cluster: string; flavo
         rows.push({
             object: `Secret of user ${user}`,
             v4: `${V4.userSecret(s.v4Cluster, user)} (keys username, password)`,
-            v5: `${v5UserSecret(name, user)} (keys user, password, host, port, dbname, uri)`,
+            v5: `${v5UserSecret(name, user)} (keys user, password, host, port)`,
         });
     }
     rows.push({ object: 'superuser', v4: 'postgres', v5: `${s.flavor.superuser} (Secret ${v5UserSecret(name, s.flavor.superuser)})` });

@@ -93,7 +93,7 @@ describe('the logical move: the Job of each step', () => {
     it('tells clients what changes, v4 → v5', () => {
         expect(clientChanges({ manifest, v4Cluster: 'hippo', flavor: IVYO })).toEqual([
             { object: 'Service (host)', v4: 'hippo', v5: 'hippo-v5-primary (port 5432)' },
-            { object: 'Secret of user hippo', v4: 'hippo-hippo-secret (keys username, password)', v5: 'hippo-v5-pguser-hippo (keys user, password, host, port, dbname, uri)' },
+            { object: 'Secret of user hippo', v4: 'hippo-hippo-secret (keys username, password)', v5: 'hippo-v5-pguser-hippo (keys user, password, host, port)' },
             { object: 'superuser', v4: 'postgres', v5: 'ivorysql (Secret hippo-v5-pguser-ivorysql)' },
         ]);
     });

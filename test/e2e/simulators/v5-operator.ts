@@ -27,6 +27,8 @@ const OPERATORS = {
         manager: 'postgrescluster-controller',
         dataSource: 'postgresCluster',
         dataInitialized: 'PostgresDataInitialized',
+        // config/manager/manager.yaml RELATED_IMAGE_POSTGRES_18 (v5.8.9).
+        image: 'registry.developers.crunchydata.com/crunchydata/crunchy-postgres:ubi9-18.6-2633',
     },
     ivyo: {
         apiVersion: 'ivory-operator.ivorysql.org/v1beta1',
@@ -37,6 +39,8 @@ const OPERATORS = {
         manager: 'ivorycluster-controller',
         dataSource: 'ivoryCluster',
         dataInitialized: 'IvoryDataInitialized',
+        // config/manager/manager.yaml RELATED_IMAGE_IVORY_18 (master d91df9f6).
+        image: 'docker.io/ivorysql/ivorysql:ubi9-5.4-5.4-1',
     },
 } as const;
 type Operator = (typeof OPERATORS)[keyof typeof OPERATORS];
@@ -58,6 +62,9 @@ export interface V5SimulatorOptions {
 }
 
 type Spec = {
+    image?: string;
+    port?: number;
+    users?: { name: string; databases?: string[] }[];
     instances?: { name: string; dataVolumeClaimSpec?: unknown }[];
     backups?: { pgbackrest?: { repos?: { name: string; volume?: { volumeClaimSpec?: unknown } }[] } };
     dataSource?: { volumes?: Record<string, { pvcName: string; directory?: string }>; ivoryCluster?: unknown; postgresCluster?: unknown };
@@ -174,6 +181,57 @@ export class V5OperatorSimulator {
             },
             contentType: 'application/merge-patch+json',
         });
+        await this.instanceSet(c, set, startup);
+        await this.userSecrets(c);
+    }
+
+    /**
+     * The instance's StatefulSet, PostgreSQL in its container "database" (internal/controller/…/instance.go,
+     * internal/naming/names.go ContainerDatabase), in spec.image or the operator's default image.
+     */
+    private async instanceSet(c: V5Cluster & { spec: Spec }, set: string, instance: string): Promise<void> {
+        const p = this.op.prefix;
+        const labels = { [`${p}cluster`]: c.metadata.name, [`${p}instance-set`]: set, [`${p}instance`]: instance };
+        await this.client.request('POST', `/apis/apps/v1/namespaces/${c.metadata.namespace}/statefulsets`, {
+            body: {
+                apiVersion: 'apps/v1',
+                kind: 'StatefulSet',
+                metadata: { name: instance, labels },
+                spec: {
+                    serviceName: `${c.metadata.name}-pods`,
+                    selector: { matchLabels: labels },
+                    template: { metadata: { labels }, spec: { containers: [{ name: 'database', image: c.spec.image ?? this.op.image }] } },
+                },
+            },
+        });
+    }
+
+    /**
+     * A Secret per spec.users entry (internal/controller/…/postgres.go / ivory.go generate…UserSecret): libpq
+     * keywords for the primary Service; an existing password is kept, else one is generated; dbname and uri
+     * only with a database.
+     */
+    private async userSecrets(c: V5Cluster & { spec: Spec }): Promise<void> {
+        const ns = c.metadata.namespace ?? '';
+        for (const u of c.spec.users ?? []) {
+            const name = `${c.metadata.name}-pguser-${u.name}`;
+            const existing = await this.client.get<{ data?: Record<string, string> }>(`${this.ns}/secrets/${name}`).catch(() => null);
+            const b64 = (s: string) => Buffer.from(s).toString('base64');
+            const data = {
+                ...existing?.data,
+                host: b64(`${c.metadata.name}-primary.${ns}.svc`),
+                port: b64(String(c.spec.port ?? 5432)),
+                user: b64(u.name),
+                password: existing?.data?.password ?? b64(`generated-${u.name}`),
+                ...(u.databases?.[0] ? { dbname: b64(u.databases[0]) } : {}),
+            };
+            const labels = { [`${this.op.prefix}cluster`]: c.metadata.name, [`${this.op.prefix}pguser`]: u.name };
+            await this.client.request('PATCH', `${this.ns}/secrets/${name}`, {
+                body: { apiVersion: 'v1', kind: 'Secret', metadata: { name, labels }, data },
+                contentType: 'application/apply-patch+yaml',
+                query: { fieldManager: this.op.manager, force: 'true' },
+            });
+        }
     }
 
     private async runJob(c: V5Cluster, job: string): Promise<void> {
