@@ -3,7 +3,7 @@ import { paths } from '../kube/paths.js';
 import { applyRequest, createRequest, deleteRequest, send } from '../kube/writes.js';
 import type { Flavor } from '../targets/flavors.js';
 import type { V5Cluster } from '../v5/cluster.js';
-import { logicalJob, type CopyMode, type LogicalStep } from '../v5/logical-job.js';
+import { logicalJob, logicalJobName, type CopyMode, type LogicalStep } from '../v5/logical-job.js';
 import { readLogicalState, readPreflightState, type LogicalState, type PreflightState } from '../v5/logical-state.js';
 import { passwordCopyRequest } from './apply-procedure.js';
 import type { Procedure } from './execute.js';
@@ -20,7 +20,6 @@ import {
 import type { TargetChoice } from '../targets/choice.js';
 import { parsePreflight } from '../v4/preflight.js';
 import { preflightConfigMap } from '../v4/preflight-record.js';
-import { logicalJobName } from '../v5/logical-job.js';
 
 interface Target {
     client: KubeClient;
@@ -41,7 +40,6 @@ function logicalProcedure(
     const { client, flavor, manifest, v4Cluster } = t;
     const namespace = manifest.metadata.namespace ?? '';
     const name = manifest.metadata.name;
-    const describe = describeLogicalAction;
     const jobFor = (step: LogicalStep, s: LogicalState) =>
         logicalJob({
             step,
@@ -56,7 +54,7 @@ function logicalProcedure(
         observe: () => readLogicalState(client, flavor, manifest, v4Cluster, t.v4Served),
         plan,
         notes,
-        describe,
+        describe: describeLogicalAction,
         isWait: isLogicalWait,
         async execute(a, s, dryRun) {
             switch (a.kind) {
@@ -78,7 +76,7 @@ function logicalProcedure(
             if (a.kind === 'wait-job') {
                 return `Job ${a.job} has not finished: "kubectl get pods -n ${namespace} -l job-name=${a.job}" shows its pod (Pending: no node could run it), "kubectl logs job/${a.job} -n ${namespace}" its progress; run this step again to go on waiting`;
             }
-            return `${describe(a, { manifest, flavor, image: null })} did not happen: is the ${flavor.product} operator running and watching namespace ${namespace}? "kubectl describe ${flavor.plural}.${flavor.group} ${name} -n ${namespace}" shows its events; run this step again to go on waiting`;
+            return `${describeLogicalAction(a, { manifest, flavor, image: null })} did not happen: is the ${flavor.product} operator running and watching namespace ${namespace}? "kubectl describe ${flavor.plural}.${flavor.group} ${name} -n ${namespace}" shows its events; run this step again to go on waiting`;
         },
     };
 }
