@@ -9,6 +9,16 @@
  * WAIT_SECONDS, how long replicate and cutover wait for the subscriptions (default 3600 and 60).
  *
  * What moves is every database but `postgres` and the templates.
+ *
+ * Into IVYO, every step connects as `ivorysql` (the role IVYO always makes a superuser) to the `<v5>-primary`
+ * Service on `spec.port` (default 5432, IvorySQL/ivory-operator
+ * pkg/apis/ivory-operator.ivorysql.org/v1beta1/ivorycluster_types.go at d91df9f6). IVYO bootstraps with initdb
+ * and no `-m` (internal/patroni/config.go), so the data directory is in IvorySQL's Oracle-compatible mode, but
+ * the Oracle parser serves only the second port (`ivorysql.port`, 1521) and sessions where
+ * `ivorysql.compatible_mode` is `oracle`; that setting is per session and defaults to `pg` (IvorySQL/IvorySQL
+ * src/backend/utils/misc/ivy_guc.c at 315c92d9). Every target connection sets it to `pg` (PGOPTIONS in dst),
+ * so what pg_dump wrote is read by PostgreSQL's parser even where a user made `oracle` the server's default.
+ * PostgreSQL itself takes the setting as an unused custom one.
  */
 
 import { DATABASE_SQL, SERVER_SQL, WITHOUT_KEY_SQL } from '../v4/preflight.js';
@@ -28,7 +38,8 @@ done
 [ -n "$JOBS" ] || JOBS=2
 [ -n "$WORK" ] || WORK="$(mktemp -d)"
 src() { PGHOST="$SOURCE_HOST" PGPORT="$SOURCE_PORT" PGUSER="$SOURCE_USER" PGPASSWORD="$SOURCE_PASSWORD" "$@"; }
-dst() { PGHOST="$TARGET_HOST" PGPORT="$TARGET_PORT" PGUSER="$TARGET_USER" PGPASSWORD="$TARGET_PASSWORD" "$@"; }
+# On the target, PostgreSQL's own parser, whatever the server's default (see the note on IVYO above).
+dst() { PGHOST="$TARGET_HOST" PGPORT="$TARGET_PORT" PGUSER="$TARGET_USER" PGPASSWORD="$TARGET_PASSWORD" PGOPTIONS="-c ivorysql.compatible_mode=pg" "$@"; }
 skip_array="{$(echo $SKIP_ROLES | tr ' ' ',')}"
 mapfile -t databases < <(src psql -XAtq -d postgres -c "select datname from pg_database where not datistemplate and datallowconn and datname <> 'postgres' order by 1")
 # The subscription and slot of a database are named by its oid on v4: any database name makes a valid slot name.
