@@ -1,4 +1,6 @@
 import type { KubeClient } from '../kube/client.js';
+import { jobSucceeded } from '../kube/jobs.js';
+import type { Job } from '../kube/types.js';
 import { paths } from '../kube/paths.js';
 import { applyRequest, createRequest, deleteRequest, send } from '../kube/writes.js';
 import type { Flavor } from '../targets/flavors.js';
@@ -120,11 +122,16 @@ export function cutover(t: Target, o: { undo: boolean }): Procedure<LogicalState
 
 /** prepare --method logical: a Job reads what decides the move on v4 (v4's own image, its psql), and its answer is recorded. */
 export function preflight(client: KubeClient, namespace: string, v4Cluster: string, target: TargetChoice, v4Served: boolean): Procedure<PreflightState, PreflightAction> {
-    const since = new Date().toISOString();
+    const run = { since: new Date().toISOString(), ours: new Set<string>() };
     return {
         title: `read v4 cluster ${v4Cluster} in namespace ${namespace} for a logical move (nothing of v4 changes)`,
-        observe: () => readPreflightState(client, namespace, v4Cluster, target, v4Served),
-        plan: (s) => planPreflight(s, since),
+        async observe() {
+            const s = await readPreflightState(client, namespace, v4Cluster, target, v4Served);
+            // A Job seen running is this prepare's to wait for (an earlier prepare may have left it running).
+            if (s.job?.metadata.uid && !jobSucceeded(s.job)) run.ours.add(s.job.metadata.uid);
+            return s;
+        },
+        plan: (s) => planPreflight(s, run),
         describe: describePreflightAction,
         isWait: (a) => a.kind === 'wait-preflight-job',
         async execute(a, s, dryRun) {
@@ -134,7 +141,8 @@ export function preflight(client: KubeClient, namespace: string, v4Cluster: stri
             }
             if (a.kind === 'create-preflight-job' && i) {
                 const job = logicalJob({ step: 'preflight', namespace, v4: { cluster: v4Cluster, port: i.cluster.port ?? 5432 }, v5: null, image: i.cluster.image ?? '' });
-                await send(client, createRequest(paths.job(namespace), job), { dryRun });
+                const created = await send<Job>(client, createRequest(paths.job(namespace), job), { dryRun });
+                if (!dryRun && created.metadata.uid) run.ours.add(created.metadata.uid);
             }
             if (a.kind === 'record-preflight') {
                 // Parsed before it is written: a damaged answer stops here, and the record keeps what it had.

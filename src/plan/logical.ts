@@ -52,12 +52,18 @@ export function planLogicalApply(s: LogicalState, o: { copy: CopyMode; keepPassw
     const other = s.jobs[step === 'copy' ? 'replicate' : 'copy'];
     if (other) {
         throw new PreconditionFailed(
-            `Job ${other.metadata.name} shows ${s.flavor.kind} ${name} is being filled by --copy ${o.copy === 'dump' ? 'replicate' : 'dump'}: go on with that, or start over with a fresh cluster`,
+            `Job ${other.metadata.name} shows ${s.flavor.kind} ${name} is being filled by --copy ${o.copy === 'dump' ? 'replicate' : 'dump'}: go on with that ("kubectl ivyo-upgrade apply ${s.v4Cluster} -n ${s.namespace} --copy ${o.copy === 'dump' ? 'replicate' : 'dump'}"), or start over with a fresh cluster`,
         );
     }
     if (o.copy === 'replicate' && s.preflight) {
         const cannot = logicalFindings(s.preflight.facts).replicate;
-        if (cannot.length > 0) throw new PreconditionFailed(`--copy replicate cannot work here:\n${cannot.map((f) => `  ${f.code}: ${f.message}`).join('\n')}\n`);
+        if (cannot.length > 0) {
+            const cmd = (verb: string) => `kubectl ivyo-upgrade ${verb} ${s.v4Cluster} -n ${s.namespace}`;
+            throw new PreconditionFailed(
+                `--copy replicate cannot work here:\n${cannot.map((f) => `  ${f.code}: ${f.message}`).join('\n')}\n` +
+                    `Once it is fixed on v4, read v4 again ("${cmd('prepare')} --method logical") and run this again; or copy by dump instead ("${cmd('apply')} --copy dump").\n`,
+            );
+        }
     }
     const job = s.jobs[step];
     checkJob(s, job);
@@ -147,10 +153,16 @@ export type PreflightAction =
 const PREFLIGHT_GATE = new Set(['v4-not-initialized', 'v4-standby']);
 
 /**
- * Every prepare reads v4 afresh (v4 changes while it runs): facts recorded before `since`, the start of this
- * prepare, are read again by a new Job, after the finished one of an earlier prepare is removed.
+ * This prepare: when it started (`since`), and the uids of the Jobs it created or watched run. Every prepare
+ * reads v4 afresh (v4 changes while it runs): a finished Job that is not this prepare's is an earlier one's,
+ * and is removed and run again; the answer of this prepare's own Job is recorded.
  */
-export function planPreflight(s: PreflightState, since: string): PreflightAction[] {
+export interface PreflightRun {
+    since: string;
+    ours: ReadonlySet<string>;
+}
+
+export function planPreflight(s: PreflightState, run: PreflightRun): PreflightAction[] {
     const i = s.inspection;
     if (!i) {
         throw new PreconditionFailed(`pgcluster ${s.v4Cluster} not found in namespace ${s.namespace}: a logical move reads from the running v4 cluster`);
@@ -161,17 +173,16 @@ export function planPreflight(s: PreflightState, since: string): PreflightAction
     checkJob(s, s.job ?? undefined);
     const record: PreflightAction = { kind: 'record-preflight', configMap: preflightName(s.v4Cluster) };
     const fresh = [{ kind: 'create-preflight-job' as const, job }, { kind: 'wait-preflight-job' as const, job }, record];
-    if (s.job && jobSucceeded(s.job)) {
-        if (s.recorded && s.recorded.readAt >= since) return [];
-        if (s.recorded) return [{ kind: 'delete-preflight-job', job }, ...fresh];
-        if (!s.answer) {
-            throw new PreconditionFailed(
-                `Job ${job} finished, but its answer is not in its pod's termination message (cut at 4 KiB, or the pod is gone): "kubectl logs job/${job} -n ${s.namespace}" shows it; delete the Job (kubectl delete job ${job} -n ${s.namespace}) and run prepare again`,
-            );
-        }
-        return [record];
+    if (!s.job) return fresh;
+    if (!jobSucceeded(s.job)) return fresh.slice(1);
+    if (s.recorded && s.recorded.readAt >= run.since) return [];
+    if (!run.ours.has(s.job.metadata.uid ?? '')) return [{ kind: 'delete-preflight-job', job }, ...fresh];
+    if (!s.answer) {
+        throw new PreconditionFailed(
+            `Job ${job} finished, but its answer is not in its pod's termination message (cut at 4 KiB, or the pod is gone): "kubectl logs job/${job} -n ${s.namespace}" shows it; delete the Job (kubectl delete job ${job} -n ${s.namespace}) and run prepare again`,
+        );
     }
-    return s.job ? fresh.slice(1) : fresh;
+    return [record];
 }
 
 export function describePreflightAction(a: PreflightAction, s: PreflightState): string {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../src/kube/types.js';
+import type { Job, KubeObject } from '../../src/kube/types.js';
+import type { Inspection } from '../../src/v4/inspection.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { adminClient, adminKubeconfig, createNamespace, createObjects, run } from '../support/kube.js';
 import { startPostgres, type Server } from '../support/postgres.js';
@@ -41,7 +42,88 @@ async function namespaceWith(prefix: string, v4: Server, v5: Server, v5Name: str
     return { ns, runner };
 }
 
+const inspect = async (ns: string) => JSON.parse((await run(['inspect', 'hippo', '-n', ns, '-o', 'json'])).stdout) as Inspection;
 const jobs = (ns: string) => adminClient().list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: 'app.kubernetes.io/managed-by=kubectl-ivyo-upgrade' });
+
+describe('the logical move to IVYO, by replication and a cut-over, end to end', () => {
+    let v4: Server;
+    let v5: Server;
+    beforeAll(async () => {
+        ({ v4, v5 } = await servers());
+    }, 60_000);
+    afterAll(async () => {
+        await v4?.stop();
+        await v5?.stop();
+    });
+
+    it('inspect → prepare → apply --copy replicate → cutover → cutover --undo', async () => {
+        const { ns, runner } = await namespaceWith('logical-replicate', v4, v5, 'hippo-v5', 'ivyo');
+        const logs = () => [...runner.logs.entries()].map(([pod, log]) => `--- ${pod}\n${log}`).join('\n');
+
+        // inspect: the logical move is the one road to IVYO, ready; what SQL would tell is not read yet.
+        const before = await inspect(ns);
+        expect(before.methods.logical).toMatchObject({ ready: true, blockers: [] });
+        expect(before.methods.volumes.blockers.map((b) => b.code)).toContain('target-cannot-run-v4-data');
+        expect(before.methods.logical.warnings.map((w) => w.code)).toEqual(['preflight-not-read']);
+
+        // prepare: a Job reads v4 through SQL, and its answer is recorded; v4 is untouched.
+        const prepared = await run(['prepare', 'hippo', '-n', ns, '--method', 'logical', '--yes', '--timeout', '30s']);
+        expect(prepared.code, `${prepared.stderr}${logs()}`).toBe(0);
+        const read = await inspect(ns);
+        expect(read.logical.preflight?.facts.server.databases.map((d) => d.name)).toEqual(['hippo', 'postgres']);
+        expect(read.methods.logical.warnings.map((w) => w.code)).toContain('replicate-no-replica-identity');
+        expect(await adminClient().get(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters/hippo`)).toBeTruthy();
+
+        // apply --copy replicate is refused while a table has no key: v4 would refuse its UPDATEs once published.
+        const refused = await run(['apply', 'hippo', '-n', ns, '--copy', 'replicate', '--yes']);
+        expect(refused.code).toBe(3);
+        expect(refused.stderr).toContain('error: --copy replicate cannot work here:\n  no-replica-identity: database hippo: public.events have no primary key or replica identity');
+        expect(refused.stderr).toContain(`("kubectl ivyo-upgrade prepare hippo -n ${ns} --method logical")`);
+        expect(refused.stderr).toContain(`("kubectl ivyo-upgrade apply hippo -n ${ns} --copy dump")`);
+        expect(await adminClient().list<KubeObject>(`/apis/ivory-operator.ivorysql.org/v1beta1/namespaces/${ns}/ivoryclusters`)).toEqual([]);
+
+        // The DBA fixes it on v4, prepare reads v4 afresh, and the move goes on.
+        v4.psql('alter table events replica identity full', 'hippo');
+        const reread = await run(['prepare', 'hippo', '-n', ns, '--method', 'logical', '--yes', '--timeout', '30s']);
+        expect(reread.code, `${reread.stderr}${logs()}`).toBe(0);
+        expect((await inspect(ns)).methods.logical.warnings.map((w) => w.code)).not.toContain('replicate-no-replica-identity');
+
+        const applied = await run(['apply', 'hippo', '-n', ns, '--copy', 'replicate', '--yes', '--timeout', '45s']);
+        expect(applied.code, `${applied.stderr}${logs()}`).toBe(0);
+        expect(applied.stderr).toContain('kubectl ivyo-upgrade cutover hippo -n');
+        // The copy ran in the operator's image, with every credential a Secret reference.
+        const job = (await jobs(ns)).find((j) => j.metadata.name === 'hippo-v5-ivyo-upgrade-replicate');
+        expect(job?.spec?.template?.spec?.containers[0]?.image).toBe('docker.io/ivorysql/ivorysql:ubi9-5.4-5.4-1');
+        expect(JSON.stringify(await jobs(ns))).not.toMatch(/password-example|generated-ivorysql/);
+        // The v4 password of hippo went into the Secret IVYO reads, in the cluster.
+        const secret = await adminClient().get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/hippo-v5-pguser-hippo`);
+        expect(Buffer.from(secret.data.password ?? '', 'base64').toString()).toBe('hippo-password-example');
+
+        // v4 takes writes after the copy; the cut-over carries them.
+        v4.psql("insert into orders (note) select 'after the copy ' || i from generate_series(1, 50) i", 'hippo');
+        const cut = await run(['cutover', 'hippo', '-n', ns, '--yes', '--timeout', '30s', '-o', 'json']);
+        expect(cut.code, `${cut.stderr}${logs()}`).toBe(0);
+        expect(JSON.parse(cut.stdout).changes.slice(0, 2)).toEqual([
+            { object: 'Service (host)', v4: 'hippo', v5: 'hippo-v5-primary (port 5432)' },
+            { object: 'Secret of user hippo', v4: 'hippo-hippo-secret (keys username, password)', v5: 'hippo-v5-pguser-hippo (keys user, password, host, port)' },
+        ]);
+        expect(cut.stderr).toContain('pgo delete cluster hippo -n');
+        for (const t of SEEDED_TABLES) expect(contentHash(v5, t), t).toBe(contentHash(v4, t));
+        expect(v4.psql("select count(*) from pg_replication_slots where slot_name like 'ivyo_upgrade_%'")).toBe('0');
+        expect(v4.login('hippo', 'hippo-password-example', 'hippo').ok).toBe(false);
+        expect(v5.login('hippo', 'hippo-password-example', 'hippo')).toEqual({ ok: true, output: 'hippo' });
+        // v4 is never deleted by this method.
+        expect(await adminClient().get(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters/hippo`)).toBeTruthy();
+
+        const again = await run(['cutover', 'hippo', '-n', ns, '--yes']);
+        expect(again.code).toBe(0);
+        expect(again.stderr).toContain('Nothing to do');
+
+        const undo = await run(['cutover', 'hippo', '-n', ns, '--undo', '--yes', '--timeout', '30s']);
+        expect(undo.code, `${undo.stderr}${logs()}`).toBe(0);
+        expect(v4.login('hippo', 'hippo-password-example', 'hippo')).toEqual({ ok: true, output: 'hippo' });
+    }, 240_000);
+});
 
 describe('the logical move to PGO v5, by dump, end to end: a move and a major upgrade (13 → 18) in one', () => {
     let v4: Server;

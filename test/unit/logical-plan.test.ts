@@ -194,18 +194,25 @@ describe('planPreflight', () => {
     const s = (extra: Partial<PreflightState> = {}): PreflightState => ({ namespace: 'pgo', v4Cluster: 'hippo', inspection, job: null, answer: null, recorded: null, ...extra });
     const job = 'hippo-ivyo-upgrade-preflight';
 
-    it('runs the Job, waits, records; records a finished one; nothing once recorded by this prepare', () => {
-        expect(planPreflight(s(), 'T1').map((a) => a.kind)).toEqual(['create-preflight-job', 'wait-preflight-job', 'record-preflight']);
-        expect(planPreflight(s({ job: finished(job), answer: '{}' }), 'T1').map((a) => a.kind)).toEqual(['record-preflight']);
+    const ours = (uid: string) => ({ since: 'T1', ours: new Set([uid]) });
+    const none = (since: string) => ({ since, ours: new Set<string>() });
+    const mine = { ...finished(job), metadata: { name: job, uid: 'j1' } };
+
+    it("runs the Job, waits, records; records this prepare's finished Job; nothing once recorded by this prepare", () => {
+        expect(planPreflight(s(), none('T1')).map((a) => a.kind)).toEqual(['create-preflight-job', 'wait-preflight-job', 'record-preflight']);
+        expect(planPreflight(s({ job: { ...mine, status: {} } }), none('T1')).map((a) => a.kind)).toEqual(['wait-preflight-job', 'record-preflight']);
+        expect(planPreflight(s({ job: mine, answer: '{}' }), ours('j1')).map((a) => a.kind)).toEqual(['record-preflight']);
         const recorded = { readAt: 'T2', facts: { server: { serverVersion: 1, walLevel: 'logical', databases: [], roles: [] }, databases: {} } };
-        expect(planPreflight(s({ job: finished(job), recorded }), 'T1')).toEqual([]);
-        // A later prepare reads v4 afresh: the earlier Job goes first.
-        expect(planPreflight(s({ job: finished(job), recorded }), 'T3').map((a) => a.kind)).toEqual([
-            'delete-preflight-job',
-            'create-preflight-job',
-            'wait-preflight-job',
-            'record-preflight',
-        ]);
+        expect(planPreflight(s({ job: mine, recorded }), none('T1'))).toEqual([]);
+    });
+
+    it("reads v4 afresh: the finished Job of an earlier prepare goes first, recorded or not; this prepare's own is recorded, not run again", () => {
+        const earlier = { readAt: 'T0', facts: { server: { serverVersion: 1, walLevel: 'logical', databases: [], roles: [] }, databases: {} } };
+        const again = ['delete-preflight-job', 'create-preflight-job', 'wait-preflight-job', 'record-preflight'];
+        expect(planPreflight(s({ job: mine, recorded: earlier, answer: '{}' }), none('T3')).map((a) => a.kind)).toEqual(again);
+        expect(planPreflight(s({ job: mine, answer: '{}' }), none('T3')).map((a) => a.kind)).toEqual(again);
+        // The Job this prepare created has finished: its answer replaces the earlier record.
+        expect(planPreflight(s({ job: mine, recorded: earlier, answer: '{}' }), { since: 'T3', ours: new Set(['j1']) }).map((a) => a.kind)).toEqual(['record-preflight']);
     });
 
     it('refuses a v4 standby, a gone v4, and a finished Job whose answer cannot be read', () => {
@@ -214,8 +221,8 @@ describe('planPreflight', () => {
             { ...(snapshot.pgclusters[0] as Pgcluster), spec: { ...(snapshot.pgclusters[0] as Pgcluster).spec, standby: true } },
             { flavor: IVYO, installed: true, selectedBy: 'default' },
         );
-        refused(() => planPreflight(s({ inspection: standby }), 'T1'), /v4-standby/);
-        refused(() => planPreflight(s({ inspection: null }), 'T1'), 'pgcluster hippo not found in namespace pgo');
-        refused(() => planPreflight(s({ job: finished(job) }), 'T1'), `Job ${job} finished, but its answer is not in its pod's termination message`);
+        refused(() => planPreflight(s({ inspection: standby }), none('T1')), /v4-standby/);
+        refused(() => planPreflight(s({ inspection: null }), none('T1')), 'pgcluster hippo not found in namespace pgo');
+        refused(() => planPreflight(s({ job: mine }), ours('j1')), `Job ${job} finished, but its answer is not in its pod's termination message`);
     });
 });
