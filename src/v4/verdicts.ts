@@ -275,7 +275,7 @@ function logicalVerdict(f: Facts, flavor: Flavor): { ready: boolean; blockers: F
     for (const c of f.logical.collisions) {
         blockers.push({
             code: 'name-collision',
-            message: `${c.kind} ${c.name} exists in namespace ${ns}, and a v5 cluster named ${f.logical.name} would take that name while v4 still runs: give the v5 cluster another name (generate --name)`,
+            message: `${c.kind} ${c.name} exists in namespace ${ns}, and a v5 cluster named ${f.logical.name} would take that name while v4 still runs: give the v5 cluster another name ("kubectl ivyo-upgrade generate ${f.cluster.name} -n ${ns} --method logical --name <another name>")`,
         });
     }
     const p = f.logical.preflight;

@@ -161,7 +161,7 @@ export function logicalVerdict(i: Inspection, r: GenerateRequest & { name: strin
     for (const c of i.target.collisions) {
         refusals.push({
             code: 'name-collision',
-            message: `${c.kind} ${c.name} exists in namespace ${i.cluster.namespace}, and the v5 cluster ${r.name} would create it while v4 still runs: choose another --name`,
+            message: `${c.kind} ${c.name} exists in namespace ${i.cluster.namespace}, and the v5 cluster ${r.name} would create it while v4 still runs: choose another name ("kubectl ivyo-upgrade generate ${i.cluster.name} -n ${i.cluster.namespace} --method logical --target ${f.name} --name <another name>")`,
         });
     }
     if (!i.volumes.some((v) => v.role === 'data' && v.size)) {

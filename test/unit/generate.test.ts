@@ -5,7 +5,7 @@ import type { KubeObject, Pgcluster } from '../../src/kube/types.js';
 import { inspectCluster } from '../../src/v4/model.js';
 import { FLAVORS } from '../../src/targets/flavors.js';
 import { credentialsSecret, defaultRepo } from '../../src/v5/repository.js';
-import { backupsVerdict, volumesVerdict } from '../../src/v5/generate-checks.js';
+import { backupsVerdict, logicalVerdict, volumesVerdict } from '../../src/v5/generate-checks.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { GOLDEN_CASES, generateOffline } from '../support/golden.js';
 import { snapshotOf } from '../support/snapshot.js';
@@ -144,5 +144,39 @@ describe('the default --repo', () => {
         // v4 made the PVC, but writes only to S3 / GCS.
         expect(defaultRepo(inspect(v4Cluster({ repo: { types: ['s3'], s3: S3 } })))).toBe('s3');
         expect(defaultRepo(inspect(v4Cluster({ repo: { types: ['gcs'], gcs: { bucket: 'g' } } })))).toBe('gcs');
+    });
+});
+
+describe('generate --method logical: refusals', () => {
+    function logical(flavor: 'ivyo' | 'pgo', request: { name?: string; image?: string; postgresVersion?: number; v4Live?: boolean } = {}) {
+        const snapshot = snapshotOf(v4Cluster());
+        const inspection = inspectCluster(snapshot, snapshot.pgclusters[0] as Pgcluster, { flavor: FLAVORS[flavor], installed: true, selectedBy: 'flag' });
+        // The inspection's collisions are those of the name v4 runs; a fresh name collides with nothing.
+        const name = request.name ?? 'hippo-v5';
+        const i = name === 'hippo' ? inspection : { ...inspection, target: { ...inspection.target, collisions: [] } };
+        return logicalVerdict(i, { flavor: FLAVORS[flavor], v4Live: request.v4Live ?? true, image: request.image, postgresVersion: request.postgresVersion, name });
+    }
+
+    it("takes the target's newest major with an image of its own, from PostgreSQL 13 up", () => {
+        expect(logical('ivyo')).toMatchObject({ refusals: [], postgresVersion: 18 });
+        expect(logical('pgo')).toMatchObject({ refusals: [], postgresVersion: 18 });
+        expect(logical('pgo', { postgresVersion: 15 })).toMatchObject({ refusals: [], postgresVersion: 15 });
+    });
+
+    it('refuses a --name whose objects v4 still runs, naming the object and the command to run instead', () => {
+        const v = logical('ivyo', { name: 'hippo' });
+        expect(codes(v)).toContain('name-collision');
+        expect(v.postgresVersion).toBeNull();
+        const message = v.refusals.find((r) => r.code === 'name-collision')?.message;
+        expect(message).toMatch(/^ConfigMap hippo-config exists in namespace pgo, and the v5 cluster hippo would create it while v4 still runs/);
+        expect(message).toContain('("kubectl ivyo-upgrade generate hippo -n pgo --method logical --target ivyo --name <another name>")');
+    });
+
+    it("refuses a major older than v4's, one without an image, an --image without its major, and a v4 that is gone", () => {
+        expect(codes(logical('pgo', { postgresVersion: 12, image: 'x' }))).toEqual(['postgres-version-older']);
+        expect(codes(logical('pgo', { postgresVersion: 14 }))).toEqual(['image-required']);
+        expect(codes(logical('pgo', { image: 'x' }))).toEqual(['postgres-version-required']);
+        expect(codes(logical('pgo', { postgresVersion: 14, image: 'x' }))).toEqual([]);
+        expect(codes(logical('ivyo', { v4Live: false }))).toEqual(['v4-not-running']);
     });
 });

@@ -374,7 +374,7 @@ describe('inspect model: the logical move, beside the running v4 cluster', () =>
         const i = inspect([...SCENARIOS.fresh(), recorded(facts({ postgresTables: 2 })), taken]);
         expect(codes(i, 'logical', 'blockers')).toEqual(['name-collision', 'postgres-database-tables']);
         expect(i.methods.logical.blockers[0]?.message).toBe(
-            'Service hippo-v5-primary exists in namespace pgo, and a v5 cluster named hippo-v5 would take that name while v4 still runs: give the v5 cluster another name (generate --name)',
+            'Service hippo-v5-primary exists in namespace pgo, and a v5 cluster named hippo-v5 would take that name while v4 still runs: give the v5 cluster another name ("kubectl ivyo-upgrade generate hippo -n pgo --method logical --name <another name>")',
         );
     });
 
