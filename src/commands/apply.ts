@@ -38,7 +38,7 @@ export const applyCommand = defineCommand({
             default: 'dump' as const,
             describe: 'logical: dump (pg_dump and pg_restore; v4 must take no writes meanwhile) or replicate (logical replication; v4 stays writable until "cutover")',
         },
-        'copy-jobs': { type: 'number', default: 2, describe: 'logical, dump: pg_dump and pg_restore parallelism' },
+        'copy-jobs': { type: 'number', default: 2, describe: 'logical, dump: tables copied at a time, and pg_restore parallelism' },
     },
     examples: [
         ['$0 apply hippo -n pgo', 'Create the IvoryCluster hippo-v5 beside v4 and copy every database into it (logical, dump)'],

@@ -37,6 +37,9 @@ describe('replicate, then cut over, from a PostgreSQL 13 "v4" into a PostgreSQL 
     beforeAll(async () => {
         [v4, v5] = await Promise.all([startPostgres(13), startPostgres(18, { hba: V5_HBA })]);
         seedV4(v4);
+        // Sequences whose state only last_value and is_called together tell: one set to give 500 next, one the
+        // target will have moved past v4 by the cut-over.
+        v4.psql("create sequence ticket_no; select setval('ticket_no', 500, false); create sequence ahead; select nextval('ahead') from generate_series(1, 10)", 'hippo');
         work = fs.mkdtempSync(path.join(os.tmpdir(), 'replicate-'));
     }, 120_000);
     afterAll(async () => {
@@ -76,6 +79,7 @@ describe('replicate, then cut over, from a PostgreSQL 13 "v4" into a PostgreSQL 
         });
         const before = committed(log());
         await until(() => committed(log()) > before + 20, 30_000);
+        v5.psql("select setval('ahead', 900)", 'hippo');
         const r = step(CUTOVER_SCRIPT);
         expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
         expect(r.stdout).toContain('cutover: logins stopped on the source for: hippo reporter');
@@ -89,6 +93,8 @@ describe('replicate, then cut over, from a PostgreSQL 13 "v4" into a PostgreSQL 
 
         for (const t of SEEDED_TABLES) expect(contentHash(v5, t), t).toBe(contentHash(v4, t));
         expect(Number(v5.psql('select last_value from orders_id_seq', 'hippo'))).toBe(Number(v4.psql('select last_value from orders_id_seq', 'hippo')));
+        expect(v5.psql("select nextval('ticket_no')", 'hippo')).toBe('500');
+        expect(v5.psql("select nextval('ahead')", 'hippo'), 'never backwards').toBe('901');
         expect(v4.psql('select count(*) from pg_publication', 'hippo')).toBe('0');
         expect(v4.psql(`select count(*) from pg_replication_slots where slot_name like '${SLOT_PREFIX}%'`)).toBe('0');
         expect(v5.psql('select count(*) from pg_subscription', 'hippo')).toBe('0');
