@@ -1,10 +1,11 @@
 // Start-up time of the plugin, measured: median wall time of 10 runs (after one warm-up run) of `--help` and
 // `--version` for the single executable, for the bundle under node, and of `kubectl version --client` for
-// scale. Writes docs/performance.md. Needs `npm run package` first.  Usage: node scripts/bench-startup.mjs
+// scale. Writes its section of docs/performance.md. Needs `npm run package` first.  Usage: node scripts/bench-startup.mjs
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeSection } from './bench-doc.mjs';
 
 const RUNS = 10;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
@@ -32,7 +33,7 @@ const rows = [
     ['kubectl, for scale', 'kubectl version --client', median('kubectl', ['version', '--client'])],
 ];
 const kubectlVersion = execFileSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).split('\n')[0];
-const text = `# Start-up time
+const text = `## Start-up time
 
 Measured by \`node scripts/bench-startup.mjs\` (after \`npm run package\`): the median wall time of ${RUNS} runs, after
 one warm-up run, of each command, started from Node with \`spawnSync\` (so each figure includes process creation).
@@ -51,5 +52,5 @@ client-node lazily was tried and gained nothing measurable, since compiling, not
 single executable embeds a V8 code cache (\`useCodeCache\`), made by the same Node binary on the same platform.
 The figures vary with the machine's load; run the script again to compare on yours.
 `;
-writeFileSync('docs/performance.md', text);
+writeSection('start-up', text);
 process.stdout.write(text);
