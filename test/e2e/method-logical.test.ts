@@ -88,6 +88,16 @@ describe('the logical move to IVYO, by replication and a cut-over, end to end', 
         expect(reread.code, `${reread.stderr}${logs()}`).toBe(0);
         expect((await inspect(ns)).methods.logical.warnings.map((w) => w.code)).not.toContain('replicate-no-replica-identity');
 
+        // generate: the fresh IvoryCluster to review, PostgreSQL 18 in IVYO's own image, no dataSource, v4's user kept.
+        const generated = await run(['generate', 'hippo', '-n', ns, '-o', 'json']);
+        expect(generated.code, generated.stderr).toBe(0);
+        const manifest = JSON.parse(generated.stdout) as { kind: string; metadata: { name: string }; spec: Record<string, unknown> };
+        expect(manifest).toMatchObject({ kind: 'IvoryCluster', metadata: { name: 'hippo-v5' }, spec: { postgresVersion: 18, users: [{ name: 'ivorysql' }, { name: 'hippo' }] } });
+        expect(manifest.spec.dataSource).toBeUndefined();
+        const taken = await run(['generate', 'hippo', '-n', ns, '--name', 'hippo']);
+        expect(taken.code).toBe(3);
+        expect(taken.stderr).toContain(`ConfigMap hippo-config exists in namespace ${ns}, and the v5 cluster hippo would create it while v4 still runs`);
+
         const applied = await run(['apply', 'hippo', '-n', ns, '--copy', 'replicate', '--yes', '--timeout', '45s']);
         expect(applied.code, `${applied.stderr}${logs()}`).toBe(0);
         expect(applied.stderr).toContain('kubectl ivyo-upgrade cutover hippo -n');

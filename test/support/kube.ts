@@ -90,6 +90,8 @@ export async function run(args: string[], opts: { kubeconfig?: string; env?: Nod
     stdin.end(opts.stdin ?? '');
     const io: Io = { stdout: { write: (t: string) => (stdout += t), isTTY: false }, stderr: { write: (t: string) => (stderr += t), isTTY: false }, stdin, env };
     const code = await main(args, io);
+    // E2E_TRANSCRIPT=<file>: every command with its output, as a user would see it (for issue notes and reviews).
+    if (process.env.E2E_TRANSCRIPT) fs.appendFileSync(process.env.E2E_TRANSCRIPT, `$ kubectl ivyo-upgrade ${args.join(' ')}\n${stdout}${stderr}(exit ${code})\n\n`);
     return { code, stdout, stderr, ms: Date.now() - started };
 }
 
