@@ -61,6 +61,8 @@ export const PERMISSIONS: Record<CommandName, Permission[]> = {
         { group: '', resource: 'configmaps', verbs: ['get'] },
         { group: 'batch', resource: 'jobs', verbs: ['list', 'create'] },
         { group: 'apps', resource: 'statefulsets', verbs: ['list'] },
+        // What the cut-over's Job reported: its pod's termination message.
+        { group: '', resource: 'pods', verbs: ['list'] },
     ],
     'release-pvc': [
         ...v5Clusters(['get', 'patch']),

@@ -2,7 +2,8 @@ import { UsageError, UserError } from '../errors.js';
 import { discover } from '../kube/discovery.js';
 import { applyCluster } from '../plan/apply-procedure.js';
 import { logicalApply } from '../plan/logical-procedure.js';
-import { renderClientChanges } from '../output/client-changes.js';
+import { renderClientChanges, showResult } from '../output/client-changes.js';
+import { logicalJobName } from '../v5/logical-job.js';
 import { defaultMethod } from '../v5/generate.js';
 import { runProcedure } from '../plan/execute.js';
 import { chooseTarget } from '../targets/choice.js';
@@ -95,6 +96,7 @@ export const applyCommand = defineCommand({
             });
             if (outcome !== 'planned' && dryRun === 'none') {
                 const ns = manifest.metadata.namespace ?? namespace;
+                await showResult(io, client, ns, logicalJobName(manifest.metadata.name, copy === 'dump' ? 'copy' : 'replicate'));
                 io.stderr.write(
                     copy === 'dump'
                         ? `

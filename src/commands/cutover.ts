@@ -2,7 +2,8 @@ import { UserError } from '../errors.js';
 import { discover } from '../kube/discovery.js';
 import { orAbsent } from '../kube/errors.js';
 import { paths } from '../kube/paths.js';
-import { renderClientChanges } from '../output/client-changes.js';
+import { renderClientChanges, showResult } from '../output/client-changes.js';
+import { logicalJobName } from '../v5/logical-job.js';
 import { runProcedure } from '../plan/execute.js';
 import { cutover } from '../plan/logical-procedure.js';
 import { chooseTarget } from '../targets/choice.js';
@@ -48,6 +49,7 @@ export const cutoverCommand = defineCommand({
         const t = { client, flavor, manifest, v4Cluster: args.cluster, v4Served: apis.v4 };
         const outcome = await runProcedure(cutover(t, { undo: args.undo }), { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, pollMs: 500 });
         if (dryRun !== 'none' || outcome === 'planned') return;
+        await showResult(io, client, namespace, logicalJobName(name, args.undo ? 'undo' : 'cutover'));
         if (args.undo) {
             io.stderr.write(`\nv4 cluster ${args.cluster} takes its application logins again.\n`);
             return;

@@ -60,7 +60,8 @@ export function logicalJob(j: LogicalJobInput): Job {
             : []),
         { name: 'WORK', value: '/work' },
         ...(j.jobs ? [{ name: 'JOBS', value: String(j.jobs) }] : []),
-        ...(j.step === 'preflight' ? [{ name: 'RESULT_FILE', value: '/dev/termination-log' }] : []),
+        // What the step found, for the tool to show: the container's termination message (at most 4 KiB).
+        { name: 'RESULT_FILE', value: '/dev/termination-log' },
         ...(j.step === 'undo' ? [{ name: 'UNDO', value: '1' }] : []),
     ];
     return {

@@ -37,6 +37,8 @@ done
 [ -n "$SKIP_ROLES" ] || SKIP_ROLES="postgres primaryuser crunchyadm ccp_monitoring pgbouncer"
 [ -n "$JOBS" ] || JOBS=2
 [ -n "$WORK" ] || WORK="$(mktemp -d)"
+# A line the tool shows once the step is done: on stdout, and into RESULT_FILE (the Job's termination message).
+result() { echo "$1"; [ -z "$RESULT_FILE" ] || printf '%s\n' "$1" >> "$RESULT_FILE"; }
 src() { PGHOST="$SOURCE_HOST" PGPORT="$SOURCE_PORT" PGUSER="$SOURCE_USER" PGPASSWORD="$SOURCE_PASSWORD" "$@"; }
 # On the target, PostgreSQL's own parser, whatever the server's default (see the note on IVYO above).
 dst() { PGHOST="$TARGET_HOST" PGPORT="$TARGET_PORT" PGUSER="$TARGET_USER" PGPASSWORD="$TARGET_PASSWORD" PGOPTIONS="-c ivorysql.compatible_mode=pg" "$@"; }
@@ -169,7 +171,7 @@ SQL
   dst pg_restore -d "$db" -j "$JOBS" --exit-on-error "$WORK/$db.post"
   rm -f "$WORK/$db.tables" "$WORK/$db.post"
 done
-echo "copy: done"
+result "copy: done, ${'$'}{#databases[@]} databases: ${'$'}{databases[*]}"
 `,
 );
 
@@ -227,13 +229,13 @@ deadline=$((SECONDS + WAIT_SECONDS))
 for db in "${'$'}{databases[@]}"; do
   while :; do
     state="$(dst psql -XAtq -d "$db" -c "select count(*) filter (where srsubstate = 'r') || ' of ' || count(*) from pg_subscription_rel")"
+    if [ "${'$'}{state% of *}" = "${'$'}{state#* of }" ]; then result "replicate: database $db: $state tables synchronised"; break; fi
     echo "replicate: database $db: $state tables synchronised"
-    [ "${'$'}{state% of *}" = "${'$'}{state#* of }" ] && break
     if [ $SECONDS -ge $deadline ]; then echo "replicate: database $db is still copying after $WAIT_SECONDS s: run again to go on waiting" >&2; exit 1; fi
     sleep 2
   done
 done
-src psql -XAtq -d postgres -c "select 'replicate: lag of ' || slot_name || ': ' || pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)) from pg_replication_slots where slot_name like '${SLOT_PREFIX}%' order by 1"
+while read -r line; do result "$line"; done < <(src psql -XAtq -d postgres -c "select 'replicate: lag of ' || slot_name || ': ' || pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)) from pg_replication_slots where slot_name like '${SLOT_PREFIX}%' order by 1")
 echo "replicate: done"
 `,
 );
@@ -285,7 +287,7 @@ while :; do
   if [ $SECONDS -ge $deadline ]; then echo "cutover: $behind subscriptions have not replayed up to $last after $WAIT_SECONDS s: writes stay stopped; run again to go on" >&2; exit 1; fi
   sleep 0.2
 done
-echo "cutover: the target has replayed everything the source wrote (up to $last)"
+result "cutover: the target has replayed everything the source wrote (up to $last)"
 
 for db in "${'$'}{databases[@]}"; do
   slot="$(slot_of "$db")"
@@ -327,7 +329,7 @@ SQL
   fi
 done
 [ $differ = 0 ] || exit 1
-echo "cutover: every table has as many rows on the target as on the source"
+result "cutover: every table has as many rows on the target as on the source"
 echo "cutover: done"
 `,
 );

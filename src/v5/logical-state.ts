@@ -81,10 +81,20 @@ export async function readPreflightState(client: KubeClient, namespace: string, 
         client.list<Pod>(paths.pods(namespace), { labelSelector: `job-name=${jobName}` }),
     ]);
     const inspection = pgcluster ? inspectCluster(await observe(client, { namespace, cluster: v4Cluster }, [pgcluster]), pgcluster, target) : null;
-    const answer =
+    return { namespace, v4Cluster, inspection, job, answer: succeededMessage(pods), recorded: inspection?.logical.preflight ?? null };
+}
+
+/** The termination message of a Job's pod that succeeded: what its script wrote into RESULT_FILE. */
+function succeededMessage(pods: Pod[]): string | null {
+    return (
         pods
             .flatMap((p) => p.status?.containerStatuses ?? [])
             .map((c) => c.state?.terminated)
-            .find((t) => t?.exitCode === 0 && t.message)?.message ?? null;
-    return { namespace, v4Cluster, inspection, job, answer, recorded: inspection?.logical.preflight ?? null };
+            .find((t) => t?.exitCode === 0 && t.message)?.message ?? null
+    );
+}
+
+/** What a finished step of the logical move reported (e.g. replicate's tables synchronised and lag), or null. */
+export async function logicalResult(client: KubeClient, namespace: string, job: string): Promise<string | null> {
+    return succeededMessage(await client.list<Pod>(paths.pods(namespace), { labelSelector: `job-name=${job}` }));
 }

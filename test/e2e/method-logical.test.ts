@@ -101,6 +101,10 @@ describe('the logical move to IVYO, by replication and a cut-over, end to end', 
         const applied = await run(['apply', 'hippo', '-n', ns, '--copy', 'replicate', '--yes', '--timeout', '45s']);
         expect(applied.code, `${applied.stderr}${logs()}`).toBe(0);
         expect(applied.stderr).toContain('kubectl ivyo-upgrade cutover hippo -n');
+        // What the Job found, from its pod's termination message: every table synchronised, and the lag.
+        expect(applied.stderr).toMatch(
+            /Job hippo-v5-ivyo-upgrade-replicate reported:\n {2}replicate: database hippo: 3 of 3 tables synchronised\n {2}replicate: lag of ivyo_upgrade_\d+: \d+ bytes\n/,
+        );
         // The copy ran in the operator's image, with every credential a Secret reference.
         const job = (await jobs(ns)).find((j) => j.metadata.name === 'hippo-v5-ivyo-upgrade-replicate');
         expect(job?.spec?.template?.spec?.containers[0]?.image).toBe('docker.io/ivorysql/ivorysql:ubi9-5.4-5.4-1');
@@ -118,6 +122,8 @@ describe('the logical move to IVYO, by replication and a cut-over, end to end', 
             { object: 'Secret of user hippo', v4: 'hippo-hippo-secret (keys username, password)', v5: 'hippo-v5-pguser-hippo (keys user, password, host, port)' },
         ]);
         expect(cut.stderr).toContain('pgo delete cluster hippo -n');
+        expect(cut.stderr).toContain('Job hippo-v5-ivyo-upgrade-cutover reported:\n  cutover: the target has replayed everything the source wrote (up to ');
+        expect(cut.stderr).toContain('  cutover: every table has as many rows on the target as on the source\n');
         for (const t of SEEDED_TABLES) expect(contentHash(v5, t), t).toBe(contentHash(v4, t));
         expect(v4.psql("select count(*) from pg_replication_slots where slot_name like 'ivyo_upgrade_%'")).toBe('0');
         expect(v4.login('hippo', 'hippo-password-example', 'hippo').ok).toBe(false);

@@ -88,7 +88,7 @@ describe('the dump copy script, from a PostgreSQL 13 "v4" into a PostgreSQL 18 "
     it('runs to its end', () => {
         expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
         expect(run.stdout).toBe(
-            'copy: roles\ncopy: database hippo (large objects or extension configuration: pg_dump -Fd, pg_restore)\ncopy: database shop: 7 tables (6 in binary), 2 at a time\ncopy: done\n',
+            'copy: roles\ncopy: database hippo (large objects or extension configuration: pg_dump -Fd, pg_restore)\ncopy: database shop: 7 tables (6 in binary), 2 at a time\ncopy: done, 2 databases: hippo shop\n',
         );
     });
 

@@ -68,7 +68,7 @@ describe('the logical move: the Job of each step', () => {
             Object.values(env)
                 .filter((e) => e.value !== undefined)
                 .map((e) => e.name),
-        ).toEqual(['SOURCE_HOST', 'SOURCE_PORT', 'TARGET_HOST', 'TARGET_PORT', 'WORK', 'JOBS']);
+        ).toEqual(['SOURCE_HOST', 'SOURCE_PORT', 'TARGET_HOST', 'TARGET_PORT', 'WORK', 'JOBS', 'RESULT_FILE']);
     });
 
     it("connects to v4's primary Service and v5's, runs the script once in the given image, never retried", () => {
