@@ -5,7 +5,7 @@ import { applyRequest, createRequest, deleteRequest, mergePatchRequest, send, ty
 import type { Pgcluster } from '../kube/types.js';
 import type { TargetChoice } from '../targets/choice.js';
 import { readPrepareState, type PrepareState } from '../v4/prepare-state.js';
-import { recordConfigMap, recordName } from '../v4/record.js';
+import { CAPTURE_KEY, recordConfigMap, recordName } from '../v4/record.js';
 import type { Procedure } from './execute.js';
 import { backupTaskName, BACKUP_MARK, describeAction, isWait, planPrepare, prepareNotes, type PrepareAction, type PrepareOptions } from './prepare.js';
 
@@ -104,7 +104,10 @@ export function prepareRequests(a: PrepareAction, s: PrepareState, options: Pick
         case 'record':
             // Planned only while the pgcluster is read live.
             if (!s.live) throw new Error('internal: record planned without a live pgcluster');
-            return [applyRequest(paths.configMap(namespace, recordName(cluster)), recordConfigMap(s.live, options.method), true)];
+            return [applyRequest(paths.configMap(namespace, recordName(cluster)), recordConfigMap(s.live, options.method, s.liveCapture), true)];
+        case 'record-capture':
+            if (!s.liveCapture) throw new Error('internal: record-capture planned without a capture');
+            return [mergePatchRequest(paths.configMap(namespace, recordName(cluster)), { data: { [CAPTURE_KEY]: JSON.stringify(s.liveCapture, null, 2) } })];
         case 'scale-down':
             if (!s.pgcluster) throw new Error('internal: scale-down planned without a pgcluster');
             return [createRequest(paths.pgtask(namespace), scaleDownTask(s.pgcluster, a.deployment, a.deleteData))];

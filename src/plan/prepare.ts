@@ -21,6 +21,7 @@ export interface PrepareOptions {
 export type PrepareAction =
     | { kind: 'retain-pv'; pv: string; pvc: string; from: string }
     | { kind: 'record' }
+    | { kind: 'record-capture' }
     | { kind: 'scale-down'; deployment: string; deleteData: boolean }
     | { kind: 'wait-scale-down'; deployment: string }
     | { kind: 'wait-rmdata'; jobs: string[] }
@@ -73,6 +74,8 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
         checkGate(s, s.live, o.method);
         if (o.method === 'volumes') checkPrimary(s, s.live);
         if (!s.record) actions.push({ kind: 'record' });
+        // A record made before captures gets one while v4 still has its configuration; a capture is never replaced.
+        else if (!s.recordedCapture && s.liveCapture) actions.push({ kind: 'record-capture' });
         if (o.method === 'backups' && !keep) actions.push(...backupSteps(s, o));
         const busy = s.rmdataJobs.filter((j) => !jobSucceeded(j)).map((j) => j.metadata.name);
         for (const r of o.method === 'volumes' ? s.live.replicas : []) {
@@ -204,7 +207,9 @@ export function describeAction(a: PrepareAction, s: Pick<PrepareState, 'cluster'
         case 'retain-pv':
             return `set reclaim policy Retain on PV ${a.pv} (PVC ${a.pvc}; now ${a.from}), so the data outlives its claim`;
         case 'record':
-            return `record the v4 cluster in ConfigMap ${recordName(s.cluster)} (generate reads it once v4 is gone; no secrets)`;
+            return `record the v4 cluster and its configuration (Patroni, pgBouncer, pgBackRest, schedules: v4's delete removes them) in ConfigMap ${recordName(s.cluster)} (generate reads it once v4 is gone; no secrets)`;
+        case 'record-capture':
+            return `add v4's configuration (Patroni, pgBouncer, pgBackRest, schedules: v4's delete removes them) to ConfigMap ${recordName(s.cluster)}, which holds none yet (no secrets)`;
         case 'scale-down':
             return `scale down replica ${a.deployment} the v4 way (pgtask ${a.deployment}-rmdata), ${a.deleteData ? 'DELETING its PVCs' : 'keeping its PVCs'}`;
         case 'wait-scale-down':

@@ -8,7 +8,8 @@ import type { TargetChoice } from '../targets/choice.js';
 import { inspectCluster } from './model.js';
 import { V4 } from './names.js';
 import { getPgcluster, observe } from './observe.js';
-import { readRecord } from './record.js';
+import { readCapture, type V4Capture } from './capture.js';
+import { readPrepared } from './record.js';
 
 /** Everything `prepare` decides from, read fresh before every step. */
 export interface PrepareState {
@@ -18,6 +19,10 @@ export interface PrepareState {
     /** The inspection of the live pgcluster, while it exists. */
     live: Inspection | null;
     record: Inspection | null;
+    /** v4's configuration as the record holds it (null: not captured yet). */
+    recordedCapture: V4Capture | null;
+    /** v4's configuration read live, while the record holds none and the pgcluster is not being deleted. */
+    liveCapture: V4Capture | null;
     pvcs: Map<string, PersistentVolumeClaim>;
     pvs: Map<string, PersistentVolume>;
     /** Deployments labelled pg-cluster=<cluster>. */
@@ -35,8 +40,8 @@ export interface PrepareState {
 export async function readPrepareState(client: KubeClient, namespace: string, cluster: string, target: TargetChoice): Promise<PrepareState> {
     const selector = `${V4.label.cluster}=${cluster}`;
     const pgcluster = await orAbsent(getPgcluster(client, namespace, cluster));
-    const [record, snapshot, pgtasks, rmdataJobs, backupJobs, pods] = await Promise.all([
-        readRecord(client, namespace, cluster),
+    const [prepared, snapshot, pgtasks, rmdataJobs, backupJobs, pods] = await Promise.all([
+        readPrepared(client, namespace, cluster),
         observe(client, { namespace, cluster }, pgcluster ? [pgcluster] : []),
         client.list<Pgtask>(paths.pgtask(namespace), { labelSelector: selector }),
         client.list<Job>(paths.job(namespace), { labelSelector: `pgrmdata=true,${selector}` }),
@@ -49,12 +54,17 @@ export async function readPrepareState(client: KubeClient, namespace: string, cl
             `${snapshot.pvsUnreadable}: prepare sets the reclaim policy of the reused PVs and needs list and patch on persistentvolumes ("kubectl ivyo-upgrade inspect --print-rbac" prints the role kubectl-ivyo-upgrade-volumes to bind)`,
         );
     }
+    const recordedCapture = prepared?.capture ?? null;
+    // Once v4's delete has begun, its ConfigMaps go: a capture read then would be poorer than none.
+    const liveCapture = !recordedCapture && pgcluster && !pgcluster.metadata.deletionTimestamp ? await readCapture(client, pgcluster, snapshot.pgreplicas) : null;
     return {
         cluster,
         namespace,
         pgcluster,
         live: pgcluster ? inspectCluster(snapshot, pgcluster, target) : null,
-        record,
+        record: prepared?.inspection ?? null,
+        recordedCapture,
+        liveCapture,
         pvcs: new Map(snapshot.pvcs.map((p) => [p.metadata.name, p])),
         pvs: new Map(snapshot.pvs.map((p) => [p.metadata.name, p])),
         deployments: snapshot.deployments,

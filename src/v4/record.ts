@@ -3,6 +3,7 @@ import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
 import { paths } from '../kube/paths.js';
 import type { KubeObject } from '../kube/types.js';
+import { parseCapture, type V4Capture } from './capture.js';
 import type { Inspection } from './inspection.js';
 import { logicalName } from '../targets/names.js';
 
@@ -14,6 +15,8 @@ import { logicalName } from '../targets/names.js';
 export const RECORD_KEY = 'inspection.json';
 /** The method prepare was run for, so that inspect can say what comes next once v4 is gone. */
 export const METHOD_KEY = 'method';
+/** v4's configuration, captured before anything is deleted (see capture.ts); absent from records made before captures. */
+export const CAPTURE_KEY = 'capture.json';
 /**
  * The record's format. 1: the first (no key of its own); 2: adds cluster.standby, repository.typesFrom and
  * repo1TypeEnv, replicas[].podsWanted and volumes[].controller; 3: adds logical. A newer or unknown one is refused.
@@ -22,7 +25,7 @@ export const SCHEMA_KEY = 'schema';
 export const RECORD_SCHEMA = 3;
 export const recordName = (cluster: string) => `${cluster}-ivyo-upgrade`;
 
-export function recordConfigMap(i: Inspection, method: string): KubeObject & { data: Record<string, string> } {
+export function recordConfigMap(i: Inspection, method: string, capture: V4Capture | null): KubeObject & { data: Record<string, string> } {
     return {
         apiVersion: 'v1',
         kind: 'ConfigMap',
@@ -31,7 +34,12 @@ export function recordConfigMap(i: Inspection, method: string): KubeObject & { d
             namespace: i.cluster.namespace,
             labels: { 'app.kubernetes.io/managed-by': 'kubectl-ivyo-upgrade' },
         },
-        data: { [RECORD_KEY]: JSON.stringify(i, null, 2), [METHOD_KEY]: method, [SCHEMA_KEY]: String(RECORD_SCHEMA) },
+        data: {
+            [RECORD_KEY]: JSON.stringify(i, null, 2),
+            [METHOD_KEY]: method,
+            [SCHEMA_KEY]: String(RECORD_SCHEMA),
+            ...(capture ? { [CAPTURE_KEY]: JSON.stringify(capture, null, 2) } : {}),
+        },
     };
 }
 
@@ -39,12 +47,24 @@ export async function readRecord(client: KubeClient, namespace: string, cluster:
     return (await readPrepared(client, namespace, cluster))?.inspection ?? null;
 }
 
-/** The record with the method prepare was run for (null: an older record that did not say). */
-export async function readPrepared(client: KubeClient, namespace: string, cluster: string): Promise<{ inspection: Inspection; method: string | null } | null> {
+/** The record with the method prepare was run for (null: an older record that did not say) and v4's captured configuration. */
+export async function readPrepared(
+    client: KubeClient,
+    namespace: string,
+    cluster: string,
+): Promise<{ inspection: Inspection; method: string | null; capture: V4Capture | null } | null> {
     const cm = await orAbsent(client.get<{ data?: Record<string, string> }>(paths.configMap(namespace, recordName(cluster))));
     const text = cm?.data?.[RECORD_KEY];
     if (!cm || !text) return null;
-    return { inspection: parseRecord(text, cm.data?.[SCHEMA_KEY], namespace, cluster), method: cm.data?.[METHOD_KEY] ?? null };
+    let capture: V4Capture | null;
+    try {
+        capture = parseCapture(cm.data?.[CAPTURE_KEY]);
+    } catch {
+        throw new UserError(
+            `ConfigMap ${recordName(cluster)} in namespace ${namespace} holds a damaged ${CAPTURE_KEY} (v4's configuration, captured before the delete): restore it from your own copy ("kubectl get configmap ${recordName(cluster)} -n ${namespace} -o yaml"); the tool does not guess at it`,
+        );
+    }
+    return { inspection: parseRecord(text, cm.data?.[SCHEMA_KEY], namespace, cluster), method: cm.data?.[METHOD_KEY] ?? null, capture };
 }
 
 /** The recorded inspection in today's shape; a record of an unknown or newer format is refused, not guessed at. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, KubeObject, PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
 import { orAbsent } from '../../src/kube/errors.js';
+import type { V4Capture } from '../../src/v4/capture.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { IMAGES } from '../support/golden.js';
 import { adminClient, adminKubeconfig, createNamespace, createObjects, PLUGIN, run } from '../support/kube.js';
@@ -57,7 +58,7 @@ describe('prepare --method volumes: nothing changes without consent', () => {
             `  1. set reclaim policy Retain on PV pv-${ns}-hippo-jgut (PVC hippo-jgut; now Delete), so the data outlives its claim`,
             `  2. set reclaim policy Retain on PV pv-${ns}-hippo-jgut-wal (PVC hippo-jgut-wal; now Delete), so the data outlives its claim`,
             `  3. set reclaim policy Retain on PV pv-${ns}-hippo-pgbr-repo (PVC hippo-pgbr-repo; now Delete), so the data outlives its claim`,
-            '  4. record the v4 cluster in ConfigMap hippo-ivyo-upgrade (generate reads it once v4 is gone; no secrets)',
+            "  4. record the v4 cluster and its configuration (Patroni, pgBouncer, pgBackRest, schedules: v4's delete removes them) in ConfigMap hippo-ivyo-upgrade (generate reads it once v4 is gone; no secrets)",
             '  5. scale down replica hippo the v4 way (pgtask hippo-rmdata), keeping its PVCs',
             '  6. annotate pgcluster hippo keep-data and keep-backups, so v4 keeps every PVC when it is deleted',
             '  7. delete pgcluster hippo; the v4 operator removes its deployments, services and ConfigMaps and keeps the PVCs',
@@ -167,6 +168,46 @@ describe('prepare --method volumes with the v4 operator at work', () => {
         // The v4 ConfigMap hippo-config is gone with v4: no name collides any more.
         const json = JSON.parse((await run(['inspect', 'hippo', '-n', ns, '--target', 'pgo', '-o', 'json'])).stdout) as { target: { collisions: unknown[] } };
         expect(json.target.collisions).toEqual([]);
+    });
+});
+
+describe("prepare captures v4's configuration before v4's delete removes it", () => {
+    it('records every ConfigMap v4 would take (Patroni, pgBouncer, schedules), the spec, the Secrets by name; a re-run keeps it', async () => {
+        const ns = await createNamespace('prepare-capture');
+        const objects = failedOver(ns, { customized: true });
+        await createObjects(objects);
+        simulator = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
+        const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '60s']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toContain("done: record the v4 cluster and its configuration (Patroni, pgBouncer, pgBackRest, schedules: v4's delete removes them)");
+
+        // v4's delete took its own ConfigMaps, kept or not; the user's own custom configuration and pgBackRest extras stay.
+        expect(await names(`/api/v1/namespaces/${ns}/configmaps`)).toEqual(['hippo-config-backrest', 'hippo-custom-config', 'hippo-ivyo-upgrade']);
+        const record = await client().get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/configmaps/hippo-ivyo-upgrade`);
+        const capture = JSON.parse(record.data['capture.json'] ?? '') as V4Capture;
+        const fixture = (name: string) => objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name) as KubeObject & { data: Record<string, string> };
+        const expected: [string, string][] = [
+            ['patroni-dcs', 'hippo-config'],
+            ['pgha-config', 'hippo-pgha-config'],
+            ['custom-config', 'hippo-custom-config'],
+            ['pgbouncer', 'hippo-pgbouncer-cm'],
+            ['backrest-config', 'hippo-config-backrest'],
+            ['schedule', 'hippo-daily-full'],
+        ];
+        expect(capture.configMaps.map((c) => [c.role, c.name])).toEqual(expected);
+        for (const [, name] of expected) expect(capture.configMaps.find((c) => c.name === name)?.data, name).toEqual(fixture(name).data);
+        expect(capture.configMaps[0]?.annotations).toEqual({ config: fixture('hippo-config').metadata.annotations?.config });
+        const pgcluster = objects.find((o) => o.kind === 'Pgcluster') as KubeObject & { spec: Record<string, unknown> };
+        expect(capture.pgcluster.spec).toEqual(pgcluster.spec);
+        expect(capture.pgreplicas.map((p) => p.name)).toEqual([]);
+        expect(capture.secrets).toEqual(expect.arrayContaining(['hippo-ca', 'hippo-tls-keypair', 'hippo-hippo-secret', 'hippo-postgres-secret']));
+        // Names only: the record holds no Secret's value.
+        expect(record.data['capture.json']).not.toContain('password-example');
+
+        const again = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '5s']);
+        expect(again.code).toBe(0);
+        const after = await client().get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/configmaps/hippo-ivyo-upgrade`);
+        expect(after.data['capture.json']).toBe(record.data['capture.json']);
     });
 });
 

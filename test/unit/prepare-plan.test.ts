@@ -1,3 +1,4 @@
+import type { V4Capture } from '../../src/v4/capture.js';
 import { describe, expect, it } from 'vitest';
 import type { Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster } from '../../src/kube/types.js';
 import type { Inspection } from '../../src/v4/inspection.js';
@@ -23,6 +24,8 @@ function stateOf(objects: KubeObject[], extra: Partial<PrepareState> = {}, to = 
         pgcluster,
         live: pgcluster ? inspectCluster(snapshot, pgcluster, to) : null,
         record: null,
+        recordedCapture: null,
+        liveCapture: null,
         pvcs: new Map(snapshot.pvcs.map((p) => [p.metadata.name, p as PersistentVolumeClaim])),
         pvs: new Map(snapshot.pvs.map((p) => [p.metadata.name, p as PersistentVolume])),
         deployments: snapshot.deployments,
@@ -37,6 +40,18 @@ function stateOf(objects: KubeObject[], extra: Partial<PrepareState> = {}, to = 
 const kinds = (plan: PrepareAction[]) => plan.map((a) => (a.kind === 'scale-down' || a.kind === 'wait-scale-down' ? `${a.kind}:${a.deployment}` : a.kind));
 const failedOver = () => v4Cluster({ primary: 'hippo-jgut', replicas: ['hippo'], wal: true });
 const job = (name: string, status: Job['status'], backoffLimit?: number): Job => ({ metadata: { name }, spec: { backoffLimit }, status });
+
+describe("prepare captures v4's configuration before any delete", () => {
+    const capture: V4Capture = { capturedAt: 'T', pgcluster: { labels: {}, annotations: {}, spec: {} }, pgreplicas: [], configMaps: [], secrets: [] };
+    it('a record made before captures gets one while v4 still has its configuration; a recorded capture is never replaced', () => {
+        const recorded = { record: stateOf(failedOver()).live, liveCapture: capture };
+        const plan = kinds(planPrepare(stateOf(failedOver(), recorded), OPTS));
+        expect(plan).toContain('record-capture');
+        // Ahead of the delete.
+        expect(plan.indexOf('record-capture')).toBeLessThan(plan.indexOf('delete-pgcluster'));
+        expect(kinds(planPrepare(stateOf(failedOver(), { ...recorded, recordedCapture: capture, liveCapture: null }), OPTS))).not.toContain('record-capture');
+    });
+});
 
 describe('planPrepare', () => {
     it('plans the whole method from a live v4 cluster, primary never scaled down', () => {

@@ -4,6 +4,7 @@ import type { Pgcluster } from '../../src/kube/types.js';
 import { deleteRequest, send } from '../../src/kube/writes.js';
 import { backupSet, backupTask, prepareRequests, scaleDownTask } from '../../src/plan/prepare-procedure.js';
 import { releaseRequest } from '../../src/plan/release-procedure.js';
+import type { V4Capture } from '../../src/v4/capture.js';
 import type { PrepareState } from '../../src/v4/prepare-state.js';
 import { parseRecord, recordConfigMap, RECORD_SCHEMA } from '../../src/v4/record.js';
 import { inspectCluster } from '../../src/v4/model.js';
@@ -92,7 +93,7 @@ describe('the record prepare leaves', () => {
     const inspection = inspectCluster(snapshot, snapshot.pgclusters[0] as Pgcluster, { flavor: FLAVORS.pgo, installed: true, selectedBy: 'flag' });
 
     it('says its format, and reads back as written', () => {
-        const cm = recordConfigMap(inspection, 'volumes');
+        const cm = recordConfigMap(inspection, 'volumes', null);
         expect(cm.data.schema).toBe(String(RECORD_SCHEMA));
         expect(parseRecord(cm.data['inspection.json']!, cm.data.schema, 'pgo', 'hippo')).toEqual(inspection);
     });
@@ -123,6 +124,15 @@ describe('the record prepare leaves', () => {
     });
 });
 
+/** v4's configuration as prepare captures it (src/v4/capture.ts). */
+const CAPTURE: V4Capture = {
+    capturedAt: '2026-11-22T10:00:00.000Z',
+    pgcluster: { labels: { 'pg-cluster': 'hippo' }, annotations: {}, spec: { replicas: '2', tlsOnly: true } },
+    pgreplicas: [],
+    configMaps: [{ role: 'patroni-dcs', name: 'hippo-config', data: {}, annotations: { config: '{"postgresql":{"parameters":{"work_mem":"8MB"}}}' } }],
+    secrets: ['hippo-hippo-secret'],
+};
+
 describe('the exact requests of prepare, one table (none is sent here)', () => {
     const snapshot = snapshotOf(SCENARIOS.failover('pgo'));
     const pg = snapshot.pgclusters[0] as Pgcluster;
@@ -134,6 +144,7 @@ describe('the exact requests of prepare, one table (none is sent here)', () => {
         pgcluster: withIds,
         live,
         record: null,
+        liveCapture: CAPTURE,
         pgtasks: [{ metadata: { name: 'backrest-backup-hippo', uid: 'task-uid' } }],
         backupJobs: [{ metadata: { name: 'backrest-backup-hippo' } }],
     } as unknown as PrepareState;
@@ -222,7 +233,19 @@ describe('the exact requests of prepare, one table (none is sent here)', () => {
             contentType: 'application/apply-patch+yaml',
             query: { force: 'true' },
         });
-        expect(r?.body).toEqual(recordConfigMap(live, 'volumes'));
+        expect(r?.body).toEqual(recordConfigMap(live, 'volumes', CAPTURE));
+        expect(JSON.parse((r?.body as { data: Record<string, string> }).data['capture.json'] ?? '')).toEqual(CAPTURE);
+    });
+
+    it("a record made before captures gets v4's configuration by a merge patch of that one key, nothing else of it", () => {
+        expect(one({ kind: 'record-capture' })).toEqual([
+            {
+                method: 'PATCH',
+                path: '/api/v1/namespaces/pgo/configmaps/hippo-ivyo-upgrade',
+                contentType: 'application/merge-patch+json',
+                body: { data: { 'capture.json': JSON.stringify(CAPTURE, null, 2) } },
+            },
+        ]);
     });
 });
 

@@ -1,0 +1,109 @@
+import type { KubeClient } from '../kube/client.js';
+import { orAbsent } from '../kube/errors.js';
+import { paths } from '../kube/paths.js';
+import type { KubeObject, Pgcluster, Pgreplica } from '../kube/types.js';
+import { V4 } from './names.js';
+
+/**
+ * A v4 cluster's configuration, captured by `prepare` before it deletes anything. v4's own delete removes
+ * `<c>-pgha-config`, the live Patroni configuration `<c>-config`, the pgBouncer ConfigMap `<c>-pgbouncer-cm`
+ * and every backup schedule even when data and backups are kept (CrunchyData/postgres-operator
+ * cmd/pgo-rmdata/process.go, removeClusterConfigmaps and removeSchedules, v4.7.9 at 7f01f120): without this
+ * capture that configuration is gone for good. ConfigMaps are kept whole; Secrets by name only (no value is read).
+ */
+export interface V4Capture {
+    capturedAt: string;
+    /** The pgcluster's spec as v4 holds it (it names Secrets, never holds their values), its labels and annotations. */
+    pgcluster: { labels: Record<string, string>; annotations: Record<string, string>; spec: Record<string, unknown> };
+    /** Per-replica placement and storage (`pgreplicas`, v4 `pkg/apis/crunchydata.com/v1/replica.go`). */
+    pgreplicas: { name: string; spec: Record<string, unknown> }[];
+    configMaps: CapturedConfigMap[];
+    /** Names of the cluster's Secrets (labelled pg-cluster, or named by the spec: TLS, pgBackRest projections). */
+    secrets: string[];
+}
+
+/**
+ * Where each ConfigMap comes from (v4.7.9):
+ * - `patroni-dcs`: `<c>-config`, the live Patroni DCS in annotation `config` (internal/operator/config/dcs.go);
+ * - `pgha-config`: `<c>-pgha-config`, keys `<c>-dcs-config` and `<member>-local-config` (dcs.go, localdb.go);
+ * - `custom-config`: the ConfigMap `spec.customconfig` names (`postgres-ha.yaml`, `setup.sql`);
+ * - `pgbouncer`: `<c>-pgbouncer-cm`, pgbouncer.ini (internal/util/pgbouncer.go);
+ * - `backrest-config`: `<c>-config-backrest` and the ConfigMaps of `spec.backrestConfig` (internal/operator/pgbackrest.go);
+ * - `schedule`: labelled `crunchy-scheduler=true,pg-cluster=<c>` (cmd/pgo-scheduler/scheduler/types.go).
+ */
+export type ConfigRole = 'patroni-dcs' | 'pgha-config' | 'custom-config' | 'pgbouncer' | 'backrest-config' | 'schedule';
+export interface CapturedConfigMap {
+    role: ConfigRole;
+    name: string;
+    data: Record<string, string>;
+    /** Only the DCS annotation `config` of `<c>-config`; none of the others. */
+    annotations: Record<string, string>;
+}
+
+type ConfigMap = KubeObject & { data?: Record<string, string> };
+interface Projection {
+    configMap?: { name?: string };
+    secret?: { name?: string };
+}
+
+/** The names a pgcluster's spec gives to its TLS Secrets and its pgBackRest projections. */
+function specNames(spec: Record<string, unknown>): { configMaps: string[]; secrets: string[] } {
+    const tls = (spec.tls ?? {}) as Record<string, unknown>;
+    const projections = (Array.isArray(spec.backrestConfig) ? spec.backrestConfig : []) as Projection[];
+    const names = (xs: unknown[]) => xs.filter((x): x is string => typeof x === 'string' && x !== '');
+    return {
+        configMaps: names(projections.map((p) => p.configMap?.name)),
+        secrets: names([tls.tlsSecret, tls.caSecret, tls.replicationTLSSecret, ...projections.map((p) => p.secret?.name)]),
+    };
+}
+
+/** Of `<c>-config`, the annotation `config` (the live DCS); nothing of the others. */
+function dcsAnnotation(role: ConfigRole, cm: ConfigMap): Record<string, string> {
+    const config = cm.metadata.annotations?.config;
+    return role === 'patroni-dcs' && config !== undefined ? { config } : {};
+}
+
+/** Reads what the capture holds, from the live objects; the pgcluster and its pgreplicas are read already. */
+export async function readCapture(client: KubeClient, pgcluster: Pgcluster, pgreplicas: Pgreplica[]): Promise<V4Capture> {
+    const c = pgcluster.metadata.name;
+    const ns = pgcluster.metadata.namespace ?? '';
+    const spec = (pgcluster.spec ?? {}) as Record<string, unknown>;
+    const named = specNames(spec);
+    const get = (name: string) => orAbsent(client.get<ConfigMap>(paths.configMap(ns, name)));
+    const wanted: [ConfigRole, string][] = [
+        ['patroni-dcs', `${c}-config`],
+        ['pgha-config', `${c}-pgha-config`],
+        ...(typeof spec.customconfig === 'string' && spec.customconfig ? [['custom-config', spec.customconfig] as [ConfigRole, string]] : []),
+        ['pgbouncer', `${c}-pgbouncer-cm`],
+        ['backrest-config', `${c}-config-backrest`],
+        ...named.configMaps.map((n): [ConfigRole, string] => ['backrest-config', n]),
+    ];
+    const [found, schedules, secrets] = await Promise.all([
+        Promise.all(wanted.map(async ([role, name]) => ({ role, cm: await get(name) }))),
+        client.list<ConfigMap>(paths.configMap(ns), { labelSelector: `crunchy-scheduler=true,${V4.label.cluster}=${c}` }),
+        client.list<KubeObject>(paths.secret(ns), { labelSelector: `${V4.label.cluster}=${c}`, metadataOnly: true }),
+    ]);
+    const configMaps = [...found.flatMap(({ role, cm }) => (cm ? [{ role, cm }] : [])), ...schedules.map((cm) => ({ role: 'schedule' as const, cm }))];
+    return {
+        capturedAt: new Date().toISOString(),
+        pgcluster: { labels: pgcluster.metadata.labels ?? {}, annotations: pgcluster.metadata.annotations ?? {}, spec },
+        pgreplicas: pgreplicas
+            .filter((r) => r.metadata.namespace === ns && r.metadata.labels?.[V4.label.cluster] === c)
+            .map((r) => ({ name: r.metadata.name, spec: ((r as KubeObject & { spec?: Record<string, unknown> }).spec ?? {}) as Record<string, unknown> })),
+        configMaps: configMaps.map(({ role, cm }) => ({
+            role,
+            name: cm.metadata.name,
+            data: cm.data ?? {},
+            annotations: dcsAnnotation(role, cm),
+        })),
+        secrets: [...new Set([...secrets.map((s) => s.metadata.name), ...named.secrets])].sort(),
+    };
+}
+
+/** The capture as the record holds it, or null for a record made before captures (or a damaged one: refused by the caller). */
+export function parseCapture(text: string | undefined): V4Capture | null {
+    if (text === undefined) return null;
+    const c = JSON.parse(text) as Partial<V4Capture> | null;
+    if (!c || typeof c.capturedAt !== 'string' || !Array.isArray(c.configMaps) || !Array.isArray(c.secrets) || !c.pgcluster) throw new Error('not a capture');
+    return c as V4Capture;
+}
