@@ -8,6 +8,7 @@ import { serverSideApply } from '../kube/writes.js';
 import { serialize } from '../output/format.js';
 import { chooseTarget, type TargetChoice } from '../targets/choice.js';
 import { credentialsForOutput, generateManifest, type Generated } from '../v5/generate.js';
+import type { CarryItem } from '../v5/carry.js';
 import type { RepoKind } from '../v5/repository.js';
 import { targetFlag } from './global.js';
 import { defineCommand } from './spec.js';
@@ -31,6 +32,12 @@ export const manifestFlags = {
         describe:
             "The PostgreSQL major: physical methods, only when the image tag does not tell it (never to change majors); logical, the new major (default: the target's newest)",
     },
+    carry: {
+        type: 'boolean',
+        default: true,
+        describe:
+            "Carry v4's configuration (Patroni parameters, pg_hba, resources, replicas, tolerations, service type, labels) into the manifest and report each item on stderr; --no-carry for the minimal manifest",
+    },
 } as const satisfies Record<string, Options>;
 
 /** What the manifest flags hold once parsed. */
@@ -43,6 +50,12 @@ export interface ManifestArgs {
     image?: string;
     pgbackrestImage?: string;
     postgresVersion?: number;
+    carry?: boolean;
+}
+
+/** One line of the carry report: `translated: spec.serviceType LoadBalancer → spec.service.type LoadBalancer`. */
+export function carryLine(c: CarryItem): string {
+    return `${c.outcome}: ${c.from}${c.to ? ` → ${c.to}` : ''}${c.why ? ` (${c.why})` : ''}`;
 }
 
 /** A v5 cluster name: its Services are named after it, so it must be a DNS-1035 label (and leave room for suffixes). */
@@ -78,8 +91,10 @@ export async function generateFromFlags(
         repo: args.repo,
         restoreType: args.restoreType,
         restoreTarget: args.restoreTarget,
+        carry: args.carry,
     });
     for (const w of generated.warnings) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
+    for (const c of generated.carried ?? []) io.stderr.write(`carry: ${carryLine(c)}\n`);
     return generated;
 }
 

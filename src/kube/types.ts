@@ -113,7 +113,8 @@ export interface Pgcluster extends KubeObject {
     status?: { state?: string; message?: string };
 }
 
-export type Pgreplica = KubeObject;
+/** PGO v4 `Pgreplica`: its spec holds per-replica storage and placement (v4 pkg/apis/crunchydata.com/v1/replica.go). */
+export type Pgreplica = KubeObject & { spec?: Record<string, unknown> };
 
 /** PGO v4 `Pgtask`; the v4 job controller sets `spec.status` to "job completed" when its Job succeeds. */
 export interface Pgtask extends KubeObject {

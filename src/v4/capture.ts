@@ -41,19 +41,18 @@ export interface CapturedConfigMap {
 }
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
-interface Projection {
-    configMap?: { name?: string };
-    secret?: { name?: string };
-}
+
+export const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** The names a pgcluster's spec gives to its TLS Secrets and its pgBackRest projections. */
 function specNames(spec: Record<string, unknown>): { configMaps: string[]; secrets: string[] } {
-    const tls = (spec.tls ?? {}) as Record<string, unknown>;
-    const projections = (Array.isArray(spec.backrestConfig) ? spec.backrestConfig : []) as Projection[];
+    const tls = isObject(spec.tls) ? spec.tls : {};
+    const projections = Array.isArray(spec.backrestConfig) ? spec.backrestConfig.filter(isObject) : [];
+    const nameOf = (source: unknown) => (isObject(source) ? source.name : undefined);
     const names = (xs: unknown[]) => xs.filter((x): x is string => typeof x === 'string' && x !== '');
     return {
-        configMaps: names(projections.map((p) => p.configMap?.name)),
-        secrets: names([tls.tlsSecret, tls.caSecret, tls.replicationTLSSecret, ...projections.map((p) => p.secret?.name)]),
+        configMaps: names(projections.map((p) => nameOf(p.configMap))),
+        secrets: names([tls.tlsSecret, tls.caSecret, tls.replicationTLSSecret, ...projections.map((p) => nameOf(p.secret))]),
     };
 }
 
@@ -67,16 +66,17 @@ function dcsAnnotation(role: ConfigRole, cm: ConfigMap): Record<string, string> 
 export async function readCapture(client: KubeClient, pgcluster: Pgcluster, pgreplicas: Pgreplica[]): Promise<V4Capture> {
     const c = pgcluster.metadata.name;
     const ns = pgcluster.metadata.namespace ?? '';
-    const spec = (pgcluster.spec ?? {}) as Record<string, unknown>;
+    const spec: Record<string, unknown> = { ...pgcluster.spec };
     const named = specNames(spec);
     const get = (name: string) => orAbsent(client.get<ConfigMap>(paths.configMap(ns, name)));
-    const wanted: [ConfigRole, string][] = [
-        ['patroni-dcs', `${c}-config`],
-        ['pgha-config', `${c}-pgha-config`],
-        ...(typeof spec.customconfig === 'string' && spec.customconfig ? [['custom-config', spec.customconfig] as [ConfigRole, string]] : []),
-        ['pgbouncer', `${c}-pgbouncer-cm`],
-        ['backrest-config', `${c}-config-backrest`],
-        ...named.configMaps.map((n): [ConfigRole, string] => ['backrest-config', n]),
+    const entry = (role: ConfigRole, name: string): [ConfigRole, string] => [role, name];
+    const wanted = [
+        entry('patroni-dcs', `${c}-config`),
+        entry('pgha-config', `${c}-pgha-config`),
+        ...(typeof spec.customconfig === 'string' && spec.customconfig ? [entry('custom-config', spec.customconfig)] : []),
+        entry('pgbouncer', `${c}-pgbouncer-cm`),
+        entry('backrest-config', `${c}-config-backrest`),
+        ...named.configMaps.map((n) => entry('backrest-config', n)),
     ];
     const [found, schedules, secrets] = await Promise.all([
         Promise.all(wanted.map(async ([role, name]) => ({ role, cm: await get(name) }))),
@@ -89,7 +89,7 @@ export async function readCapture(client: KubeClient, pgcluster: Pgcluster, pgre
         pgcluster: { labels: pgcluster.metadata.labels ?? {}, annotations: pgcluster.metadata.annotations ?? {}, spec },
         pgreplicas: pgreplicas
             .filter((r) => r.metadata.namespace === ns && r.metadata.labels?.[V4.label.cluster] === c)
-            .map((r) => ({ name: r.metadata.name, spec: ((r as KubeObject & { spec?: Record<string, unknown> }).spec ?? {}) as Record<string, unknown> })),
+            .map((r) => ({ name: r.metadata.name, spec: r.spec ?? {} })),
         configMaps: configMaps.map(({ role, cm }) => ({
             role,
             name: cm.metadata.name,
@@ -98,12 +98,4 @@ export async function readCapture(client: KubeClient, pgcluster: Pgcluster, pgre
         })),
         secrets: [...new Set([...secrets.map((s) => s.metadata.name), ...named.secrets])].sort(),
     };
-}
-
-/** The capture as the record holds it, or null for a record made before captures (or a damaged one: refused by the caller). */
-export function parseCapture(text: string | undefined): V4Capture | null {
-    if (text === undefined) return null;
-    const c = JSON.parse(text) as Partial<V4Capture> | null;
-    if (!c || typeof c.capturedAt !== 'string' || !Array.isArray(c.configMaps) || !Array.isArray(c.secrets) || !c.pgcluster) throw new Error('not a capture');
-    return c as V4Capture;
 }

@@ -3,7 +3,7 @@ import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
 import { paths } from '../kube/paths.js';
 import type { KubeObject } from '../kube/types.js';
-import { parseCapture, type V4Capture } from './capture.js';
+import type { V4Capture } from './capture.js';
 import type { Inspection } from './inspection.js';
 import { logicalName } from '../targets/names.js';
 
@@ -65,6 +65,14 @@ export async function readPrepared(
         );
     }
     return { inspection: parseRecord(text, cm.data?.[SCHEMA_KEY], namespace, cluster), method: cm.data?.[METHOD_KEY] ?? null, capture };
+}
+
+/** The capture as the record holds it, or null for a record made before captures; a damaged one throws. */
+function parseCapture(text: string | undefined): V4Capture | null {
+    if (text === undefined) return null;
+    const c = JSON.parse(text) as Partial<V4Capture> | null;
+    if (!c || typeof c.capturedAt !== 'string' || !Array.isArray(c.configMaps) || !Array.isArray(c.secrets) || !c.pgcluster) throw new Error('not a capture');
+    return c as V4Capture;
 }
 
 /** The recorded inspection in today's shape; a record of an unknown or newer format is refused, not guessed at. */

@@ -7,12 +7,15 @@ import type { Inspection } from './inspection.js';
 import type { TargetChoice } from '../targets/choice.js';
 import { collisionsFor, inspectCluster, retarget } from './model.js';
 import { getPgcluster, observe } from './observe.js';
-import { readRecord, recordName } from './record.js';
+import { readCapture, type V4Capture } from './capture.js';
+import { readPrepared, recordName } from './record.js';
 
 export interface Source {
     inspection: Inspection;
     /** True when read from the live pgcluster; false when from prepare's record. */
     live: boolean;
+    /** v4's configuration: read live, or captured by prepare (null: a record made before captures). */
+    capture: V4Capture | null;
 }
 
 /**
@@ -25,18 +28,19 @@ export async function readSource(client: KubeClient, namespace: string, cluster:
         if (pgcluster) {
             const snapshot = await observe(client, { namespace, cluster }, [pgcluster]);
             const inspection = inspectCluster(snapshot, pgcluster, target);
-            if (v5Name === cluster) return { inspection, live: true };
-            return { inspection: retarget(inspection, target, await liveCollisions(client, namespace, v5Name)), live: true };
+            const capture = await readCapture(client, pgcluster, snapshot.pgreplicas);
+            if (v5Name === cluster) return { inspection, live: true, capture };
+            return { inspection: retarget(inspection, target, await liveCollisions(client, namespace, v5Name)), live: true, capture };
         }
     }
-    const recorded = await readRecord(client, namespace, cluster);
-    if (!recorded) {
+    const prepared = await readPrepared(client, namespace, cluster);
+    if (!prepared) {
         const v4 = v4Served
             ? `pgcluster "${cluster}" not found in namespace "${namespace}"`
             : `the server does not serve pgclusters.crunchydata.com/v1 (the PGO v4 CRDs are not installed)`;
         throw new UserError(`${v4}, and no record of "${cluster}" (ConfigMap ${recordName(cluster)}) from "kubectl ivyo-upgrade prepare": check the name, -n and the context`);
     }
-    return { inspection: retarget(recorded, target, await liveCollisions(client, namespace, v5Name)), live: false };
+    return { inspection: retarget(prepared.inspection, target, await liveCollisions(client, namespace, v5Name)), live: false, capture: prepared.capture };
 }
 
 export async function liveCollisions(client: KubeClient, namespace: string, name: string): Promise<Inspection['target']['collisions']> {

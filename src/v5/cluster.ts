@@ -45,7 +45,18 @@ export interface V5Cluster extends KubeObject {
         port?: number;
         shutdown?: boolean;
         dataSource?: V5DataSource;
-        instances?: { name: string; replicas?: number; dataVolumeClaimSpec?: ClaimSpec; walVolumeClaimSpec?: ClaimSpec }[];
+        instances?: {
+            name: string;
+            replicas?: number;
+            dataVolumeClaimSpec?: ClaimSpec;
+            walVolumeClaimSpec?: ClaimSpec;
+            resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+            tolerations?: Record<string, unknown>[];
+            metadata?: { annotations?: Record<string, string> };
+        }[];
+        service?: { type: string };
+        metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+        patroni?: { dynamicConfiguration?: Record<string, unknown>; leaderLeaseDurationSeconds?: number; syncPeriodSeconds?: number };
         users?: { name: string; databases?: string[] }[];
         backups?: { pgbackrest?: V5PgBackRest };
     };

@@ -4,7 +4,9 @@ import { paths } from '../kube/paths.js';
 import type { Finding, Inspection } from '../v4/inspection.js';
 import type { V5Cluster } from './cluster.js';
 import type { TargetChoice } from '../targets/choice.js';
-import { readSource } from '../v4/source.js';
+import { readSource, type Source } from '../v4/source.js';
+import { recordName } from '../v4/record.js';
+import { carry, type CarryItem } from './carry.js';
 import { backupsManifest } from './backups-manifest.js';
 import { cloudRepoKind, credentialsSecret, credentialsSecretName, defaultRepo, type RepoKind } from './repository.js';
 import { backupsVerdict, logicalVerdict, volumesVerdict } from './generate-checks.js';
@@ -30,6 +32,8 @@ export interface GenerateInput {
     repo?: RepoKind;
     restoreType?: string;
     restoreTarget?: string;
+    /** false: --no-carry, the minimal manifest. */
+    carry?: boolean;
 }
 
 /** Several refusals in one exit 3: each on its own line, so none is hidden behind the first. */
@@ -48,13 +52,26 @@ export interface Generated {
     v4Live: boolean;
     /** For a cloud repository: the credentials Secret the manifest names, and the v4 Secret its values come from (null: none found). */
     credentials: { name: string; repo: 's3' | 'gcs'; from: string | null } | null;
+    /** What became of v4's configuration (null: --no-carry). */
+    carried: CarryItem[] | null;
 }
 
-/** Reads the v4 cluster (live or recorded), checks the traps of the method, and builds the manifest. */
+/** Reads the v4 cluster (live or recorded), checks the traps of the method, builds the manifest and carries v4's configuration into it. */
 export async function generateManifest(client: KubeClient, g: GenerateInput): Promise<Generated> {
     const method = g.method ?? defaultMethod(g.target.flavor);
     const v5Name = g.name ?? (method === 'logical' ? logicalName(g.cluster) : g.cluster);
-    const { inspection, live } = await readSource(client, g.namespace, g.cluster, g.target, v5Name, g.v4Served);
+    const source = await readSource(client, g.namespace, g.cluster, g.target, v5Name, g.v4Served);
+    const generated = fromSource(g, method, v5Name, source);
+    if (g.carry === false) return { ...generated, carried: null };
+    if (!source.capture) {
+        const why = `the record ConfigMap ${recordName(g.cluster)} was made by an earlier version, after v4's delete took its configuration: set what v4 was configured with yourself`;
+        return { ...generated, carried: [{ outcome: 'action', from: "v4's configuration", why }] };
+    }
+    const { manifest, report } = carry(generated.manifest, source.capture, g.target.flavor);
+    return { ...generated, manifest, carried: report };
+}
+
+function fromSource(g: GenerateInput, method: Method, v5Name: string, { inspection, live }: Source): Omit<Generated, 'carried'> {
     const request = { flavor: g.target.flavor, image: g.image, pgbackrestImage: g.pgbackrestImage, postgresVersion: g.postgresVersion, v4Live: live };
     const base = { flavor: g.target.flavor, name: v5Name, namespace: g.namespace, image: g.image, pgbackrestImage: g.pgbackrestImage };
     if (method === 'logical') {

@@ -176,9 +176,23 @@ describe("prepare captures v4's configuration before v4's delete removes it", ()
         const ns = await createNamespace('prepare-capture');
         const objects = failedOver(ns, { customized: true });
         await createObjects(objects);
+        const generate = () => run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '-o', 'json']);
+        const carried = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('carry: '));
+        const fromLive = await generate();
+        expect(fromLive.code, fromLive.stderr).toBe(0);
+        expect(carried(fromLive.stderr)).toContain('carry: translated: spec.serviceType LoadBalancer → spec.service.type LoadBalancer');
+        // The carried manifest passes the API server's schema (a server-side dry run).
+        const validated = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '--validate']);
+        expect(validated.code, validated.stderr).toBe(0);
+
         simulator = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
         const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '60s']);
         expect(r.code, r.stderr).toBe(0);
+        // Once v4 is gone, generate from the record gives what it gave from the live cluster, carry report included.
+        const fromRecord = await generate();
+        expect(fromRecord.code, fromRecord.stderr).toBe(0);
+        expect(JSON.parse(fromRecord.stdout)).toEqual(JSON.parse(fromLive.stdout));
+        expect(carried(fromRecord.stderr)).toEqual(carried(fromLive.stderr));
         expect(r.stderr).toContain("done: record the v4 cluster and its configuration (Patroni, pgBouncer, pgBackRest, schedules: v4's delete removes them)");
 
         // v4's delete took its own ConfigMaps, kept or not; the user's own custom configuration and pgBackRest extras stay.

@@ -1,0 +1,260 @@
+import { load } from 'js-yaml';
+import type { Flavor } from '../targets/flavors.js';
+import { isObject, type V4Capture } from '../v4/capture.js';
+import { V4_SYSTEM_ROLES } from '../v4/preflight.js';
+import type { V5Cluster } from './cluster.js';
+import { SOURCE_ANNOTATION } from './manifest.js';
+
+/**
+ * What became of one captured v4 setting in the v5 manifest: `carried` as it was, `translated` to another
+ * field or shape, `dropped` (and why), or needing `action` from the user.
+ */
+export interface CarryItem {
+    outcome: 'carried' | 'translated' | 'dropped' | 'action';
+    from: string;
+    to?: string;
+    why?: string;
+}
+
+/**
+ * PostgreSQL parameters the v5 operator owns: it sets them itself, or its CRD rejects them (PGO's
+ * `spec.config.parameters` CEL rules, CrunchyData/postgres-operator v5.8.9
+ * config/crd/bases/postgres-operator.crunchydata.com_postgresclusters.yaml at cee626dd; IVYO, a fork of PGO 5,
+ * sets the same in internal/postgres/parameters.go). Passed through Patroni's dynamic configuration they would be
+ * overridden without a word, so they are dropped and reported.
+ */
+const OWNED: [RegExp, string][] = [
+    [/^(config_file|data_directory|external_pid_file|hba_file|ident_file)$/, 'the operator sets the paths of PGDATA and its files'],
+    [/^listen_addresses$/, 'network connectivity is always enabled'],
+    [/^port$/, 'the port is spec.port'],
+    [/^ssl$|^ssl_(?!groups$|ecdh_curve$)/, "TLS is always enabled, with the operator's certificates (spec.customTLSSecret for your own)"],
+    [/^unix_socket_/, 'domain socket paths cannot be changed'],
+    [/^wal_log_hints$/, 'wal_log_hints are always enabled'],
+    [/^(archive_mode|archive_command|restore_command)$/, 'pgBackRest archives and restores, as the operator configures it'],
+    [/^recovery_target(_|$)|^recovery_min_apply_delay$/, "recovery is the operator's (spec.dataSource, spec.standby)"],
+    [/^hot_standby$/, 'hot_standby is always enabled'],
+    [/^(synchronous_standby_names|primary_conninfo|primary_slot_name)$/, 'Patroni manages replication (synchronous_mode carries sync replication)'],
+    [/^cluster_name$/, "cluster_name is derived from the cluster's name"],
+    [/^(logging_collector|log_file_mode)$/, "the operator's logging settings cannot be changed"],
+];
+
+/**
+ * shared_preload_libraries entries the operator adds itself: PGO always `pgaudit` (v5.8.9 internal/pgaudit/postgres.go);
+ * IVYO `pgaudit`, `liboracle_parser` and `ivorysql_ora` (IvorySQL/ivory-operator internal/pgaudit/postgres.go at d91df9f6).
+ */
+const OPERATOR_LIBRARIES: Record<string, string[]> = { pgo: ['pgaudit'], ivyo: ['pgaudit', 'liboracle_parser', 'ivorysql_ora'] };
+
+/** userlabels v4 keeps for itself (v4.7 internal/config/labels.go; 4.5 node affinity in NodeLabelKey/NodeLabelValue). */
+const V4_OWN_LABELS = new Set(['pgo-version', 'pgouser', 'pg-cluster', 'pgo-backrest', 'backrest-storage-type', 'NodeLabelKey', 'NodeLabelValue', 'crunchy-pgha-scope']);
+
+type Dcs = Record<string, unknown>;
+const nonEmpty = (x: unknown): x is Record<string, unknown> => isObject(x) && Object.keys(x).length > 0;
+
+/** Deep merge of Patroni configurations: later wins key by key, as Patroni layers them. */
+function mergeDcs(...layers: Dcs[]): Dcs {
+    const out: Dcs = {};
+    for (const layer of layers) {
+        for (const [k, v] of Object.entries(layer)) out[k] = isObject(v) && isObject(out[k]) ? mergeDcs(out[k], v) : v;
+    }
+    return out;
+}
+
+function parseJson(text: string | undefined): Dcs {
+    if (!text) return {};
+    const j: unknown = JSON.parse(text);
+    return isObject(j) ? j : {};
+}
+
+/** A map of v4's as strings, as Kubernetes takes labels, annotations and quantities. */
+const strings = (x: unknown): Record<string, string> => Object.fromEntries(Object.entries(isObject(x) ? x : {}).map(([k, v]) => [k, String(v)]));
+
+function parseYaml(text: string | undefined): Dcs {
+    if (!text) return {};
+    const y = load(text);
+    return isObject(y) ? y : {};
+}
+
+/**
+ * v4's Patroni configuration as it ran, each layer over the one before: the custom configuration's bootstrap
+ * DCS (`postgres-ha.yaml`), the bootstrap copy in `<c>-pgha-config`, then the live DCS (`<c>-config`, annotation
+ * `config`: what `patronictl edit-config` changed). Local settings (pg_hba, parameters) come from each member's
+ * `<member>-local-config` and the custom configuration's `postgresql` section.
+ */
+function patroniOf(c: V4Capture, cluster: string): { dcs: Dcs; local: Dcs } {
+    const byRole = (role: string) => c.configMaps.filter((m) => m.role === role);
+    const custom = parseYaml(byRole('custom-config')[0]?.data['postgres-ha.yaml']);
+    const bootstrap = isObject(custom.bootstrap) && isObject(custom.bootstrap.dcs) ? custom.bootstrap.dcs : {};
+    const pgha = byRole('pgha-config')[0]?.data ?? {};
+    const live = byRole('patroni-dcs')[0]?.annotations.config;
+    const locals = Object.entries(pgha)
+        .filter(([k]) => k.endsWith('-local-config'))
+        .map(([, v]) => parseYaml(v));
+    const customLocal = isObject(custom.postgresql) ? { postgresql: custom.postgresql } : {};
+    return {
+        dcs: mergeDcs(bootstrap, parseYaml(pgha[`${cluster}-dcs-config`]), parseJson(live)),
+        local: mergeDcs(customLocal, ...locals),
+    };
+}
+
+/** A pg_hba rule naming a v4 system role in its user field (the third of `host db user addr method`). */
+function namesV4Role(rule: string): boolean {
+    // local DATABASE USER METHOD, host DATABASE USER ADDRESS METHOD: the user is the third field either way.
+    const user = rule.trim().split(/\s+/)[2] ?? '';
+    return user.split(',').some((u) => V4_SYSTEM_ROLES.includes(u));
+}
+
+/**
+ * Carries what prepare captured of v4 into the manifest, per target, and reports every item. What this version
+ * does not carry yet is reported as needing action, never left out without a word.
+ */
+export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor): { manifest: V5Cluster; report: CarryItem[] } {
+    const report: CarryItem[] = [];
+    const spec = c.pgcluster.spec;
+    const cluster = manifest.metadata.annotations?.[SOURCE_ANNOTATION] ?? manifest.metadata.name;
+    const out: V5Cluster = structuredClone(manifest);
+    const s = (out.spec ??= {});
+    const instance = s.instances?.[0];
+
+    // Instances: the primary and every replica, as v4 ran them.
+    const replicas = Math.max(Number(spec.replicas ?? 0) || 0, c.pgreplicas.length);
+    if (instance && replicas > 0) {
+        instance.replicas = 1 + replicas;
+        report.push({
+            outcome: 'translated',
+            from: `spec.replicas ${String(spec.replicas ?? 0)}, ${c.pgreplicas.length} pgreplicas`,
+            to: `spec.instances[0].replicas ${1 + replicas}`,
+        });
+    }
+    if (instance && (nonEmpty(spec.resources) || nonEmpty(spec.limits))) {
+        instance.resources = {
+            ...(nonEmpty(spec.resources) ? { requests: strings(spec.resources) } : {}),
+            ...(nonEmpty(spec.limits) ? { limits: strings(spec.limits) } : {}),
+        };
+        report.push({ outcome: 'translated', from: 'spec.resources, spec.limits', to: 'spec.instances[0].resources.requests, .limits' });
+    }
+    if (instance && Array.isArray(spec.tolerations) && spec.tolerations.length > 0) {
+        instance.tolerations = spec.tolerations.filter(isObject);
+        report.push({ outcome: 'carried', from: 'spec.tolerations', to: 'spec.instances[0].tolerations' });
+    }
+    const annotations = isObject(spec.annotations) ? spec.annotations : {};
+    if (instance && nonEmpty(annotations.postgres)) {
+        instance.metadata = { annotations: strings(annotations.postgres) };
+        report.push({ outcome: 'translated', from: 'spec.annotations.postgres', to: 'spec.instances[0].metadata.annotations' });
+    }
+    if (typeof spec.serviceType === 'string' && spec.serviceType !== '' && spec.serviceType !== 'ClusterIP') {
+        s.service = { type: spec.serviceType };
+        report.push({ outcome: 'translated', from: `spec.serviceType ${spec.serviceType}`, to: `spec.service.type ${spec.serviceType}` });
+    }
+    const labels = Object.fromEntries(Object.entries(strings(spec.userlabels)).filter(([k]) => !V4_OWN_LABELS.has(k)));
+    if (Object.keys(labels).length > 0 || nonEmpty(annotations.global)) {
+        s.metadata = {
+            ...(Object.keys(labels).length > 0 ? { labels } : {}),
+            ...(nonEmpty(annotations.global) ? { annotations: strings(annotations.global) } : {}),
+        };
+        report.push({ outcome: 'translated', from: "spec.userlabels (v4's own left out), spec.annotations.global", to: 'spec.metadata.labels, .annotations' });
+    }
+
+    // Patroni and PostgreSQL.
+    const { dcs, local } = patroniOf(c, cluster);
+    const dynamic: Dcs = {};
+    const pg = isObject(dcs.postgresql) ? dcs.postgresql : {};
+    const params = {
+        ...(isObject(local.postgresql) && isObject(local.postgresql.parameters) ? local.postgresql.parameters : {}),
+        ...(isObject(pg.parameters) ? pg.parameters : {}),
+    };
+    const kept: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(params)) {
+        const owned = OWNED.find(([re]) => re.test(name));
+        if (owned) {
+            report.push({ outcome: 'dropped', from: `parameter ${name}`, why: owned[1] });
+        } else if (name === 'wal_level' && value !== 'logical') {
+            report.push({ outcome: 'dropped', from: `parameter wal_level ${String(value)}`, why: 'the operator sets wal_level logical' });
+        } else if (name === 'shared_preload_libraries') {
+            const own = OPERATOR_LIBRARIES[flavor.name] ?? [];
+            const libs = String(value)
+                .split(',')
+                .map((l) => l.trim())
+                .filter((l) => l !== '' && !own.includes(l.replace(/\.so$/, '')));
+            if (libs.length > 0) kept[name] = libs.join(',');
+            report.push({
+                outcome: 'translated',
+                from: `parameter shared_preload_libraries ${String(value)}`,
+                to: `${libs.join(',') || '(none)'}: the operator adds ${own.join(', ')} itself`,
+            });
+        } else {
+            kept[name] = value;
+        }
+    }
+    const pgOut: Dcs = {};
+    if (Object.keys(kept).length > 0) {
+        pgOut.parameters = kept;
+        report.push({ outcome: 'carried', from: `parameters ${Object.keys(kept).sort().join(', ')}`, to: 'spec.patroni.dynamicConfiguration.postgresql.parameters' });
+    }
+    if (typeof pg.use_pg_rewind === 'boolean') {
+        pgOut.use_pg_rewind = pg.use_pg_rewind;
+        report.push({ outcome: 'carried', from: 'postgresql.use_pg_rewind', to: 'spec.patroni.dynamicConfiguration.postgresql.use_pg_rewind' });
+    }
+    const hba = [...(isObject(local.postgresql) && Array.isArray(local.postgresql.pg_hba) ? local.postgresql.pg_hba : []), ...(Array.isArray(pg.pg_hba) ? pg.pg_hba : [])].map(
+        String,
+    );
+    const hbaKept = [...new Set(hba)].filter((r) => !namesV4Role(r));
+    for (const r of [...new Set(hba)].filter(namesV4Role)) report.push({ outcome: 'dropped', from: `pg_hba "${r}"`, why: 'it names a v4 system role, which v5 does not have' });
+    if (hbaKept.length > 0) {
+        pgOut.pg_hba = hbaKept;
+        report.push({ outcome: 'carried', from: `pg_hba (${hbaKept.length} rules)`, to: 'spec.patroni.dynamicConfiguration.postgresql.pg_hba' });
+    }
+    if (Object.keys(pgOut).length > 0) dynamic.postgresql = pgOut;
+    const sync = dcs.synchronous_mode === true || spec.syncReplication === true;
+    if (sync) {
+        dynamic.synchronous_mode = true;
+        report.push({ outcome: 'translated', from: 'spec.syncReplication / synchronous_mode', to: 'spec.patroni.dynamicConfiguration.synchronous_mode' });
+    }
+    const patroni: NonNullable<NonNullable<V5Cluster['spec']>['patroni']> = {};
+    if (Object.keys(dynamic).length > 0) patroni.dynamicConfiguration = dynamic;
+    if (typeof dcs.ttl === 'number') {
+        patroni.leaderLeaseDurationSeconds = dcs.ttl;
+        report.push({ outcome: 'translated', from: `ttl ${dcs.ttl}`, to: 'spec.patroni.leaderLeaseDurationSeconds' });
+    }
+    if (typeof dcs.loop_wait === 'number') {
+        patroni.syncPeriodSeconds = dcs.loop_wait;
+        report.push({ outcome: 'translated', from: `loop_wait ${dcs.loop_wait}`, to: 'spec.patroni.syncPeriodSeconds' });
+    }
+    if (Object.keys(patroni).length > 0) s.patroni = patroni;
+
+    report.push(...notCarriedYet(c));
+    return { manifest: out, report };
+}
+
+/** What was captured and this version does not carry yet: each named, so the user sets it by hand. */
+function notCarriedYet(c: V4Capture): CarryItem[] {
+    const spec = c.pgcluster.spec;
+    const items: [boolean, string, string][] = [
+        [isObject(spec.tls) && Object.values(spec.tls).some((v) => typeof v === 'string' && v !== ''), 'spec.tls, spec.tlsOnly', "spec.customTLSSecret from v4's key pair and CA"],
+        [isObject(spec.pgBouncer) && Number(spec.pgBouncer.replicas ?? 0) > 0, 'spec.pgBouncer and <c>-pgbouncer-cm', 'spec.proxy.pgBouncer'],
+        [spec.exporter === true, 'spec.exporter', 'spec.monitoring.pgmonitor.exporter'],
+        [c.configMaps.some((m) => m.role === 'schedule'), 'backup schedules', 'spec.backups.pgbackrest.repos[].schedules'],
+        [
+            c.configMaps.some((m) => m.role === 'backrest-config') || (Array.isArray(spec.backrestConfig) && spec.backrestConfig.length > 0),
+            'pgBackRest configuration (<c>-config-backrest, spec.backrestConfig)',
+            'spec.backups.pgbackrest.global and .configuration',
+        ],
+        [c.configMaps.some((m) => m.role === 'custom-config' && m.data['setup.sql']), 'setup.sql of the custom configuration', 'spec.databaseInitSQL'],
+        [
+            c.pgreplicas.some((r) => nonEmpty(r.spec.nodeAffinity) || (Array.isArray(r.spec.tolerations) && r.spec.tolerations.length > 0)),
+            'per-replica placement (pgreplicas)',
+            'more spec.instances[] entries',
+        ],
+        [nonEmpty(spec.nodeAffinity), 'spec.nodeAffinity', 'spec.instances[0].affinity.nodeAffinity'],
+        [nonEmpty(spec.backrestResources) || nonEmpty(spec.backrestLimits), 'spec.backrestResources, spec.backrestLimits', 'spec.backups.pgbackrest.repoHost.resources'],
+        [
+            typeof spec.ccpimage === 'string' && spec.ccpimage.includes('postgis'),
+            `spec.ccpimage ${String(spec.ccpimage)}`,
+            'an image with that PostGIS version and spec.postGISVersion',
+        ],
+        [spec.pgBadger === true, 'spec.pgBadger', 'no v5 equivalent'],
+        [spec.disableAutofail === true, 'spec.disableAutofail', 'spec.patroni.dynamicConfiguration pause, or none'],
+    ];
+    return items
+        .filter(([present]) => present)
+        .map(([, from, to]) => ({ outcome: 'action' as const, from, to, why: 'not carried by this version yet: set it in the manifest yourself' }));
+}
