@@ -44,6 +44,22 @@ const OWNED: [RegExp, string][] = [
  */
 const OPERATOR_LIBRARIES: Record<string, string[]> = { pgo: ['pgaudit'], ivyo: ['pgaudit', 'liboracle_parser', 'ivorysql_ora'] };
 
+/**
+ * Parameters a newer major no longer has (PostgreSQL release notes, "Migration to Version N"): a logical move
+ * into that major must not pass them on, or the server refuses to start. With the major that removed each.
+ */
+const REMOVED: Record<string, number> = {
+    wal_keep_segments: 13,
+    operator_precedence_warning: 14,
+    stats_temp_directory: 15,
+    vacuum_defer_cleanup_age: 16,
+    promote_trigger_file: 16,
+    force_parallel_mode: 16,
+    old_snapshot_threshold: 17,
+    db_user_namespace: 17,
+    trace_recovery_messages: 17,
+};
+
 /** userlabels v4 keeps for itself (v4.7 internal/config/labels.go; 4.5 node affinity in NodeLabelKey/NodeLabelValue). */
 const V4_OWN_LABELS = new Set(['pgo-version', 'pgouser', 'pg-cluster', 'pgo-backrest', 'backrest-storage-type', 'NodeLabelKey', 'NodeLabelValue', 'crunchy-pgha-scope']);
 
@@ -165,8 +181,11 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor): { mani
     const kept: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(params)) {
         const owned = OWNED.find(([re]) => re.test(name));
+        const removedIn = REMOVED[name];
         if (owned) {
             report.push({ outcome: 'dropped', from: `parameter ${name}`, why: owned[1] });
+        } else if (removedIn !== undefined && (s.postgresVersion ?? 0) >= removedIn) {
+            report.push({ outcome: 'dropped', from: `parameter ${name}`, why: `PostgreSQL ${removedIn} removed it, and the target runs PostgreSQL ${String(s.postgresVersion)}` });
         } else if (name === 'wal_level' && value !== 'logical') {
             report.push({ outcome: 'dropped', from: `parameter wal_level ${String(value)}`, why: 'the operator sets wal_level logical' });
         } else if (name === 'shared_preload_libraries') {

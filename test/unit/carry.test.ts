@@ -108,3 +108,26 @@ describe("carry: v4's configuration into the v5 manifest", () => {
         expect(carry(manifest, plain, FLAVORS.pgo)).toEqual({ manifest, report: [] });
     });
 });
+
+describe('carry: parameters a newer major no longer has', () => {
+    it('drops them for a logical move into that major, keeps them for the same major', () => {
+        const c: V4Capture = {
+            capturedAt: 'T',
+            pgcluster: { labels: {}, annotations: {}, spec: {} },
+            pgreplicas: [],
+            configMaps: [
+                {
+                    role: 'patroni-dcs',
+                    name: 'hippo-config',
+                    data: {},
+                    annotations: { config: JSON.stringify({ postgresql: { parameters: { stats_temp_directory: '/tmp', work_mem: '8MB' } } }) },
+                },
+            ],
+            secrets: [],
+        };
+        const at = (postgresVersion: number) => carry({ ...manifest, spec: { ...manifest.spec, postgresVersion } }, c, FLAVORS.pgo);
+        expect(at(18).manifest.spec?.patroni?.dynamicConfiguration).toEqual({ postgresql: { parameters: { work_mem: '8MB' } } });
+        expect(at(18).report).toContainEqual({ outcome: 'dropped', from: 'parameter stats_temp_directory', why: 'PostgreSQL 15 removed it, and the target runs PostgreSQL 18' });
+        expect(at(13).manifest.spec?.patroni?.dynamicConfiguration).toEqual({ postgresql: { parameters: { stats_temp_directory: '/tmp', work_mem: '8MB' } } });
+    });
+});
