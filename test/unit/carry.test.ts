@@ -1,34 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../src/kube/types.js';
 import { FLAVORS } from '../../src/targets/flavors.js';
-import type { ConfigRole, V4Capture } from '../../src/v4/capture.js';
+import type { V4Capture } from '../../src/v4/capture.js';
 import { carry } from '../../src/v5/carry.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
 import { SOURCE_ANNOTATION } from '../../src/v5/manifest.js';
-import { customizations } from '../fixtures/v4/customized.js';
-
-type Cm = KubeObject & { data: Record<string, string> };
-
-/** The capture prepare takes of the customized fixture: its ConfigMaps by role, its spec, no pgreplicas. */
-function captureOf(name = 'hippo'): V4Capture {
-    const custom = customizations(name, 'pgo', name);
-    const byName = (n: string) => custom.objects.find((o) => o.metadata.name === n) as Cm;
-    const roles: [ConfigRole, string][] = [
-        ['patroni-dcs', `${name}-config`],
-        ['pgha-config', `${name}-pgha-config`],
-        ['custom-config', `${name}-custom-config`],
-        ['pgbouncer', `${name}-pgbouncer-cm`],
-        ['backrest-config', `${name}-config-backrest`],
-        ['schedule', `${name}-daily-full`],
-    ];
-    return {
-        capturedAt: '2026-11-22T10:00:00.000Z',
-        pgcluster: { labels: {}, annotations: {}, spec: { ...custom.spec, userlabels: { 'pgo-version': '4.7.10', team: 'payments' } } },
-        pgreplicas: [],
-        configMaps: roles.map(([role, n]) => ({ role, name: n, data: byName(n).data, annotations: role === 'patroni-dcs' ? (byName(n).metadata.annotations ?? {}) : {} })),
-        secrets: ['hippo-ca', 'hippo-tls-keypair'],
-    };
-}
+import { customizedCapture as captureOf } from '../fixtures/v4/customized.js';
 
 const manifest: V5Cluster = {
     apiVersion: 'postgres-operator.crunchydata.com/v1beta1',
