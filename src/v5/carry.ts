@@ -75,10 +75,14 @@ function mergeDcs(...layers: Dcs[]): Dcs {
     return out;
 }
 
-function parseJson(text: string | undefined): Dcs {
-    if (!text) return {};
-    const j: unknown = JSON.parse(text);
-    return isObject(j) ? j : {};
+/** A JSON object, or null where the text is not one (reported by the caller, never guessed at). */
+function parseJson(text: string): Dcs | null {
+    try {
+        const j: unknown = JSON.parse(text);
+        return isObject(j) ? j : null;
+    } catch {
+        return null;
+    }
 }
 
 /** A map of v4's as strings, as Kubernetes takes labels, annotations and quantities. */
@@ -96,7 +100,7 @@ function parseYaml(text: string | undefined): Dcs {
  * `config`: what `patronictl edit-config` changed). Local settings (pg_hba, parameters) come from each member's
  * `<member>-local-config` and the custom configuration's `postgresql` section.
  */
-function patroniOf(c: V4Capture, cluster: string): { dcs: Dcs; local: Dcs } {
+function patroniOf(c: V4Capture, cluster: string): { dcs: Dcs; local: Dcs; unreadable: boolean } {
     const byRole = (role: string) => c.configMaps.filter((m) => m.role === role);
     const custom = parseYaml(byRole('custom-config')[0]?.data['postgres-ha.yaml']);
     const bootstrap = isObject(custom.bootstrap) && isObject(custom.bootstrap.dcs) ? custom.bootstrap.dcs : {};
@@ -107,7 +111,8 @@ function patroniOf(c: V4Capture, cluster: string): { dcs: Dcs; local: Dcs } {
         .map(([, v]) => parseYaml(v));
     const customLocal = isObject(custom.postgresql) ? { postgresql: custom.postgresql } : {};
     return {
-        dcs: mergeDcs(bootstrap, parseYaml(pgha[`${cluster}-dcs-config`]), parseJson(live)),
+        dcs: mergeDcs(bootstrap, parseYaml(pgha[`${cluster}-dcs-config`]), (live === undefined ? {} : parseJson(live)) ?? {}),
+        unreadable: live !== undefined && parseJson(live) === null,
         local: mergeDcs(customLocal, ...locals),
     };
 }
@@ -171,7 +176,14 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor): { mani
     }
 
     // Patroni and PostgreSQL.
-    const { dcs, local } = patroniOf(c, cluster);
+    const { dcs, local, unreadable } = patroniOf(c, cluster);
+    if (unreadable) {
+        report.push({
+            outcome: 'action',
+            from: `the live Patroni configuration (${cluster}-config, annotation config)`,
+            why: 'it is not a JSON object: what patronictl edit-config changed is not carried; set it yourself',
+        });
+    }
     const dynamic: Dcs = {};
     const pg = isObject(dcs.postgresql) ? dcs.postgresql : {};
     const params = {
@@ -240,8 +252,128 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor): { mani
     }
     if (Object.keys(patroni).length > 0) s.patroni = patroni;
 
+    carryNodeAffinity(spec, instance, report);
+    carryPgBouncer(c, s, annotations, report);
+    carryExporter(spec, s, report);
+    carrySchedules(c, s, report);
     report.push(...notCarriedYet(c));
     return { manifest: out, report };
+}
+
+type Spec = NonNullable<V5Cluster['spec']>;
+
+/** v4.7 `nodeAffinity.default` is a Kubernetes NodeAffinity, as v5 takes it (v4 pkg/apis/crunchydata.com/v1/cluster.go NodeAffinitySpec). */
+function carryNodeAffinity(spec: Record<string, unknown>, instance: NonNullable<Spec['instances']>[number] | undefined, report: CarryItem[]): void {
+    const affinity = isObject(spec.nodeAffinity) ? spec.nodeAffinity.default : undefined;
+    if (!instance || !nonEmpty(affinity)) return;
+    instance.affinity = { nodeAffinity: affinity };
+    report.push({ outcome: 'translated', from: 'spec.nodeAffinity.default', to: 'spec.instances[0].affinity.nodeAffinity' });
+}
+
+/**
+ * pgbouncer.ini settings the v5 operator writes itself, and would let a carried value override (PGO v5.8.9
+ * internal/pgbouncer/config.go: "Override the above with any specified settings"): listening, authentication,
+ * TLS, sockets and files. Carried over, they would break pgBouncer; so they are dropped and reported.
+ */
+const PGBOUNCER_OWNED = /^(listen_|auth_|unix_socket_|client_tls_|server_tls_|logfile$|pidfile$|admin_users$|stats_users$|conffile$)/;
+
+/** The `[section]` → `key = value` of an ini file; comments (`;`, `#`) and blank lines left out. */
+function parseIni(text: string | undefined): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    let section = '';
+    for (const raw of (text ?? '').split('\n')) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith(';') || line.startsWith('#')) continue;
+        const header = /^\[(.+)\]$/.exec(line);
+        if (header?.[1]) {
+            section = header[1].trim();
+            continue;
+        }
+        const eq = line.indexOf('=');
+        if (eq > 0) (out[section] ??= {})[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+    }
+    return out;
+}
+
+/** v4's pgBouncer (spec.pgBouncer, `<c>-pgbouncer-cm`) → spec.proxy.pgBouncer: replicas, resources, service type, annotations, pool settings. */
+function carryPgBouncer(c: V4Capture, s: Spec, annotations: Record<string, unknown>, report: CarryItem[]): void {
+    const b = isObject(c.pgcluster.spec.pgBouncer) ? c.pgcluster.spec.pgBouncer : {};
+    const replicas = Number(b.replicas ?? 0);
+    if (!(replicas > 0)) return;
+    const pgBouncer: NonNullable<NonNullable<Spec['proxy']>['pgBouncer']> = { replicas };
+    if (nonEmpty(b.resources) || nonEmpty(b.limits)) {
+        pgBouncer.resources = { ...(nonEmpty(b.resources) ? { requests: strings(b.resources) } : {}), ...(nonEmpty(b.limits) ? { limits: strings(b.limits) } : {}) };
+    }
+    if (typeof b.serviceType === 'string' && b.serviceType !== '' && b.serviceType !== 'ClusterIP') pgBouncer.service = { type: b.serviceType };
+    if (nonEmpty(annotations.pgBouncer)) pgBouncer.metadata = { annotations: strings(annotations.pgBouncer) };
+    const ini = parseIni(c.configMaps.find((m) => m.role === 'pgbouncer')?.data['pgbouncer.ini']);
+    const global: Record<string, string> = {};
+    for (const [k, v] of Object.entries(ini.pgbouncer ?? {})) {
+        if (PGBOUNCER_OWNED.test(k)) report.push({ outcome: 'dropped', from: `pgbouncer.ini ${k}`, why: 'the operator sets it (listening, authentication, TLS, files)' });
+        else global[k] = v;
+    }
+    if (Object.keys(ini.databases ?? {}).length > 0) {
+        report.push({ outcome: 'dropped', from: 'pgbouncer.ini [databases]', why: 'the operator writes the databases section for its own Service' });
+    }
+    if (Object.keys(global).length > 0) pgBouncer.config = { global };
+    s.proxy = { pgBouncer };
+    const carried = ['replicas', ...(pgBouncer.resources ? ['resources'] : []), ...(pgBouncer.service ? ['serviceType'] : []), ...(pgBouncer.metadata ? ['annotations'] : [])];
+    report.push({
+        outcome: 'translated',
+        from: `spec.pgBouncer ${carried.join(', ')}${pgBouncer.config ? `; pgbouncer.ini ${Object.keys(global).sort().join(', ')}` : ''}`,
+        to: 'spec.proxy.pgBouncer',
+    });
+    if (typeof b.tlsSecret === 'string' && b.tlsSecret !== '') {
+        report.push({
+            outcome: 'action',
+            from: `spec.pgBouncer.tlsSecret ${b.tlsSecret}`,
+            to: 'spec.proxy.pgBouncer.customTLSSecret',
+            why: 'not carried by this version yet: set it in the manifest yourself',
+        });
+    }
+}
+
+/** v4's exporter sidecar → spec.monitoring.pgmonitor.exporter (the operator's exporter image, v4's resources). */
+function carryExporter(spec: Record<string, unknown>, s: Spec, report: CarryItem[]): void {
+    if (spec.exporter !== true) return;
+    const resources = {
+        ...(nonEmpty(spec.exporterResources) ? { requests: strings(spec.exporterResources) } : {}),
+        ...(nonEmpty(spec.exporterLimits) ? { limits: strings(spec.exporterLimits) } : {}),
+    };
+    s.monitoring = { pgmonitor: { exporter: Object.keys(resources).length > 0 ? { resources } : {} } };
+    report.push({ outcome: 'translated', from: 'spec.exporter (and exporterResources, exporterLimits)', to: 'spec.monitoring.pgmonitor.exporter' });
+}
+
+/** v4 schedule type → v5 schedule field (pgBackRest backup types full, diff, incr). */
+const SCHEDULE_FIELD: Record<string, 'full' | 'differential' | 'incremental'> = { full: 'full', diff: 'differential', incr: 'incremental' };
+
+/**
+ * v4's schedules (one ConfigMap each, its JSON under the schedule's name: cmd/pgo-scheduler/scheduler/types.go)
+ * → `repos[].schedules` of the repository of the same storage type: `posix` (or `local`) a volume, `s3`, `gcs`.
+ * v5 has one cron per backup type and repository; a policy schedule (SQL) has no v5 equivalent.
+ */
+function carrySchedules(c: V4Capture, s: Spec, report: CarryItem[]): void {
+    const repos = s.backups?.pgbackrest?.repos ?? [];
+    for (const m of c.configMaps.filter((x) => x.role === 'schedule')) {
+        for (const [name, text] of Object.entries(m.data)) {
+            const job = parseJson(text) ?? {};
+            const b = isObject(job.pgbackrest) ? job.pgbackrest : {};
+            const field = SCHEDULE_FIELD[String(b.type ?? '')];
+            const storage = String(b.storageType ?? 'posix') === 'local' ? 'posix' : String(b.storageType ?? 'posix');
+            const repo = repos.find((r) => (storage === 'posix' ? r.volume : storage === 's3' ? r.s3 : storage === 'gcs' ? r.gcs : undefined));
+            const from = `schedule ${name} (${String(job.schedule)}, ${String(job.type)}${field ? ` ${String(b.type)} to ${storage}` : ''})`;
+            if (job.type !== 'pgbackrest' || !field || typeof job.schedule !== 'string') {
+                report.push({ outcome: 'action', from, why: 'v5 has no equivalent of this schedule (a policy, or an unknown backup type): run it yourself, e.g. a CronJob' });
+            } else if (!repo) {
+                report.push({ outcome: 'action', from, why: `the v5 cluster has no ${storage} repository to take it: add one, then set its schedules` });
+            } else if (repo.schedules?.[field] !== undefined) {
+                report.push({ outcome: 'action', from, why: `${repo.name} has a ${field} schedule already (v5 takes one per type and repository): merge them yourself` });
+            } else {
+                repo.schedules = { ...repo.schedules, [field]: job.schedule };
+                report.push({ outcome: 'translated', from, to: `spec.backups.pgbackrest.repos[${repos.indexOf(repo)}] (${repo.name}).schedules.${field}` });
+            }
+        }
+    }
 }
 
 /** What was captured and this version does not carry yet: each named, so the user sets it by hand. */
@@ -249,9 +381,6 @@ function notCarriedYet(c: V4Capture): CarryItem[] {
     const spec = c.pgcluster.spec;
     const items: [boolean, string, string][] = [
         [isObject(spec.tls) && Object.values(spec.tls).some((v) => typeof v === 'string' && v !== ''), 'spec.tls, spec.tlsOnly', "spec.customTLSSecret from v4's key pair and CA"],
-        [isObject(spec.pgBouncer) && Number(spec.pgBouncer.replicas ?? 0) > 0, 'spec.pgBouncer and <c>-pgbouncer-cm', 'spec.proxy.pgBouncer'],
-        [spec.exporter === true, 'spec.exporter', 'spec.monitoring.pgmonitor.exporter'],
-        [c.configMaps.some((m) => m.role === 'schedule'), 'backup schedules', 'spec.backups.pgbackrest.repos[].schedules'],
         [
             c.configMaps.some((m) => m.role === 'backrest-config') || (Array.isArray(spec.backrestConfig) && spec.backrestConfig.length > 0),
             'pgBackRest configuration (<c>-config-backrest, spec.backrestConfig)',
@@ -263,7 +392,6 @@ function notCarriedYet(c: V4Capture): CarryItem[] {
             'per-replica placement (pgreplicas)',
             'more spec.instances[] entries',
         ],
-        [nonEmpty(spec.nodeAffinity), 'spec.nodeAffinity', 'spec.instances[0].affinity.nodeAffinity'],
         [nonEmpty(spec.backrestResources) || nonEmpty(spec.backrestLimits), 'spec.backrestResources, spec.backrestLimits', 'spec.backups.pgbackrest.repoHost.resources'],
         [
             typeof spec.ccpimage === 'string' && spec.ccpimage.includes('postgis'),

@@ -17,6 +17,7 @@ export interface ClaimSpec {
 /** A pgBackRest repository of a v5 cluster: a volume, or a bucket. */
 export interface V5Repo {
     name: string;
+    schedules?: { full?: string; differential?: string; incremental?: string };
     volume?: { volumeClaimSpec: ClaimSpec };
     s3?: { bucket: string | null; endpoint: string | null; region: string | null };
     gcs?: { bucket: string | null };
@@ -53,8 +54,19 @@ export interface V5Cluster extends KubeObject {
             resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
             tolerations?: Record<string, unknown>[];
             metadata?: { annotations?: Record<string, string> };
+            affinity?: { nodeAffinity?: Record<string, unknown> };
         }[];
         service?: { type: string };
+        proxy?: {
+            pgBouncer?: {
+                replicas?: number;
+                resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+                service?: { type: string };
+                metadata?: { annotations?: Record<string, string> };
+                config?: { global?: Record<string, string> };
+            };
+        };
+        monitoring?: { pgmonitor?: { exporter?: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } } } };
         metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
         patroni?: { dynamicConfiguration?: Record<string, unknown>; leaderLeaseDurationSeconds?: number; syncPeriodSeconds?: number };
         users?: { name: string; databases?: string[] }[];

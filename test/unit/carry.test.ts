@@ -10,7 +10,11 @@ const manifest: V5Cluster = {
     apiVersion: 'postgres-operator.crunchydata.com/v1beta1',
     kind: 'PostgresCluster',
     metadata: { name: 'hippo', namespace: 'pgo', annotations: { [SOURCE_ANNOTATION]: 'hippo' } },
-    spec: { postgresVersion: 13, instances: [{ name: '00', replicas: 1 }] },
+    spec: {
+        postgresVersion: 13,
+        instances: [{ name: '00', replicas: 1 }],
+        backups: { pgbackrest: { repos: [{ name: 'repo1', volume: { volumeClaimSpec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1G' } } } } }] } },
+    },
 };
 const line = (r: { outcome: string; from: string }[]) => r.map((i) => `${i.outcome}: ${i.from}`);
 
@@ -23,6 +27,11 @@ describe("carry: v4's configuration into the v5 manifest", () => {
                 replicas: 3,
                 resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '4Gi' } },
                 tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'postgres', effect: 'NoSchedule' }],
+                affinity: {
+                    nodeAffinity: {
+                        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disktype', operator: 'In', values: ['ssd'] }] }] },
+                    },
+                },
             });
             expect(m.spec?.service).toEqual({ type: 'LoadBalancer' });
             // v4's own label pgo-version stays behind.
@@ -54,12 +63,32 @@ describe("carry: v4's configuration into the v5 manifest", () => {
             const { report } = carry(manifest, captureOf(), flavor);
             expect(line(report.filter((r) => r.outcome === 'action'))).toEqual([
                 'action: spec.tls, spec.tlsOnly',
-                'action: spec.pgBouncer and <c>-pgbouncer-cm',
-                'action: spec.exporter',
-                'action: backup schedules',
                 'action: pgBackRest configuration (<c>-config-backrest, spec.backrestConfig)',
                 'action: setup.sql of the custom configuration',
             ]);
+        });
+
+        it(`${flavor.name}: pgBouncer with its pool settings (not those the operator sets), the exporter, the schedule into repo1`, () => {
+            const { manifest: m, report } = carry(manifest, captureOf(), flavor);
+            expect(m.spec?.proxy).toEqual({
+                pgBouncer: {
+                    replicas: 1,
+                    resources: { requests: { memory: '64Mi' } },
+                    config: { global: { pool_mode: 'transaction', default_pool_size: '40', max_client_conn: '500' } },
+                },
+            });
+            expect(line(report.filter((r) => r.outcome === 'dropped' && r.from.startsWith('pgbouncer.ini')))).toEqual([
+                'dropped: pgbouncer.ini listen_port',
+                'dropped: pgbouncer.ini auth_type',
+                'dropped: pgbouncer.ini [databases]',
+            ]);
+            expect(m.spec?.monitoring).toEqual({ pgmonitor: { exporter: {} } });
+            expect(m.spec?.backups?.pgbackrest?.repos?.[0]?.schedules).toEqual({ full: '0 1 * * *' });
+            expect(report).toContainEqual({
+                outcome: 'translated',
+                from: 'schedule hippo-daily-full (0 1 * * *, pgbackrest full to posix)',
+                to: 'spec.backups.pgbackrest.repos[0] (repo1).schedules.full',
+            });
         });
     }
 
@@ -82,6 +111,30 @@ describe("carry: v4's configuration into the v5 manifest", () => {
             secrets: [],
         };
         expect(carry(manifest, plain, FLAVORS.pgo)).toEqual({ manifest, report: [] });
+    });
+});
+
+describe('carry: schedules v5 cannot take as they are', () => {
+    it('a policy, a second full backup of one repository, a storage type the cluster has no repository of: each named for action', () => {
+        const c = captureOf();
+        const schedule = (name: string, job: Record<string, unknown>) => ({
+            role: 'schedule' as const,
+            name,
+            data: { [name]: JSON.stringify({ name, schedule: '0 3 * * *', ...job }) },
+            annotations: {},
+        });
+        c.configMaps.push(
+            schedule('hippo-analyze', { type: 'policy', policy: { name: 'analyze' } }),
+            schedule('hippo-second-full', { type: 'pgbackrest', pgbackrest: { type: 'full', storageType: 'posix' } }),
+            schedule('hippo-s3-incr', { type: 'pgbackrest', pgbackrest: { type: 'incr', storageType: 's3' } }),
+        );
+        const { manifest: m, report } = carry(manifest, c, FLAVORS.pgo);
+        expect(m.spec?.backups?.pgbackrest?.repos?.[0]?.schedules).toEqual({ full: '0 1 * * *' });
+        expect(report.filter((r) => r.from.startsWith('schedule ') && r.outcome === 'action').map((r) => `${r.from}: ${r.why}`)).toEqual([
+            'schedule hippo-analyze (0 3 * * *, policy): v5 has no equivalent of this schedule (a policy, or an unknown backup type): run it yourself, e.g. a CronJob',
+            'schedule hippo-second-full (0 3 * * *, pgbackrest full to posix): repo1 has a full schedule already (v5 takes one per type and repository): merge them yourself',
+            'schedule hippo-s3-incr (0 3 * * *, pgbackrest incr to s3): the v5 cluster has no s3 repository to take it: add one, then set its schedules',
+        ]);
     });
 });
 
