@@ -11,5 +11,11 @@ export function v5ObjectNames(c: string): Record<string, string[]> {
     };
 }
 
+/**
+ * Whether a PostgreSQL role can be a `spec.users` entry: both CRDs allow only lowercase letters, digits and `-`
+ * (`users[].name` pattern `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`, at most 63), so that it fits into a Secret's name.
+ */
+export const isV5UserName = (user: string) => user.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(user);
+
 /** The default name of the fresh v5 cluster a logical move fills while v4 runs beside it. */
 export const logicalName = (v4Cluster: string) => `${v4Cluster}-v5`;

@@ -4,6 +4,7 @@ import { isObject, type V4Capture } from '../v4/capture.js';
 import { V4_SYSTEM_ROLES } from '../v4/preflight.js';
 import type { V5Cluster } from './cluster.js';
 import { SOURCE_ANNOTATION } from './manifest.js';
+import { isV5UserName } from '../targets/names.js';
 
 /**
  * What became of one captured v4 setting in the v5 manifest: `carried` as it was, `translated` to another
@@ -252,6 +253,7 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor): { mani
     }
     if (Object.keys(patroni).length > 0) s.patroni = patroni;
 
+    carryUsers(c, s, cluster, report);
     carryNodeAffinity(spec, instance, report);
     carryPgBouncer(c, s, annotations, report);
     carryExporter(spec, s, report);
@@ -261,6 +263,32 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor): { mani
 }
 
 type Spec = NonNullable<V5Cluster['spec']>;
+
+/**
+ * Every v4 application user (a Secret `<c>-<user>-secret`, v4 internal/util/secrets.go; not a v4 system role,
+ * not pgBouncer's or the exporter's) → `spec.users`, so the operator manages it; apply copies its v4 password
+ * into the v5 Secret first, so its password stays. A name v5 cannot take is reported for action.
+ */
+function carryUsers(c: V4Capture, s: Spec, cluster: string, report: CarryItem[]): void {
+    const prefix = `${cluster}-`;
+    const listed = new Set((s.users ?? []).map((u) => u.name));
+    const users = c.secrets
+        .filter((n) => n.startsWith(prefix) && n.endsWith('-secret'))
+        .map((n) => n.slice(prefix.length, -'-secret'.length))
+        .filter((u) => u !== '' && !V4_SYSTEM_ROLES.includes(u) && u !== 'exporter' && !listed.has(u));
+    for (const u of users) {
+        if (isV5UserName(u)) {
+            (s.users ??= []).push({ name: u });
+            report.push({ outcome: 'translated', from: `Secret ${prefix}${u}-secret`, to: `spec.users ${u} (apply copies its v4 password)` });
+        } else {
+            report.push({
+                outcome: 'action',
+                from: `user ${u} (Secret ${prefix}${u}-secret)`,
+                why: 'spec.users takes only lowercase letters, digits and "-": its role and password stay in the database, but the operator will not manage it',
+            });
+        }
+    }
+}
 
 /** v4.7 `nodeAffinity.default` is a Kubernetes NodeAffinity, as v5 takes it (v4 pkg/apis/crunchydata.com/v1/cluster.go NodeAffinitySpec). */
 function carryNodeAffinity(spec: Record<string, unknown>, instance: NonNullable<Spec['instances']>[number] | undefined, report: CarryItem[]): void {

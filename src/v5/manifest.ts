@@ -3,6 +3,7 @@ import { apiVersionOf, type Flavor } from '../targets/flavors.js';
 import type { ClaimSpec, DataSourceVolumes, V5Cluster, V5DataSource, V5PgBackRest } from './cluster.js';
 import { cloudRepo, cloudRepoKind } from './repository.js';
 import { V4_SYSTEM_ROLES } from '../v4/preflight.js';
+import { isV5UserName } from '../targets/names.js';
 
 /** On every generated cluster: the v4 cluster it was made from. apply adopts no v5 cluster without it. */
 export const SOURCE_ANNOTATION = 'ivyo-upgrade.ivorysql.org/v4-cluster';
@@ -105,7 +106,7 @@ export function logicalManifest(i: Inspection, o: ManifestOptions): V5Cluster {
     const applicationUsers = i.userSecrets
         .filter((s) => s.startsWith(prefix) && s.endsWith('-secret'))
         .map((s) => s.slice(prefix.length, -'-secret'.length))
-        .filter((u) => u && !V4_SYSTEM_ROLES.includes(u) && u !== o.flavor.superuser);
+        .filter((u) => u && !V4_SYSTEM_ROLES.includes(u) && u !== o.flavor.superuser && isV5UserName(u));
     return clusterManifest(i, o, {
         instance: { dataVolumeClaimSpec: claimSpecOf(data), ...(wal ? { walVolumeClaimSpec: claimSpecOf(wal) } : {}) },
         pgbackrest: { repos: [{ name: 'repo1', volume: { volumeClaimSpec: claimSpecOf(data) } }] },

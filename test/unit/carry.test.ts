@@ -160,3 +160,27 @@ describe('carry: parameters a newer major no longer has', () => {
         expect(at(13).manifest.spec?.patroni?.dynamicConfiguration).toEqual({ postgresql: { parameters: { stats_temp_directory: '/tmp', work_mem: '8MB' } } });
     });
 });
+
+describe('carry: the application users', () => {
+    it("every v4 user Secret not of v4's own becomes a spec.users entry (apply copies its password); a name v5 cannot take is named", () => {
+        const c: V4Capture = {
+            capturedAt: 'T',
+            pgcluster: { labels: {}, annotations: {}, spec: {} },
+            pgreplicas: [],
+            configMaps: [],
+            secrets: [
+                'hippo-alice-secret',
+                'hippo-app_user-secret',
+                'hippo-exporter-secret',
+                'hippo-pgbouncer-secret',
+                'hippo-postgres-secret',
+                'hippo-primaryuser-secret',
+                'hippo-tls-keypair',
+            ],
+        };
+        const withUser = { ...manifest, spec: { ...manifest.spec, users: [{ name: 'hippo' }] } };
+        const { manifest: m, report } = carry(withUser, c, FLAVORS.pgo);
+        expect(m.spec?.users).toEqual([{ name: 'hippo' }, { name: 'alice' }]);
+        expect(line(report)).toEqual(['translated: Secret hippo-alice-secret', 'action: user app_user (Secret hippo-app_user-secret)']);
+    });
+});

@@ -6,6 +6,7 @@ import { inspectCluster } from '../../src/v4/model.js';
 import { FLAVORS } from '../../src/targets/flavors.js';
 import { credentialsSecret, defaultRepo } from '../../src/v5/repository.js';
 import { backupsVerdict, logicalVerdict, volumesVerdict } from '../../src/v5/generate-checks.js';
+import { logicalManifest } from '../../src/v5/manifest.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { GOLDEN_CASES, generateOffline } from '../support/golden.js';
 import { snapshotOf } from '../support/snapshot.js';
@@ -156,6 +157,18 @@ describe('generate --method logical: refusals', () => {
         const i = name === 'hippo' ? inspection : { ...inspection, target: { ...inspection.target, collisions: [] } };
         return logicalVerdict(i, { flavor: FLAVORS[flavor], v4Live: request.v4Live ?? true, image: request.image, postgresVersion: request.postgresVersion, name });
     }
+
+    it('warns of a user spec.users cannot name (the copy still moves it), and leaves it out of the manifest', () => {
+        const snapshot = snapshotOf(v4Cluster({ users: ['postgres', 'primaryuser', 'hippo', 'app_user'] }));
+        const inspection = inspectCluster(snapshot, snapshot.pgclusters[0] as Pgcluster, { flavor: FLAVORS.ivyo, installed: true, selectedBy: 'flag' });
+        const fresh = { ...inspection, target: { ...inspection.target, collisions: [] } };
+        const v = logicalVerdict(fresh, { flavor: FLAVORS.ivyo, v4Live: true, name: 'hippo-v5' });
+        expect(v.warnings.find((w) => w.code === 'user-not-managed')?.message).toBe(
+            'user app_user: IvoryCluster takes only lowercase letters, digits and "-" in spec.users, so the operator will not manage it (no Secret hippo-v5-pguser-app_user); the copy still moves the role with its password',
+        );
+        const m = logicalManifest(fresh, { flavor: FLAVORS.ivyo, name: 'hippo-v5', namespace: 'pgo', postgresVersion: 18 });
+        expect(m.spec?.users).toEqual([{ name: 'ivorysql' }, { name: 'hippo' }]);
+    });
 
     it("takes the target's newest major with an image of its own, from PostgreSQL 13 up", () => {
         expect(logical('ivyo')).toMatchObject({ refusals: [], postgresVersion: 18 });
