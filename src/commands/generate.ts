@@ -51,6 +51,7 @@ export interface ManifestArgs {
     pgbackrestImage?: string;
     postgresVersion?: number;
     carry?: boolean;
+    output?: string;
 }
 
 /** One line of the carry report: `translated: spec.serviceType LoadBalancer → spec.service.type LoadBalancer`. */
@@ -94,7 +95,9 @@ export async function generateFromFlags(
         carry: args.carry,
     });
     for (const w of generated.warnings) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
-    for (const c of generated.carried ?? []) io.stderr.write(`carry: ${carryLine(c)}\n`);
+    // With -o json the report is data too: one JSON document on stderr, `{"carry": [{outcome, from, to?, why?}]}` (none when empty).
+    if (args.output === 'json' && generated.carried?.length) io.stderr.write(`${JSON.stringify({ carry: generated.carried })}\n`);
+    else for (const c of generated.carried ?? []) io.stderr.write(`carry: ${carryLine(c)}\n`);
     return generated;
 }
 

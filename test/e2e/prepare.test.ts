@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, KubeObject, PersistentVolume, PersistentVolumeClaim } from '../../src/kube/types.js';
 import { orAbsent } from '../../src/kube/errors.js';
 import type { V4Capture } from '../../src/v4/capture.js';
+import type { CarryItem } from '../../src/v5/carry.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { IMAGES } from '../support/golden.js';
 import { adminClient, adminKubeconfig, createNamespace, createObjects, PLUGIN, run } from '../support/kube.js';
@@ -177,10 +178,14 @@ describe("prepare captures v4's configuration before v4's delete removes it", ()
         const objects = failedOver(ns, { customized: true });
         await createObjects(objects);
         const generate = () => run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '-o', 'json']);
-        const carried = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('carry: '));
+        // With -o json, the carry report is one JSON document on stderr.
+        const carried = (stderr: string) => (JSON.parse(stderr.split('\n').find((l) => l.startsWith('{"carry":')) ?? 'null') as { carry: CarryItem[] } | null)?.carry;
         const fromLive = await generate();
         expect(fromLive.code, fromLive.stderr).toBe(0);
-        expect(carried(fromLive.stderr)).toContain('carry: translated: spec.serviceType LoadBalancer → spec.service.type LoadBalancer');
+        expect(carried(fromLive.stderr)).toContainEqual({ outcome: 'translated', from: 'spec.serviceType LoadBalancer', to: 'spec.service.type LoadBalancer' });
+        const lines = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage]);
+        expect(lines.stderr).toContain('carry: translated: spec.serviceType LoadBalancer → spec.service.type LoadBalancer\n');
+        expect(carried(lines.stderr)).toBeUndefined();
         // The carried manifest passes the API server's schema (a server-side dry run).
         const validated = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '--validate']);
         expect(validated.code, validated.stderr).toBe(0);
