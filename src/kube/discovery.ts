@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import type { KubeClient } from './client.js';
+import { ApiError, type KubeClient } from './client.js';
 import { V4_GROUP, V4_VERSION } from './paths.js';
 import { FLAVORS, type FlavorName } from '../targets/flavors.js';
 
@@ -27,8 +27,12 @@ export async function discover(client: KubeClient): Promise<ServedApis> {
     const serves = async (group: string, version: string, plural: string): Promise<boolean> => {
         const g = groups.find((x) => x.name === group);
         if (!g?.versions?.some((v) => v.version === version)) return false;
-        const { resources = [] } = await client.get<ResourceList>(`/apis/${group}/${version}`);
-        return resources.some((r) => r.name === plural);
+        // A group just removed may still be listed in /apis for a moment while its version answers 404: not served.
+        const list = await client.get<ResourceList>(`/apis/${group}/${version}`).catch((e: unknown) => {
+            if (e instanceof ApiError && e.status === 404) return null;
+            throw e;
+        });
+        return (list?.resources ?? []).some((r) => r.name === plural);
     };
     const [v4, ivyo, pgo] = await Promise.all([
         serves(V4_GROUP, V4_VERSION, 'pgclusters'),
