@@ -65,6 +65,19 @@ export interface DatabaseFacts {
  */
 export const V4_SYSTEM_ROLES = ['postgres', 'primaryuser', 'crunchyadm', 'ccp_monitoring', 'pgbouncer'];
 
+/**
+ * The application users of v4 cluster `cluster`, from the names of its Secrets `<cluster>-<user>-secret`
+ * (v4 internal/util/secrets.go): not v4's own roles, nor the exporter's Secret `<cluster>-exporter-secret`
+ * (internal/util/exporter.go, the credentials of ccp_monitoring).
+ */
+export function applicationUsers(cluster: string, secretNames: string[]): string[] {
+    const prefix = `${cluster}-`;
+    return secretNames
+        .filter((s) => s.startsWith(prefix) && s.endsWith('-secret'))
+        .map((s) => s.slice(prefix.length, -'-secret'.length))
+        .filter((u) => u !== '' && u !== 'exporter' && !V4_SYSTEM_ROLES.includes(u));
+}
+
 export function parseServerFacts(json: string): ServerFacts {
     return JSON.parse(json) as ServerFacts;
 }

@@ -1,7 +1,8 @@
 import { load } from 'js-yaml';
 import type { Flavor } from '../targets/flavors.js';
 import { isObject, type V4Capture } from '../v4/capture.js';
-import { V4_SYSTEM_ROLES } from '../v4/preflight.js';
+import { V4 } from '../v4/names.js';
+import { applicationUsers, V4_SYSTEM_ROLES } from '../v4/preflight.js';
 import type { V5Cluster } from './cluster.js';
 import { SOURCE_ANNOTATION } from './manifest.js';
 import { isV5UserName } from '../targets/names.js';
@@ -270,20 +271,15 @@ type Spec = NonNullable<V5Cluster['spec']>;
  * into the v5 Secret first, so its password stays. A name v5 cannot take is reported for action.
  */
 function carryUsers(c: V4Capture, s: Spec, cluster: string, report: CarryItem[]): void {
-    const prefix = `${cluster}-`;
     const listed = new Set((s.users ?? []).map((u) => u.name));
-    const users = c.secrets
-        .filter((n) => n.startsWith(prefix) && n.endsWith('-secret'))
-        .map((n) => n.slice(prefix.length, -'-secret'.length))
-        .filter((u) => u !== '' && !V4_SYSTEM_ROLES.includes(u) && u !== 'exporter' && !listed.has(u));
-    for (const u of users) {
+    for (const u of applicationUsers(cluster, c.secrets).filter((x) => !listed.has(x))) {
         if (isV5UserName(u)) {
             (s.users ??= []).push({ name: u });
-            report.push({ outcome: 'translated', from: `Secret ${prefix}${u}-secret`, to: `spec.users ${u} (apply copies its v4 password)` });
+            report.push({ outcome: 'translated', from: `Secret ${V4.userSecret(cluster, u)}`, to: `spec.users ${u} (apply copies its v4 password)` });
         } else {
             report.push({
                 outcome: 'action',
-                from: `user ${u} (Secret ${prefix}${u}-secret)`,
+                from: `user ${u} (Secret ${V4.userSecret(cluster, u)})`,
                 why: 'spec.users takes only lowercase letters, digits and "-": its role and password stay in the database, but the operator will not manage it',
             });
         }

@@ -1,5 +1,6 @@
 import type { Finding, Inspection } from '../v4/inspection.js';
-import { V4_SYSTEM_ROLES } from '../v4/preflight.js';
+import { applicationUsers } from '../v4/preflight.js';
+import { v5UserSecret } from './logical-job.js';
 import { isV5UserName } from '../targets/names.js';
 import type { RepoKind } from './repository.js';
 import type { Flavor } from '../targets/flavors.js';
@@ -188,16 +189,12 @@ export function logicalVerdict(i: Inspection, r: GenerateRequest & { name: strin
             message: `${f.product}'s own images run PostgreSQL ${f.defaultImageMajors.join(', ')}: pass --image for PostgreSQL ${major}, or leave --postgres-version out (${newest})`,
         });
     }
-    const prefix = `${i.cluster.name}-`;
-    const unmanaged = i.userSecrets
-        .filter((s) => s.startsWith(prefix) && s.endsWith('-secret'))
-        .map((s) => s.slice(prefix.length, -'-secret'.length))
-        .filter((u) => u && !V4_SYSTEM_ROLES.includes(u) && !isV5UserName(u));
+    const unmanaged = applicationUsers(i.cluster.name, i.userSecrets).filter((u) => !isV5UserName(u));
     const warnings = [
         ...i.methods.logical.warnings,
         ...unmanaged.map((u) => ({
             code: 'user-not-managed',
-            message: `user ${u}: ${f.kind} takes only lowercase letters, digits and "-" in spec.users, so the operator will not manage it (no Secret ${r.name}-pguser-${u}); the copy still moves the role with its password`,
+            message: `user ${u}: ${f.kind} takes only lowercase letters, digits and "-" in spec.users, so the operator will not manage it (no Secret ${v5UserSecret(r.name, u)}); the copy still moves the role with its password`,
         })),
     ];
     return { refusals, warnings, postgresVersion: refusals.length === 0 ? major : null };

@@ -2,7 +2,7 @@ import type { Inspection, VolumeReport } from '../v4/inspection.js';
 import { apiVersionOf, type Flavor } from '../targets/flavors.js';
 import type { ClaimSpec, DataSourceVolumes, V5Cluster, V5DataSource, V5PgBackRest } from './cluster.js';
 import { cloudRepo, cloudRepoKind } from './repository.js';
-import { V4_SYSTEM_ROLES } from '../v4/preflight.js';
+import { applicationUsers } from '../v4/preflight.js';
 import { isV5UserName } from '../targets/names.js';
 
 /** On every generated cluster: the v4 cluster it was made from. apply adopts no v5 cluster without it. */
@@ -102,14 +102,10 @@ function volumeOf(i: Inspection, role: VolumeReport['role']): VolumeReport {
 export function logicalManifest(i: Inspection, o: ManifestOptions): V5Cluster {
     const data = volumeOf(i, 'data');
     const wal = i.wal ? i.volumes.find((v) => v.role === 'wal' && v.size) : undefined;
-    const prefix = `${i.cluster.name}-`;
-    const applicationUsers = i.userSecrets
-        .filter((s) => s.startsWith(prefix) && s.endsWith('-secret'))
-        .map((s) => s.slice(prefix.length, -'-secret'.length))
-        .filter((u) => u && !V4_SYSTEM_ROLES.includes(u) && u !== o.flavor.superuser && isV5UserName(u));
+    const users = applicationUsers(i.cluster.name, i.userSecrets).filter((u) => u !== o.flavor.superuser && isV5UserName(u));
     return clusterManifest(i, o, {
         instance: { dataVolumeClaimSpec: claimSpecOf(data), ...(wal ? { walVolumeClaimSpec: claimSpecOf(wal) } : {}) },
         pgbackrest: { repos: [{ name: 'repo1', volume: { volumeClaimSpec: claimSpecOf(data) } }] },
-        users: [{ name: o.flavor.superuser }, ...applicationUsers.map((name) => ({ name }))],
+        users: [{ name: o.flavor.superuser }, ...users.map((name) => ({ name }))],
     });
 }

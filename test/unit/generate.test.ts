@@ -158,8 +158,8 @@ describe('generate --method logical: refusals', () => {
         return logicalVerdict(i, { flavor: FLAVORS[flavor], v4Live: request.v4Live ?? true, image: request.image, postgresVersion: request.postgresVersion, name });
     }
 
-    it('warns of a user spec.users cannot name (the copy still moves it), and leaves it out of the manifest', () => {
-        const snapshot = snapshotOf(v4Cluster({ users: ['postgres', 'primaryuser', 'hippo', 'app_user'] }));
+    it("warns of a user spec.users cannot name (the copy still moves it), and leaves it out of the manifest, as v4's exporter Secret", () => {
+        const snapshot = snapshotOf(v4Cluster({ users: ['postgres', 'primaryuser', 'hippo', 'app_user', 'exporter'] }));
         const inspection = inspectCluster(snapshot, snapshot.pgclusters[0] as Pgcluster, { flavor: FLAVORS.ivyo, installed: true, selectedBy: 'flag' });
         const fresh = { ...inspection, target: { ...inspection.target, collisions: [] } };
         const v = logicalVerdict(fresh, { flavor: FLAVORS.ivyo, v4Live: true, name: 'hippo-v5' });
