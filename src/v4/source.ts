@@ -14,7 +14,7 @@ export interface Source {
     inspection: Inspection;
     /** True when read from the live pgcluster; false when from prepare's record. */
     live: boolean;
-    /** v4's configuration: read live, or captured by prepare (null: a record made before captures). */
+    /** v4's configuration: read live, or captured by prepare (null: a record made before captures, or not read for --no-carry). */
     capture: V4Capture | null;
 }
 
@@ -22,13 +22,22 @@ export interface Source {
  * The v4 cluster to generate from: the live pgcluster while it exists, else the record prepare left.
  * Collisions are judged for the v5 name, which `--name` may change.
  */
-export async function readSource(client: KubeClient, namespace: string, cluster: string, target: TargetChoice, v5Name: string, v4Served: boolean): Promise<Source> {
+export async function readSource(
+    client: KubeClient,
+    namespace: string,
+    cluster: string,
+    target: TargetChoice,
+    v5Name: string,
+    v4Served: boolean,
+    /** false: the live configuration is not read (--no-carry); the record's comes with it anyway. */
+    withCapture = true,
+): Promise<Source> {
     if (v4Served) {
         const pgcluster = await orAbsent(getPgcluster(client, namespace, cluster));
         if (pgcluster) {
             const snapshot = await observe(client, { namespace, cluster }, [pgcluster]);
             const inspection = inspectCluster(snapshot, pgcluster, target);
-            const capture = await readCapture(client, pgcluster, snapshot.pgreplicas);
+            const capture = withCapture ? await readCapture(client, pgcluster, snapshot.pgreplicas) : null;
             if (v5Name === cluster) return { inspection, live: true, capture };
             return { inspection: retarget(inspection, target, await liveCollisions(client, namespace, v5Name)), live: true, capture };
         }

@@ -60,7 +60,7 @@ export interface Generated {
 export async function generateManifest(client: KubeClient, g: GenerateInput): Promise<Generated> {
     const method = g.method ?? defaultMethod(g.target.flavor);
     const v5Name = g.name ?? (method === 'logical' ? logicalName(g.cluster) : g.cluster);
-    const source = await readSource(client, g.namespace, g.cluster, g.target, v5Name, g.v4Served);
+    const source = await readSource(client, g.namespace, g.cluster, g.target, v5Name, g.v4Served, g.carry !== false);
     const generated = fromSource(g, method, v5Name, source);
     if (g.carry === false) return { ...generated, carried: null };
     if (!source.capture) {
