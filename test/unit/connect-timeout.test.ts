@@ -1,11 +1,8 @@
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionError, KubeClient } from '../../src/kube/client.js';
 import { explainKubeError } from '../../src/kube/errors.js';
-import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
+import { insecureKubeconfig } from '../support/insecure-kubeconfig.js';
 
 /** A server that accepts TCP connections and then says nothing: no TLS handshake ever completes. */
 let silent: net.Server;
@@ -23,20 +20,7 @@ afterAll(async () => {
 
 describe('a connection that never completes', () => {
     it('ends after the connect timeout even when the request timeout is 0 (none), and says so', async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dial-'));
-        const file = path.join(dir, 'config');
-        fs.writeFileSync(
-            file,
-            JSON.stringify({
-                apiVersion: 'v1',
-                kind: 'Config',
-                clusters: [{ name: 'c', cluster: { server: `https://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
-                users: [{ name: 'u', user: { token: 't' } }],
-                contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-                'current-context': 'x',
-            }),
-        );
-        const cfg = loadKubeconfig({ kubeconfig: file, env: {} });
+        const cfg = insecureKubeconfig(`https://127.0.0.1:${port}`);
         const client = new KubeClient(cfg.kc, cfg.server, 0, cfg.contextName, 300);
         const started = Date.now();
         const err = await client.get('/apis').catch((e: unknown) => e);

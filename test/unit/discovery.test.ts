@@ -1,12 +1,9 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.js';
 import { discover } from '../../src/kube/discovery.js';
-import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
+import { insecureKubeconfig } from '../support/insecure-kubeconfig.js';
 
 /**
  * A fault the test API server shows only by chance: a CRD just deleted, whose group /apis still lists while its
@@ -35,20 +32,7 @@ afterAll(async () => {
 
 describe('discovery', () => {
     it('takes a group whose version answers 404 as not served, not as an error', async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'discovery-'));
-        const file = path.join(dir, 'config');
-        fs.writeFileSync(
-            file,
-            JSON.stringify({
-                apiVersion: 'v1',
-                kind: 'Config',
-                clusters: [{ name: 'c', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
-                users: [{ name: 'u', user: { token: 't' } }],
-                contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-                'current-context': 'x',
-            }),
-        );
-        const cfg = loadKubeconfig({ kubeconfig: file, env: {} });
+        const cfg = insecureKubeconfig(`http://127.0.0.1:${port}`);
         const client = new KubeClient(cfg.kc, cfg.server, 5000, cfg.contextName);
         expect(await discover(client)).toEqual({ v4: false, v5: { ivyo: false, pgo: false } });
     });
