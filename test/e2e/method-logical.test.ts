@@ -22,43 +22,47 @@ afterEach(async () => {
     }
 });
 
-/** v4's servers as its fixture names them: the application user's password is its Secret's. */
-async function servers(): Promise<{ v4: Server; v5: Server }> {
-    const [v4, v5] = await Promise.all([startPostgres(13), startPostgres(18, { hba: ['host all ivorysql 127.0.0.1/32 trust', ...V5_HBA] })]);
-    seedV4(v4);
-    v4.psql("alter role hippo password 'hippo-password-example'");
-    // What the v5 operator makes on bootstrap: its superuser (IVYO internal/ivory/users.go; PGO's is postgres).
-    v5.psql('create role ivorysql superuser login');
-    return { v4, v5 };
+/**
+ * v4's and v5's servers for the tests of one describe, started before them and stopped after: v4 as its fixture
+ * names it (the application user's password is its Secret's), v5 with what its operator makes on bootstrap.
+ */
+function servers(): { v4: Server; v5: Server } {
+    const s = {} as { v4: Server; v5: Server };
+    beforeAll(async () => {
+        const [v4, v5] = await Promise.all([startPostgres(13), startPostgres(18, { hba: ['host all ivorysql 127.0.0.1/32 trust', ...V5_HBA] })]);
+        seedV4(v4);
+        v4.psql("alter role hippo password 'hippo-password-example'");
+        // The v5 operator's superuser (IVYO internal/ivory/users.go; PGO's is postgres).
+        v5.psql('create role ivorysql superuser login');
+        Object.assign(s, { v4, v5 });
+    }, 60_000);
+    afterAll(async () => {
+        await s.v4?.stop();
+        await s.v5?.stop();
+    });
+    return s;
 }
 
-async function namespaceWith(prefix: string, v4: Server, v5: Server, v5Name: string, operator: 'ivyo' | 'pgo'): Promise<{ ns: string; runner: JobRunner }> {
+/** A namespace with the v4 fixture, the operators simulated and a JobRunner; `logs` is what each Job's pod printed. */
+async function namespaceWith(prefix: string, v4: Server, v5: Server, v5Name: string, operator: 'ivyo' | 'pgo'): Promise<{ ns: string; logs: () => string }> {
     const ns = await createNamespace(prefix);
     await createObjects(v4Cluster({ namespace: ns }));
     simulators.push(await new V4OperatorSimulator(adminKubeconfig(), ns).start());
     simulators.push(new V5OperatorSimulator(adminClient(), operator, ns).start());
     const runner = new JobRunner(adminClient(), ns, { hippo: { host: '127.0.0.1', port: v4.port }, [`${v5Name}-primary`]: { host: '127.0.0.1', port: v5.port } });
     simulators.push(runner.start());
-    return { ns, runner };
+    return { ns, logs: () => [...runner.logs.entries()].map(([pod, log]) => `--- ${pod}\n${log}`).join('\n') };
 }
 
 const inspect = async (ns: string) => JSON.parse((await run(['inspect', 'hippo', '-n', ns, '-o', 'json'])).stdout) as Inspection;
 const jobs = (ns: string) => adminClient().list<Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, { labelSelector: 'app.kubernetes.io/managed-by=kubectl-ivyo-upgrade' });
 
 describe('the logical move to IVYO, by replication and a cut-over, end to end', () => {
-    let v4: Server;
-    let v5: Server;
-    beforeAll(async () => {
-        ({ v4, v5 } = await servers());
-    }, 60_000);
-    afterAll(async () => {
-        await v4?.stop();
-        await v5?.stop();
-    });
+    const pg = servers();
 
     it('inspect → prepare → apply --copy replicate → cutover → cutover --undo', async () => {
-        const { ns, runner } = await namespaceWith('logical-replicate', v4, v5, 'hippo-v5', 'ivyo');
-        const logs = () => [...runner.logs.entries()].map(([pod, log]) => `--- ${pod}\n${log}`).join('\n');
+        const { v4, v5 } = pg;
+        const { ns, logs } = await namespaceWith('logical-replicate', v4, v5, 'hippo-v5', 'ivyo');
 
         // inspect: the logical move is the one road to IVYO, ready; what SQL would tell is not read yet.
         const before = await inspect(ns);
@@ -142,19 +146,11 @@ describe('the logical move to IVYO, by replication and a cut-over, end to end', 
 });
 
 describe('the logical move to PGO v5, by dump, end to end: a move and a major upgrade (13 → 18) in one', () => {
-    let v4: Server;
-    let v5: Server;
-    beforeAll(async () => {
-        ({ v4, v5 } = await servers());
-    }, 60_000);
-    afterAll(async () => {
-        await v4?.stop();
-        await v5?.stop();
-    });
+    const pg = servers();
 
     it('apply --method logical copies every database into a fresh PostgresCluster and prints what clients change', async () => {
-        const { ns, runner } = await namespaceWith('logical-dump', v4, v5, 'hippo-18', 'pgo');
-        const logs = () => [...runner.logs.entries()].map(([pod, log]) => `--- ${pod}\n${log}`).join('\n');
+        const { v4, v5 } = pg;
+        const { ns, logs } = await namespaceWith('logical-dump', v4, v5, 'hippo-18', 'pgo');
         const plan = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', '--method', 'logical', '--name', 'hippo-18', '--dry-run']);
         expect(plan.code).toBe(0);
         expect(plan.stderr).toContain('note: writes to v4 cluster hippo must stop for the whole copy');
