@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FLAVORS } from '../../src/targets/flavors.js';
-import type { V4Capture } from '../../src/v4/capture.js';
 import { carry } from '../../src/v5/carry.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
 import { SOURCE_ANNOTATION } from '../../src/v5/manifest.js';
-import { customizedCapture as captureOf } from '../fixtures/v4/customized.js';
+import { bareCapture, customizedCapture as captureOf } from '../fixtures/v4/customized.js';
 
 const manifest: V5Cluster = {
     apiVersion: 'postgres-operator.crunchydata.com/v1beta1',
@@ -103,13 +102,7 @@ describe("carry: v4's configuration into the v5 manifest", () => {
     });
 
     it('a default v4 cluster carries nothing and reports nothing', () => {
-        const plain: V4Capture = {
-            capturedAt: 'T',
-            pgcluster: { labels: {}, annotations: {}, spec: { port: '5432', pgBouncer: { resources: {} }, limits: {} } },
-            pgreplicas: [],
-            configMaps: [],
-            secrets: [],
-        };
+        const plain = bareCapture({ pgcluster: { labels: {}, annotations: {}, spec: { port: '5432', pgBouncer: { resources: {} }, limits: {} } } });
         expect(carry(manifest, plain, FLAVORS.pgo)).toEqual({ manifest, report: [] });
     });
 });
@@ -140,10 +133,7 @@ describe('carry: schedules v5 cannot take as they are', () => {
 
 describe('carry: parameters a newer major no longer has', () => {
     it('drops them for a logical move into that major, keeps them for the same major', () => {
-        const c: V4Capture = {
-            capturedAt: 'T',
-            pgcluster: { labels: {}, annotations: {}, spec: {} },
-            pgreplicas: [],
+        const c = bareCapture({
             configMaps: [
                 {
                     role: 'patroni-dcs',
@@ -152,8 +142,7 @@ describe('carry: parameters a newer major no longer has', () => {
                     annotations: { config: JSON.stringify({ postgresql: { parameters: { stats_temp_directory: '/tmp', work_mem: '8MB' } } }) },
                 },
             ],
-            secrets: [],
-        };
+        });
         const at = (postgresVersion: number) => carry({ ...manifest, spec: { ...manifest.spec, postgresVersion } }, c, FLAVORS.pgo);
         expect(at(18).manifest.spec?.patroni?.dynamicConfiguration).toEqual({ postgresql: { parameters: { work_mem: '8MB' } } });
         expect(at(18).report).toContainEqual({ outcome: 'dropped', from: 'parameter stats_temp_directory', why: 'PostgreSQL 15 removed it, and the target runs PostgreSQL 18' });
@@ -163,11 +152,7 @@ describe('carry: parameters a newer major no longer has', () => {
 
 describe('carry: the application users', () => {
     it("every v4 user Secret not of v4's own becomes a spec.users entry (apply copies its password); a name v5 cannot take is named", () => {
-        const c: V4Capture = {
-            capturedAt: 'T',
-            pgcluster: { labels: {}, annotations: {}, spec: {} },
-            pgreplicas: [],
-            configMaps: [],
+        const c = bareCapture({
             secrets: [
                 'hippo-alice-secret',
                 'hippo-app_user-secret',
@@ -177,7 +162,7 @@ describe('carry: the application users', () => {
                 'hippo-primaryuser-secret',
                 'hippo-tls-keypair',
             ],
-        };
+        });
         const withUser = { ...manifest, spec: { ...manifest.spec, users: [{ name: 'hippo' }] } };
         const { manifest: m, report } = carry(withUser, c, FLAVORS.pgo);
         expect(m.spec?.users).toEqual([{ name: 'hippo' }, { name: 'alice' }]);

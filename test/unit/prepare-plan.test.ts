@@ -1,4 +1,4 @@
-import type { V4Capture } from '../../src/v4/capture.js';
+import { bareCapture } from '../fixtures/v4/customized.js';
 import { describe, expect, it } from 'vitest';
 import type { Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster } from '../../src/kube/types.js';
 import type { Inspection } from '../../src/v4/inspection.js';
@@ -42,7 +42,7 @@ const failedOver = () => v4Cluster({ primary: 'hippo-jgut', replicas: ['hippo'],
 const job = (name: string, status: Job['status'], backoffLimit?: number): Job => ({ metadata: { name }, spec: { backoffLimit }, status });
 
 describe("prepare captures v4's configuration before any delete", () => {
-    const capture: V4Capture = { capturedAt: 'T', pgcluster: { labels: {}, annotations: {}, spec: {} }, pgreplicas: [], configMaps: [], secrets: [] };
+    const capture = bareCapture();
     it('a record made before captures gets one while v4 still has its configuration; a recorded capture is never replaced', () => {
         const recorded = { record: stateOf(failedOver()).live, liveCapture: capture };
         const plan = kinds(planPrepare(stateOf(failedOver(), recorded), OPTS));
