@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import { evaluate } from '@marcbachmann/cel-js';
 import { load } from 'js-yaml';
+import { isObject } from '../../src/v4/capture.js';
 
 interface Schema {
     type?: string;
@@ -16,8 +17,6 @@ interface Schema {
     items?: Schema;
     'x-kubernetes-validations'?: { rule: string; message?: string }[];
 }
-
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 function celValue(v: unknown, s: Schema | undefined): unknown {
     if (typeof v === 'number' && s?.type === 'integer') return BigInt(v);
