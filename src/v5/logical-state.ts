@@ -75,26 +75,25 @@ export interface PreflightState {
 
 export async function readPreflightState(client: KubeClient, namespace: string, v4Cluster: string, target: TargetChoice, v4Served: boolean): Promise<PreflightState> {
     const jobName = logicalJobName(v4Cluster, 'preflight');
-    const [pgcluster, job, pods] = await Promise.all([
+    const [pgcluster, job, answer] = await Promise.all([
         v4Served ? orAbsent(getPgcluster(client, namespace, v4Cluster)) : Promise.resolve(null),
         orAbsent(client.get<Job>(paths.job(namespace, jobName))),
-        client.list<Pod>(paths.pods(namespace), { labelSelector: `job-name=${jobName}` }),
+        logicalResult(client, namespace, jobName),
     ]);
     const inspection = pgcluster ? inspectCluster(await observe(client, { namespace, cluster: v4Cluster }, [pgcluster]), pgcluster, target) : null;
-    return { namespace, v4Cluster, inspection, job, answer: succeededMessage(pods), recorded: inspection?.logical.preflight ?? null };
+    return { namespace, v4Cluster, inspection, job, answer, recorded: inspection?.logical.preflight ?? null };
 }
 
-/** The termination message of a Job's pod that succeeded: what its script wrote into RESULT_FILE. */
-function succeededMessage(pods: Pod[]): string | null {
+/**
+ * What a finished Job of the logical move reported (the preflight's answer, replicate's tables synchronised and
+ * lag, …): the termination message of its pod that succeeded, what its script wrote into RESULT_FILE; or null.
+ */
+export async function logicalResult(client: KubeClient, namespace: string, job: string): Promise<string | null> {
+    const pods = await client.list<Pod>(paths.pods(namespace), { labelSelector: `job-name=${job}` });
     return (
         pods
             .flatMap((p) => p.status?.containerStatuses ?? [])
             .map((c) => c.state?.terminated)
             .find((t) => t?.exitCode === 0 && t.message)?.message ?? null
     );
-}
-
-/** What a finished step of the logical move reported (e.g. replicate's tables synchronised and lag), or null. */
-export async function logicalResult(client: KubeClient, namespace: string, job: string): Promise<string | null> {
-    return succeededMessage(await client.list<Pod>(paths.pods(namespace), { labelSelector: `job-name=${job}` }));
 }
