@@ -90,6 +90,12 @@ function parseJson(text: string): Dcs | null {
 /** A map of v4's as strings, as Kubernetes takes labels, annotations and quantities. */
 const strings = (x: unknown): Record<string, string> => Object.fromEntries(Object.entries(isObject(x) ? x : {}).map(([k, v]) => [k, String(v)]));
 
+/** v4's ResourceLists (requests, limits) as a v5 `resources`, or undefined when both are empty. */
+function resourcesOf(requests: unknown, limits: unknown): { requests?: Record<string, string>; limits?: Record<string, string> } | undefined {
+    if (!nonEmpty(requests) && !nonEmpty(limits)) return undefined;
+    return { ...(nonEmpty(requests) ? { requests: strings(requests) } : {}), ...(nonEmpty(limits) ? { limits: strings(limits) } : {}) };
+}
+
 function parseYaml(text: string | undefined): Dcs {
     if (!text) return {};
     const y = load(text);
@@ -112,9 +118,10 @@ function patroniOf(c: V4Capture, cluster: string): { dcs: Dcs; local: Dcs; unrea
         .filter(([k]) => k.endsWith('-local-config'))
         .map(([, v]) => parseYaml(v));
     const customLocal = isObject(custom.postgresql) ? { postgresql: custom.postgresql } : {};
+    const liveDcs = live === undefined ? {} : parseJson(live);
     return {
-        dcs: mergeDcs(bootstrap, parseYaml(pgha[`${cluster}-dcs-config`]), (live === undefined ? {} : parseJson(live)) ?? {}),
-        unreadable: live !== undefined && parseJson(live) === null,
+        dcs: mergeDcs(bootstrap, parseYaml(pgha[`${cluster}-dcs-config`]), liveDcs ?? {}),
+        unreadable: liveDcs === null,
         local: mergeDcs(customLocal, ...locals),
     };
 }
@@ -148,11 +155,9 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor): { mani
             to: `spec.instances[0].replicas ${1 + replicas}`,
         });
     }
-    if (instance && (nonEmpty(spec.resources) || nonEmpty(spec.limits))) {
-        instance.resources = {
-            ...(nonEmpty(spec.resources) ? { requests: strings(spec.resources) } : {}),
-            ...(nonEmpty(spec.limits) ? { limits: strings(spec.limits) } : {}),
-        };
+    const resources = resourcesOf(spec.resources, spec.limits);
+    if (instance && resources) {
+        instance.resources = resources;
         report.push({ outcome: 'translated', from: 'spec.resources, spec.limits', to: 'spec.instances[0].resources.requests, .limits' });
     }
     if (instance && Array.isArray(spec.tolerations) && spec.tolerations.length > 0) {
@@ -325,9 +330,8 @@ function carryPgBouncer(c: V4Capture, s: Spec, annotations: Record<string, unkno
     const replicas = Number(b.replicas ?? 0);
     if (!(replicas > 0)) return;
     const pgBouncer: NonNullable<NonNullable<Spec['proxy']>['pgBouncer']> = { replicas };
-    if (nonEmpty(b.resources) || nonEmpty(b.limits)) {
-        pgBouncer.resources = { ...(nonEmpty(b.resources) ? { requests: strings(b.resources) } : {}), ...(nonEmpty(b.limits) ? { limits: strings(b.limits) } : {}) };
-    }
+    const resources = resourcesOf(b.resources, b.limits);
+    if (resources) pgBouncer.resources = resources;
     if (typeof b.serviceType === 'string' && b.serviceType !== '' && b.serviceType !== 'ClusterIP') pgBouncer.service = { type: b.serviceType };
     if (nonEmpty(annotations.pgBouncer)) pgBouncer.metadata = { annotations: strings(annotations.pgBouncer) };
     const ini = parseIni(c.configMaps.find((m) => m.role === 'pgbouncer')?.data['pgbouncer.ini']);
@@ -360,11 +364,8 @@ function carryPgBouncer(c: V4Capture, s: Spec, annotations: Record<string, unkno
 /** v4's exporter sidecar → spec.monitoring.pgmonitor.exporter (the operator's exporter image, v4's resources). */
 function carryExporter(spec: Record<string, unknown>, s: Spec, report: CarryItem[]): void {
     if (spec.exporter !== true) return;
-    const resources = {
-        ...(nonEmpty(spec.exporterResources) ? { requests: strings(spec.exporterResources) } : {}),
-        ...(nonEmpty(spec.exporterLimits) ? { limits: strings(spec.exporterLimits) } : {}),
-    };
-    s.monitoring = { pgmonitor: { exporter: Object.keys(resources).length > 0 ? { resources } : {} } };
+    const resources = resourcesOf(spec.exporterResources, spec.exporterLimits);
+    s.monitoring = { pgmonitor: { exporter: resources ? { resources } : {} } };
     report.push({ outcome: 'translated', from: 'spec.exporter (and exporterResources, exporterLimits)', to: 'spec.monitoring.pgmonitor.exporter' });
 }
 
