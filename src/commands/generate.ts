@@ -36,7 +36,7 @@ export const manifestFlags = {
         type: 'boolean',
         default: true,
         describe:
-            "Carry v4's configuration (Patroni, pg_hba, replicas, resources, placement, service type, labels, pgBouncer, exporter, schedules, users) into the manifest and report each item on stderr (one JSON document with -o json); --no-carry for the minimal manifest",
+            "Carry v4's configuration (Patroni, pg_hba, replicas, resources, placement, service type, labels, pgBouncer, exporter, schedules, users) into the manifest and report each item on stderr (one JSON document with -o json); with --no-carry, the minimal manifest",
     },
 } as const satisfies Record<string, Options>;
 
