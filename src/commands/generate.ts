@@ -36,7 +36,12 @@ export const manifestFlags = {
         type: 'boolean',
         default: true,
         describe:
-            "Carry v4's configuration (Patroni, pg_hba, replicas, resources, placement, service type, labels, pgBouncer, exporter, schedules, users) into the manifest and report each item on stderr (one JSON document with -o json); with --no-carry, the minimal manifest",
+            "Carry v4's configuration (Patroni, pg_hba, replicas, resources, placement, service type, labels, pgBouncer, exporter, pgBackRest, schedules, TLS, users) into the manifest and report each item on stderr (one JSON document with -o json); with --no-carry, the minimal manifest",
+    },
+    'replication-tls-secret': {
+        type: 'string',
+        describe:
+            "With v4's TLS: a Secret holding tls.crt, tls.key and ca.crt of a client certificate for the target's replication user, signed by v4's CA; v4's certificate is carried only with it (v5 takes the two together)",
     },
 } as const satisfies Record<string, Options>;
 
@@ -51,6 +56,7 @@ export interface ManifestArgs {
     pgbackrestImage?: string;
     postgresVersion?: number;
     carry?: boolean;
+    replicationTlsSecret?: string;
     output?: string;
 }
 
@@ -93,6 +99,7 @@ export async function generateFromFlags(
         restoreType: args.restoreType,
         restoreTarget: args.restoreTarget,
         carry: args.carry,
+        replicationTLSSecret: args.replicationTlsSecret,
     });
     for (const w of generated.warnings) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
     // With -o json the report is data too: one JSON document on stderr, `{"carry": [{outcome, from, to?, why?}]}` (none when empty).

@@ -44,6 +44,8 @@ export interface RequestOptions {
 
 export interface ListOptions {
     labelSelector?: string;
+    /** e.g. `metadata.name=x`: one object by name, read with the `list` verb. */
+    fieldSelector?: string;
     /** Ask for PartialObjectMetadataList: names, labels and annotations only (used for Secrets). */
     metadataOnly?: boolean;
 }
@@ -81,7 +83,7 @@ export class KubeClient {
         let token: string | undefined;
         do {
             const page = await this.request<ObjectList<T>>('GET', path, {
-                query: { labelSelector: opts.labelSelector, limit: PAGE_SIZE, continue: token },
+                query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: PAGE_SIZE, continue: token },
                 accept: opts.metadataOnly ? METADATA_ONLY : undefined,
             });
             items.push(...(page.items ?? []));

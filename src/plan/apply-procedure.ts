@@ -5,6 +5,8 @@ import { applyRequest, createRequest, send, type WriteRequest } from '../kube/wr
 import { readApplyState, type ApplyState } from '../v5/apply-state.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { credentialsSecret } from '../v5/repository.js';
+import { tlsSecret } from '../v5/carry-tls.js';
+import { ExitCode, UserError } from '../errors.js';
 import type { Flavor } from '../targets/flavors.js';
 import { applyNotes, describeApplyAction, isApplyWait, planApply, type ApplyAction, type ApplyOptions } from './apply.js';
 import type { Procedure } from './execute.js';
@@ -61,6 +63,17 @@ export function applyCluster(
                     return;
                 case 'copy-repo-credentials': {
                     await send(client, createRequest(secrets, credentialsSecret(a.to, namespace, a.repo, await v4SecretData(a.from))), { dryRun });
+                    return;
+                }
+                case 'build-tls': {
+                    const built = tlsSecret(a.to, await v4SecretData(a.keyPair), await v4SecretData(a.ca));
+                    if ('missing' in built) {
+                        throw new UserError(
+                            `Secret ${a.to} cannot be built: v4's ${a.keyPair} (tls.crt, tls.key) and ${a.ca} (ca.crt) lack ${built.missing.join(', ')} in namespace ${namespace}; create ${a.to} yourself, then run apply again`,
+                            ExitCode.Refused,
+                        );
+                    }
+                    await send(client, createRequest(secrets, built.secret), { dryRun });
                     return;
                 }
                 case 'apply-cluster':

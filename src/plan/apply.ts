@@ -5,6 +5,7 @@ import { moveJobNames, type DataSourceVolumes } from '../v5/cluster.js';
 import { SOURCE_ANNOTATION } from '../v5/manifest.js';
 import { jobSucceeded } from '../kube/jobs.js';
 import { credentialsSecretName } from '../v5/repository.js';
+import { tlsBuilds } from '../v5/carry-tls.js';
 import { PreconditionFailed } from './execute.js';
 
 export interface ApplyOptions {
@@ -19,6 +20,7 @@ export interface ApplyOptions {
 export type ApplyAction =
     | { kind: 'copy-password'; user: string; from: string; to: string }
     | { kind: 'copy-repo-credentials'; repo: 's3' | 'gcs'; from: string; to: string }
+    | { kind: 'build-tls'; keyPair: string; ca: string; to: string }
     | { kind: 'apply-cluster' }
     | { kind: 'wait-move-jobs'; jobs: string[] }
     | { kind: 'wait-adoption'; pvcs: string[] }
@@ -50,6 +52,7 @@ export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
         if (o.keepPasswords && !live) actions.push(...passwordCopies(s));
         const credentials = credentialsToCopy(s);
         if (credentials && !live) actions.push(credentials);
+        if (!live) actions.push(...tlsToBuild(s));
         if (!live) actions.push({ kind: 'apply-cluster' });
         const failedRestore = live?.status?.conditions?.find((c) => c.type === s.flavor.dataInitializedCondition && c.status === 'False' && c.reason === 'PGBackRestRestoreFailed');
         if (failedRestore) {
@@ -131,6 +134,29 @@ function credentialsToCopy(s: ApplyState): ApplyAction | null {
     return { kind: 'copy-repo-credentials', repo: kind, from, to: wanted };
 }
 
+/**
+ * The custom certificates the manifest names and generate asked apply to build from v4's key pair and CA; and the
+ * replication client certificate v5 takes with them, which the user made and must exist first.
+ */
+function tlsToBuild(s: ApplyState): Extract<ApplyAction, { kind: 'build-tls' }>[] {
+    const replication = s.manifest.spec?.customReplicationTLSSecret?.name;
+    if (replication && !s.secrets.has(replication)) {
+        throw new PreconditionFailed(
+            `the manifest names Secret ${replication} (spec.customReplicationTLSSecret), which does not exist in namespace ${s.namespace}: create it with tls.crt, tls.key and ca.crt of a client certificate for ${s.flavor.replicationUser} signed by v4's CA, then run apply again`,
+        );
+    }
+    const builds = tlsBuilds(s.manifest).filter((b) => !s.secrets.has(b.to));
+    for (const b of builds) {
+        const missing = [b.keyPair, b.ca].filter((n) => !s.secrets.has(n));
+        if (missing.length > 0) {
+            throw new PreconditionFailed(
+                `Secret ${b.to} is to be built from v4's Secrets ${b.keyPair} and ${b.ca}, and ${missing.join(' and ')} does not exist in namespace ${s.namespace}: restore it, or create ${b.to} yourself (tls.crt, tls.key, ca.crt)`,
+            );
+        }
+    }
+    return builds.map((b) => ({ kind: 'build-tls', ...b }));
+}
+
 /** The v5 operator has taken the PVC over: its cluster label and a controller reference to this cluster. */
 export function adopted(s: ApplyState, pvc: string): boolean {
     const p = s.pvcs.get(pvc);
@@ -148,6 +174,8 @@ export function describeApplyAction(a: ApplyAction, s: Pick<ApplyState, 'manifes
             return `copy the v4 password of user ${a.user} from Secret ${a.from} into Secret ${a.to}, in the cluster (the value is never printed)`;
         case 'copy-repo-credentials':
             return `convert the v4 ${a.repo === 's3' ? 'S3' : 'GCS'} credentials of Secret ${a.from} into Secret ${a.to}, in the cluster (never printed)`;
+        case 'build-tls':
+            return `build Secret ${a.to} from v4's key pair ${a.keyPair} and CA ${a.ca} (tls.crt, tls.key, ca.crt), in the cluster (never printed)`;
         case 'apply-cluster':
             return `create ${kind} ${name} (server-side apply, field manager kubectl-ivyo-upgrade)`;
         case 'wait-move-jobs':

@@ -17,6 +17,8 @@ export interface Flavor {
     dataSourceKey: 'ivoryCluster' | 'postgresCluster';
     dataInitializedCondition: string;
     replicationUser: string;
+    /** The value of the operator's `data` label on its PostgreSQL pods (PGO v5.8.9 internal/naming/labels.go DataPostgres; IVYO DataIvory). */
+    dataLabelValue: 'postgres' | 'ivory';
     /**
      * The user whose `spec.users` entry the operator always makes a superuser, with its password in the Secret
      * `<cluster>-pguser-<user>`: what the logical move restores as.
@@ -42,6 +44,7 @@ export const FLAVORS: Record<FlavorName, Flavor> = {
         dataSourceKey: 'ivoryCluster',
         dataInitializedCondition: 'IvoryDataInitialized',
         replicationUser: '_ivoryrepl',
+        dataLabelValue: 'ivory',
         // internal/ivory/users.go WriteUsersInIvorySQL: "ivorysql" always gets LOGIN SUPERUSER; naming.go `<c>-pguser-<user>`.
         superuser: 'ivorysql',
         postgresVersions: { min: 10, max: 18 },
@@ -61,6 +64,7 @@ export const FLAVORS: Record<FlavorName, Flavor> = {
         dataSourceKey: 'postgresCluster',
         dataInitializedCondition: 'PostgresDataInitialized',
         replicationUser: '_crunchyrepl',
+        dataLabelValue: 'postgres',
         // internal/postgres/users.go WriteUsersInPostgreSQL (v5.8.9): "postgres" always gets LOGIN SUPERUSER.
         superuser: 'postgres',
         postgresVersions: { min: 11, max: 18 },

@@ -78,10 +78,12 @@ export async function readCapture(client: KubeClient, pgcluster: Pgcluster, pgre
         entry('backrest-config', `${c}-config-backrest`),
         ...named.configMaps.map((n) => entry('backrest-config', n)),
     ];
-    const [found, schedules, secrets] = await Promise.all([
+    const [found, schedules, secrets, backrestSecret] = await Promise.all([
         Promise.all(wanted.map(async ([role, name]) => ({ role, cm: await get(name) }))),
         client.list<ConfigMap>(paths.configMap(ns), { labelSelector: `crunchy-scheduler=true,${V4.label.cluster}=${c}` }),
         client.list<KubeObject>(paths.secret(ns), { labelSelector: `${V4.label.cluster}=${c}`, metadataOnly: true }),
+        // The Secret `<c>-config-backrest` (the user's, unlabelled): its name only, by the list verb the others need.
+        client.list<KubeObject>(paths.secret(ns), { fieldSelector: `metadata.name=${c}-config-backrest`, metadataOnly: true }),
     ]);
     const configMaps = [...found.flatMap(({ role, cm }) => (cm ? [{ role, cm }] : [])), ...schedules.map((cm) => ({ role: 'schedule' as const, cm }))];
     return {
@@ -96,6 +98,6 @@ export async function readCapture(client: KubeClient, pgcluster: Pgcluster, pgre
             data: cm.data ?? {},
             annotations: dcsAnnotation(role, cm),
         })),
-        secrets: [...new Set([...secrets.map((s) => s.metadata.name), ...named.secrets])].sort(),
+        secrets: [...new Set([...secrets.map((s) => s.metadata.name), ...named.secrets, ...backrestSecret.map((s) => s.metadata.name)])].sort(),
     };
 }

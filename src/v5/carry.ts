@@ -3,20 +3,15 @@ import type { Flavor } from '../targets/flavors.js';
 import { isObject, type V4Capture } from '../v4/capture.js';
 import { V4 } from '../v4/names.js';
 import { applicationUsers, V4_SYSTEM_ROLES } from '../v4/preflight.js';
+import { isV5UserName } from '../targets/names.js';
+import { carryBackrestConfig, carryBackrestResources, carrySchedules } from './carry-backrest.js';
+import { nonEmpty, parseIni, parseJson, resourcesOf, strings, text, type CarryItem, type CarryOptions, type Spec } from './carry-common.js';
+import { carryAntiAffinity, carryNodeAffinity, carryReplicas } from './carry-placement.js';
+import { carryTls } from './carry-tls.js';
 import type { V5Cluster } from './cluster.js';
 import { SOURCE_ANNOTATION } from './manifest.js';
-import { isV5UserName } from '../targets/names.js';
 
-/**
- * What became of one captured v4 setting in the v5 manifest: `carried` as it was, `translated` to another
- * field or shape, `dropped` (and why), or needing `action` from the user.
- */
-export interface CarryItem {
-    outcome: 'carried' | 'translated' | 'dropped' | 'action';
-    from: string;
-    to?: string;
-    why?: string;
-}
+export type { CarryItem } from './carry-common.js';
 
 /**
  * PostgreSQL parameters the v5 operator owns: it sets them itself, or its CRD rejects them (PGO's
@@ -66,7 +61,6 @@ const REMOVED: Record<string, number> = {
 const V4_OWN_LABELS = new Set(['pgo-version', 'pgouser', 'pg-cluster', 'pgo-backrest', 'backrest-storage-type', 'NodeLabelKey', 'NodeLabelValue', 'crunchy-pgha-scope']);
 
 type Dcs = Record<string, unknown>;
-const nonEmpty = (x: unknown): x is Record<string, unknown> => isObject(x) && Object.keys(x).length > 0;
 
 /** Deep merge of Patroni configurations: later wins key by key, as Patroni layers them. */
 function mergeDcs(...layers: Dcs[]): Dcs {
@@ -75,25 +69,6 @@ function mergeDcs(...layers: Dcs[]): Dcs {
         for (const [k, v] of Object.entries(layer)) out[k] = isObject(v) && isObject(out[k]) ? mergeDcs(out[k], v) : v;
     }
     return out;
-}
-
-/** A JSON object, or null where the text is not one (reported by the caller, never guessed at). */
-function parseJson(text: string): Dcs | null {
-    try {
-        const j: unknown = JSON.parse(text);
-        return isObject(j) ? j : null;
-    } catch {
-        return null;
-    }
-}
-
-/** A map of v4's as strings, as Kubernetes takes labels, annotations and quantities. */
-const strings = (x: unknown): Record<string, string> => Object.fromEntries(Object.entries(isObject(x) ? x : {}).map(([k, v]) => [k, String(v)]));
-
-/** v4's ResourceLists (requests, limits) as a v5 `resources`, or undefined when both are empty. */
-function resourcesOf(requests: unknown, limits: unknown): { requests?: Record<string, string>; limits?: Record<string, string> } | undefined {
-    if (!nonEmpty(requests) && !nonEmpty(limits)) return undefined;
-    return { ...(nonEmpty(requests) ? { requests: strings(requests) } : {}), ...(nonEmpty(limits) ? { limits: strings(limits) } : {}) };
 }
 
 function parseYaml(text: string | undefined): Dcs {
@@ -137,7 +112,7 @@ function namesV4Role(rule: string): boolean {
  * Carries what prepare captured of v4 into the manifest, per target, and reports every item. What this version
  * does not carry yet is reported as needing action, never left out without a word.
  */
-export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor): { manifest: V5Cluster; report: CarryItem[] } {
+export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor, o: CarryOptions): { manifest: V5Cluster; report: CarryItem[] } {
     const report: CarryItem[] = [];
     const spec = c.pgcluster.spec;
     const cluster = manifest.metadata.annotations?.[SOURCE_ANNOTATION] ?? manifest.metadata.name;
@@ -145,16 +120,7 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor): { mani
     const s = (out.spec ??= {});
     const instance = s.instances?.[0];
 
-    // Instances: the primary and every replica, as v4 ran them.
-    const replicas = Math.max(Number(spec.replicas ?? 0) || 0, c.pgreplicas.length);
-    if (instance && replicas > 0) {
-        instance.replicas = 1 + replicas;
-        report.push({
-            outcome: 'translated',
-            from: `spec.replicas ${String(spec.replicas ?? 0)}, ${c.pgreplicas.length} pgreplicas`,
-            to: `spec.instances[0].replicas ${1 + replicas}`,
-        });
-    }
+    // Instances: the primary's settings; the replicas (and instance sets of their own) last, from them.
     const resources = resourcesOf(spec.resources, spec.limits);
     if (instance && resources) {
         instance.resources = resources;
@@ -262,13 +228,16 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor): { mani
     carryUsers(c, s, cluster, report);
     carryNodeAffinity(spec, instance, report);
     carryPgBouncer(c, s, annotations, report);
+    carryAntiAffinity(spec, s, flavor, out.metadata.name, report);
+    carryReplicas(c, s, report);
     carryExporter(spec, s, report);
     carrySchedules(c, s, report);
-    report.push(...notCarriedYet(c));
+    carryBackrestConfig(c, s, cluster, report);
+    carryBackrestResources(spec, s, report);
+    carryTls(c, out, flavor, o, report);
+    carryRest(c, s, o, report);
     return { manifest: out, report };
 }
-
-type Spec = NonNullable<V5Cluster['spec']>;
 
 /**
  * Every v4 application user (a Secret `<c>-<user>-secret`, v4 internal/util/secrets.go; not a v4 system role,
@@ -291,38 +260,12 @@ function carryUsers(c: V4Capture, s: Spec, cluster: string, report: CarryItem[])
     }
 }
 
-/** v4.7 `nodeAffinity.default` is a Kubernetes NodeAffinity, as v5 takes it (v4 pkg/apis/crunchydata.com/v1/cluster.go NodeAffinitySpec). */
-function carryNodeAffinity(spec: Record<string, unknown>, instance: NonNullable<Spec['instances']>[number] | undefined, report: CarryItem[]): void {
-    const affinity = isObject(spec.nodeAffinity) ? spec.nodeAffinity.default : undefined;
-    if (!instance || !nonEmpty(affinity)) return;
-    instance.affinity = { nodeAffinity: affinity };
-    report.push({ outcome: 'translated', from: 'spec.nodeAffinity.default', to: 'spec.instances[0].affinity.nodeAffinity' });
-}
-
 /**
  * pgbouncer.ini settings the v5 operator writes itself, and would let a carried value override (PGO v5.8.9
  * internal/pgbouncer/config.go: "Override the above with any specified settings"): listening, authentication,
  * TLS, sockets and files. Carried over, they would break pgBouncer; so they are dropped and reported.
  */
 const PGBOUNCER_OWNED = /^(listen_|auth_|unix_socket_|client_tls_|server_tls_|logfile$|pidfile$|admin_users$|stats_users$|conffile$)/;
-
-/** The `[section]` → `key = value` of an ini file; comments (`;`, `#`) and blank lines left out. */
-function parseIni(text: string | undefined): Record<string, Record<string, string>> {
-    const out: Record<string, Record<string, string>> = {};
-    let section = '';
-    for (const raw of (text ?? '').split('\n')) {
-        const line = raw.trim();
-        if (line === '' || line.startsWith(';') || line.startsWith('#')) continue;
-        const header = /^\[(.+)\]$/.exec(line);
-        if (header?.[1]) {
-            section = header[1].trim();
-            continue;
-        }
-        const eq = line.indexOf('=');
-        if (eq > 0) (out[section] ??= {})[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
-    }
-    return out;
-}
 
 /** v4's pgBouncer (spec.pgBouncer, `<c>-pgbouncer-cm`) → spec.proxy.pgBouncer: replicas, resources, service type, annotations, pool settings. */
 function carryPgBouncer(c: V4Capture, s: Spec, annotations: Record<string, unknown>, report: CarryItem[]): void {
@@ -351,14 +294,6 @@ function carryPgBouncer(c: V4Capture, s: Spec, annotations: Record<string, unkno
         from: `spec.pgBouncer ${carried.join(', ')}${pgBouncer.config ? `; pgbouncer.ini ${Object.keys(global).sort().join(', ')}` : ''}`,
         to: 'spec.proxy.pgBouncer',
     });
-    if (typeof b.tlsSecret === 'string' && b.tlsSecret !== '') {
-        report.push({
-            outcome: 'action',
-            from: `spec.pgBouncer.tlsSecret ${b.tlsSecret}`,
-            to: 'spec.proxy.pgBouncer.customTLSSecret',
-            why: 'not carried by this version yet: set it in the manifest yourself',
-        });
-    }
 }
 
 /** v4's exporter sidecar → spec.monitoring.pgmonitor.exporter (the operator's exporter image, v4's resources). */
@@ -369,64 +304,63 @@ function carryExporter(spec: Record<string, unknown>, s: Spec, report: CarryItem
     report.push({ outcome: 'translated', from: 'spec.exporter (and exporterResources, exporterLimits)', to: 'spec.monitoring.pgmonitor.exporter' });
 }
 
-/** v4 schedule type → v5 schedule field (pgBackRest backup types full, diff, incr). */
-const SCHEDULE_FIELD: Record<string, 'full' | 'differential' | 'incremental'> = { full: 'full', diff: 'differential', incr: 'incremental' };
+/** `ccpimagetag` of a v4 PostGIS image: `<base>-<pg>-<postgis>-<pgo>`, e.g. `centos8-13.4-3.1-4.7.4` (v4.7.9 docs, crunchy-postgres-gis-ha). */
+const GIS_TAG = /-\d+(?:\.\d+)?-(\d+\.\d+)-\d+\.\d+\.\d+(?:-\d+)?$/;
 
 /**
- * v4's schedules (one ConfigMap each, its JSON under the schedule's name: cmd/pgo-scheduler/scheduler/types.go)
- * → `repos[].schedules` of the repository of the same storage type: `posix` (or `local`) a volume, `s3`, `gcs`.
- * v5 has one cron per backup type and repository; a policy schedule (SQL) has no v5 equivalent.
+ * The rest of the pgcluster's spec: PostGIS (`spec.postGISVersion`, with an image that has it), pgBackRest's
+ * annotations, the exporter's port, pgBadger, `disableAutofail`, `passwordType`, and the custom configuration's
+ * `setup.sql`, which v4 ran once at bootstrap.
  */
-function carrySchedules(c: V4Capture, s: Spec, report: CarryItem[]): void {
-    const repos = s.backups?.pgbackrest?.repos ?? [];
-    for (const m of c.configMaps.filter((x) => x.role === 'schedule')) {
-        for (const [name, text] of Object.entries(m.data)) {
-            const job = parseJson(text) ?? {};
-            const b = isObject(job.pgbackrest) ? job.pgbackrest : {};
-            const field = SCHEDULE_FIELD[String(b.type ?? '')];
-            const storage = String(b.storageType ?? 'posix') === 'local' ? 'posix' : String(b.storageType ?? 'posix');
-            const repo = repos.find((r) => (storage === 'posix' ? r.volume : storage === 's3' ? r.s3 : storage === 'gcs' ? r.gcs : undefined));
-            const from = `schedule ${name} (${String(job.schedule)}, ${String(job.type)}${field ? ` ${String(b.type)} to ${storage}` : ''})`;
-            if (job.type !== 'pgbackrest' || !field || typeof job.schedule !== 'string') {
-                report.push({ outcome: 'action', from, why: 'v5 has no equivalent of this schedule (a policy, or an unknown backup type): run it yourself, e.g. a CronJob' });
-            } else if (!repo) {
-                report.push({ outcome: 'action', from, why: `the v5 cluster has no ${storage} repository to take it: add one, then set its schedules` });
-            } else if (repo.schedules?.[field] !== undefined) {
-                report.push({ outcome: 'action', from, why: `${repo.name} has a ${field} schedule already (v5 takes one per type and repository): merge them yourself` });
-            } else {
-                repo.schedules = { ...repo.schedules, [field]: job.schedule };
-                report.push({ outcome: 'translated', from, to: `spec.backups.pgbackrest.repos[${repos.indexOf(repo)}] (${repo.name}).schedules.${field}` });
-            }
-        }
-    }
-}
-
-/** What was captured and this version does not carry yet: each named, so the user sets it by hand. */
-function notCarriedYet(c: V4Capture): CarryItem[] {
+function carryRest(c: V4Capture, s: Spec, o: CarryOptions, report: CarryItem[]): void {
     const spec = c.pgcluster.spec;
-    const items: [boolean, string, string][] = [
-        [isObject(spec.tls) && Object.values(spec.tls).some((v) => typeof v === 'string' && v !== ''), 'spec.tls, spec.tlsOnly', "spec.customTLSSecret from v4's key pair and CA"],
-        [
-            c.configMaps.some((m) => m.role === 'backrest-config') || (Array.isArray(spec.backrestConfig) && spec.backrestConfig.length > 0),
-            'pgBackRest configuration (<c>-config-backrest, spec.backrestConfig)',
-            'spec.backups.pgbackrest.global and .configuration',
-        ],
-        [c.configMaps.some((m) => m.role === 'custom-config' && m.data['setup.sql']), 'setup.sql of the custom configuration', 'spec.databaseInitSQL'],
-        [
-            c.pgreplicas.some((r) => nonEmpty(r.spec.nodeAffinity) || (Array.isArray(r.spec.tolerations) && r.spec.tolerations.length > 0)),
-            'per-replica placement (pgreplicas)',
-            'more spec.instances[] entries',
-        ],
-        [nonEmpty(spec.backrestResources) || nonEmpty(spec.backrestLimits), 'spec.backrestResources, spec.backrestLimits', 'spec.backups.pgbackrest.repoHost.resources'],
-        [
-            typeof spec.ccpimage === 'string' && spec.ccpimage.includes('postgis'),
-            `spec.ccpimage ${String(spec.ccpimage)}`,
-            'an image with that PostGIS version and spec.postGISVersion',
-        ],
-        [spec.pgBadger === true, 'spec.pgBadger', 'no v5 equivalent'],
-        [spec.disableAutofail === true, 'spec.disableAutofail', 'spec.patroni.dynamicConfiguration pause, or none'],
-    ];
-    return items
-        .filter(([present]) => present)
-        .map(([, from, to]) => ({ outcome: 'action' as const, from, to, why: 'not carried by this version yet: set it in the manifest yourself' }));
+    const image = text(spec.ccpimage);
+    const gis = image?.includes('gis') ? GIS_TAG.exec(text(spec.ccpimagetag) ?? '')?.[1] : undefined;
+    if (image?.includes('gis')) {
+        if (gis) {
+            s.postGISVersion = gis;
+            report.push({ outcome: 'translated', from: `spec.ccpimage ${image}, ccpimagetag ${String(spec.ccpimagetag)}`, to: `spec.postGISVersion ${gis}` });
+        }
+        report.push({
+            outcome: 'action',
+            from: `PostGIS ${gis ?? '(version not in the image tag)'}`,
+            why: `the image must have PostGIS ${gis ?? 'of the version v4 ran'} for PostgreSQL ${String(s.postgresVersion)} (--image, or the operator's own PostGIS image where it has one), or the databases' postgis extension cannot load`,
+        });
+    }
+    const annotations = isObject(spec.annotations) ? spec.annotations : {};
+    if (nonEmpty(annotations.backrest)) {
+        const pgbackrest = (s.backups ??= {}).pgbackrest ?? (s.backups.pgbackrest = {});
+        pgbackrest.metadata = { annotations: strings(annotations.backrest) };
+        report.push({ outcome: 'translated', from: 'spec.annotations.backrest', to: 'spec.backups.pgbackrest.metadata.annotations' });
+    }
+    if (spec.exporter === true && text(spec.exporterport) && text(spec.exporterport) !== '9187') {
+        report.push({ outcome: 'dropped', from: `spec.exporterport ${String(spec.exporterport)}`, why: "v5's exporter listens on 9187: point your Prometheus there" });
+    }
+    if (spec.pgBadger === true) report.push({ outcome: 'dropped', from: 'spec.pgBadger', why: 'v5 has no pgBadger sidecar: run pgBadger over the PostgreSQL logs yourself' });
+    if (spec.disableAutofail === true) {
+        report.push({
+            outcome: 'action',
+            from: 'spec.disableAutofail',
+            why: 'v5 always lets Patroni fail over: to hold it, run "patronictl pause" in a v5 instance pod once the cluster runs',
+        });
+    }
+    const passwordType = text(spec.passwordType);
+    if (passwordType) {
+        report.push({
+            outcome: passwordType === 'scram-sha-256' ? 'carried' : 'translated',
+            from: `spec.passwordType ${passwordType}`,
+            to: 'scram-sha-256, as v5 stores every password it sets (and its pg_hba asks): clients must speak SCRAM',
+        });
+    }
+    if (c.configMaps.some((m) => m.role === 'custom-config' && m.data['setup.sql'])) {
+        report.push(
+            o.physical
+                ? { outcome: 'dropped', from: 'setup.sql of the custom configuration', why: 'v4 ran it once, at its bootstrap: what it made is in the data v5 takes over' }
+                : {
+                      outcome: 'action',
+                      from: 'setup.sql of the custom configuration',
+                      why: 'v4 ran it once, at its bootstrap: the move copies the databases and users it made; what else it did (settings, template1) do on v5 yourself, or put it in spec.databaseInitSQL',
+                  },
+        );
+    }
 }

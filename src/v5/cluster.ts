@@ -30,10 +30,16 @@ export interface V5DataSource {
     postgresCluster?: { repoName: string; options?: string[] };
 }
 
+type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
+/** A Kubernetes Affinity: node affinity and pod anti-affinity, as the v5 CRDs take them. */
+type Affinity = { nodeAffinity?: Record<string, unknown>; podAntiAffinity?: Record<string, unknown> };
+
 export interface V5PgBackRest {
     image?: string;
+    metadata?: { annotations?: Record<string, string> };
     configuration?: { secret?: { name: string } }[];
     global?: Record<string, string>;
+    repoHost?: { resources?: Resources };
     repos?: V5Repo[];
 }
 
@@ -51,22 +57,27 @@ export interface V5Cluster extends KubeObject {
             replicas?: number;
             dataVolumeClaimSpec?: ClaimSpec;
             walVolumeClaimSpec?: ClaimSpec;
-            resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+            resources?: Resources;
             tolerations?: Record<string, unknown>[];
             metadata?: { annotations?: Record<string, string> };
-            affinity?: { nodeAffinity?: Record<string, unknown> };
+            affinity?: Affinity;
         }[];
+        customTLSSecret?: { name: string };
+        customReplicationTLSSecret?: { name: string };
+        postGISVersion?: string;
         service?: { type: string };
         proxy?: {
             pgBouncer?: {
                 replicas?: number;
-                resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+                resources?: Resources;
                 service?: { type: string };
                 metadata?: { annotations?: Record<string, string> };
                 config?: { global?: Record<string, string> };
+                affinity?: Affinity;
+                customTLSSecret?: { name: string };
             };
         };
-        monitoring?: { pgmonitor?: { exporter?: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } } } };
+        monitoring?: { pgmonitor?: { exporter?: { resources?: Resources } } };
         metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
         patroni?: { dynamicConfiguration?: Record<string, unknown>; leaderLeaseDurationSeconds?: number; syncPeriodSeconds?: number };
         users?: { name: string; databases?: string[] }[];

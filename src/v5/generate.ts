@@ -1,4 +1,4 @@
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode, UsageError, UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { paths } from '../kube/paths.js';
 import type { Finding, Inspection } from '../v4/inspection.js';
@@ -7,6 +7,7 @@ import type { TargetChoice } from '../targets/choice.js';
 import { readSource, type Source } from '../v4/source.js';
 import { recordName } from '../v4/record.js';
 import { carry, type CarryItem } from './carry.js';
+import { v4Tls } from './carry-tls.js';
 import { backupsManifest } from './backups-manifest.js';
 import { cloudRepoKind, credentialsSecret, credentialsSecretName, defaultRepo, type RepoKind } from './repository.js';
 import { backupsVerdict, logicalVerdict, volumesVerdict } from './generate-checks.js';
@@ -34,6 +35,8 @@ export interface GenerateInput {
     restoreTarget?: string;
     /** false: --no-carry, the minimal manifest. */
     carry?: boolean;
+    /** `--replication-tls-secret`: carries v4's certificate with this replication client certificate. */
+    replicationTLSSecret?: string;
 }
 
 /** Several refusals in one exit 3: each on its own line, so none is hidden behind the first. */
@@ -60,6 +63,7 @@ export interface Generated {
 export async function generateManifest(client: KubeClient, g: GenerateInput): Promise<Generated> {
     const method = g.method ?? defaultMethod(g.target.flavor);
     const v5Name = g.name ?? (method === 'logical' ? logicalName(g.cluster) : g.cluster);
+    if (g.replicationTLSSecret !== undefined && g.carry === false) throw new UsageError("--replication-tls-secret carries v4's certificate: it does not go with --no-carry");
     const source = await readSource(client, g.namespace, g.cluster, g.target, v5Name, g.v4Served, g.carry !== false);
     const generated = fromSource(g, method, v5Name, source);
     if (g.carry === false) return { ...generated, carried: null };
@@ -67,7 +71,12 @@ export async function generateManifest(client: KubeClient, g: GenerateInput): Pr
         const why = `the record ConfigMap ${recordName(g.cluster)} was made by an earlier version, after v4's delete took its configuration: set what v4 was configured with yourself`;
         return { ...generated, carried: [{ outcome: 'action', from: "v4's configuration", why }] };
     }
-    const { manifest, report } = carry(generated.manifest, source.capture, g.target.flavor);
+    if (g.replicationTLSSecret !== undefined && !v4Tls(source.capture)) {
+        throw new UsageError(
+            `v4 cluster ${g.cluster} in namespace ${g.namespace} has no TLS (spec.tls tlsSecret and caSecret): --replication-tls-secret has no certificate to go with; leave it out`,
+        );
+    }
+    const { manifest, report } = carry(generated.manifest, source.capture, g.target.flavor, { physical: method !== 'logical', replicationTLSSecret: g.replicationTLSSecret });
     return { ...generated, manifest, carried: report };
 }
 

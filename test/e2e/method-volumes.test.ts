@@ -7,6 +7,7 @@ import type { Inspection } from '../../src/v4/inspection.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
 import { apiVersionOf, FLAVORS, type FlavorName } from '../../src/targets/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
+import { pem } from '../fixtures/v4/customized.js';
 import { IMAGES } from '../support/golden.js';
 import { adminClient, adminKubeconfig, createNamespace, createObjects, namespaceVersions, run } from '../support/kube.js';
 import { V4OperatorSimulator } from './simulators/v4-operator.js';
@@ -24,9 +25,9 @@ afterEach(async () => {
     }
 });
 
-async function preparedNamespace(prefix: string): Promise<string> {
+async function preparedNamespace(prefix: string, customized = false): Promise<string> {
     const ns = await createNamespace(prefix);
-    await createObjects(v4Cluster({ namespace: ns, primary: 'hippo-jgut', replicas: ['hippo'], wal: true }));
+    await createObjects(v4Cluster({ namespace: ns, primary: 'hippo-jgut', replicas: ['hippo'], wal: true, customized }));
     const v4 = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
     simulators.push(v4);
     const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '60s']);
@@ -137,6 +138,51 @@ describe.each(['pgo'] as const)('method 1, data volumes, end to end to %s', (fla
         expect(again.stderr).toBe(`Nothing to do: apply ${f.kind} hippo in namespace ${ns} over the volumes of v4 cluster hippo is already done.\n`);
         const unchanged = await get<V5Cluster>(`/apis/${f.group}/${f.version}/namespaces/${ns}/${f.plural}/hippo`);
         expect(unchanged.metadata.resourceVersion).toBe(cluster.metadata.resourceVersion);
+    });
+});
+
+describe("method 1 with v4's TLS", () => {
+    it("generate --replication-tls-secret: apply refuses until that Secret exists, then builds customTLSSecret from v4's key pair and CA in the cluster, never printed", async () => {
+        const ns = await preparedNamespace('tls', true);
+        const generated = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--replication-tls-secret', 'hippo-repl', '--validate']);
+        expect(generated.code, generated.stderr).toBe(0);
+        expect(generated.stderr).toContain(
+            'carry: translated: spec.tls hippo-tls-keypair, CA hippo-ca → spec.customTLSSecret hippo-v4-tls (apply builds it from them, in the cluster)\n',
+        );
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-')), 'hippo.yaml');
+        fs.writeFileSync(file, generated.stdout);
+
+        startV5('pgo', ns);
+        const refused = await run(['apply', 'hippo', '-f', file, '-n', ns, '--yes', '--timeout', '60s']);
+        expect(refused.code).toBe(3);
+        expect(refused.stderr).toContain(`the manifest names Secret hippo-repl (spec.customReplicationTLSSecret), which does not exist in namespace ${ns}`);
+        const secrets = async () => (await client().list<KubeObject>(`/api/v1/namespaces/${ns}/secrets`)).map((x) => x.metadata.name);
+        expect(await secrets()).not.toContain('hippo-v4-tls');
+        expect(await client().list(`/apis/${apiVersionOf(FLAVORS.pgo)}/namespaces/${ns}/postgresclusters`)).toEqual([]);
+
+        // The user's replication certificate, for _crunchyrepl, signed by v4's CA.
+        await createObjects([
+            {
+                apiVersion: 'v1',
+                kind: 'Secret',
+                metadata: { name: 'hippo-repl', namespace: ns },
+                data: { 'tls.crt': pem('CERTIFICATE', 'repl'), 'tls.key': pem('PRIVATE KEY', 'repl'), 'ca.crt': pem('CERTIFICATE', 'ca') },
+            } as KubeObject,
+        ]);
+        const applied = await run(['apply', 'hippo', '-f', file, '-n', ns, '--yes', '--timeout', '60s']);
+        expect(applied.code, applied.stderr).toBe(0);
+        expect(applied.stderr).toContain(
+            "done: build Secret hippo-v4-tls from v4's key pair hippo-tls-keypair and CA hippo-ca (tls.crt, tls.key, ca.crt), in the cluster (never printed)",
+        );
+        const built = await get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/hippo-v4-tls`);
+        const keyPair = await get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/hippo-tls-keypair`);
+        const ca = await get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/hippo-ca`);
+        expect(built.data).toEqual({ 'tls.crt': keyPair.data['tls.crt'], 'tls.key': keyPair.data['tls.key'], 'ca.crt': ca.data['ca.crt'] });
+        const cluster = await get<V5Cluster>(`/apis/${apiVersionOf(FLAVORS.pgo)}/namespaces/${ns}/postgresclusters/hippo`);
+        expect(cluster.spec?.customTLSSecret).toEqual({ name: 'hippo-v4-tls' });
+        expect(cluster.spec?.customReplicationTLSSecret).toEqual({ name: 'hippo-repl' });
+        const key = Buffer.from(keyPair.data['tls.key'] ?? '', 'base64').toString();
+        for (const out of [generated, refused, applied]) expect(out.stdout + out.stderr).not.toContain(key.split('\n')[1]);
     });
 });
 

@@ -114,4 +114,45 @@ describe('planApply', () => {
         );
         expect(kinds(planApply(state({ v4Present: true }), { ...ON, preview: true }))).toEqual(kinds(planApply(state(), ON)));
     });
+
+    it("builds the custom certificates generate named from v4's key pair and CA, once, after the replication Secret the user made", () => {
+        const withTls: V5Cluster = {
+            ...manifest,
+            metadata: {
+                ...manifest.metadata,
+                annotations: {
+                    ...manifest.metadata.annotations,
+                    'ivyo-upgrade.ivorysql.org/v4-tls': 'hippo-tls-keypair,hippo-ca',
+                    'ivyo-upgrade.ivorysql.org/v4-pgbouncer-tls': 'hippo-bouncer,hippo-ca',
+                },
+            },
+            spec: {
+                ...manifest.spec,
+                customTLSSecret: { name: 'hippo-v4-tls' },
+                customReplicationTLSSecret: { name: 'hippo-repl' },
+                proxy: { pgBouncer: { customTLSSecret: { name: 'hippo-v4-pgbouncer-tls' } } },
+            },
+        };
+        const secrets = ['hippo-hippo-secret', 'hippo-tls-keypair', 'hippo-ca', 'hippo-bouncer'];
+        expect(() => planApply(state({ manifest: withTls, secrets: new Set(secrets) }), ON)).toThrow(
+            /Secret hippo-repl \(spec.customReplicationTLSSecret\), which does not exist in namespace pgo: create it with tls.crt, tls.key and ca.crt of a client certificate for _crunchyrepl signed by v4's CA/,
+        );
+        const plan = planApply(state({ manifest: withTls, secrets: new Set([...secrets, 'hippo-repl']) }), ON);
+        expect(plan.filter((a) => a.kind === 'build-tls')).toEqual([
+            { kind: 'build-tls', to: 'hippo-v4-tls', keyPair: 'hippo-tls-keypair', ca: 'hippo-ca' },
+            { kind: 'build-tls', to: 'hippo-v4-pgbouncer-tls', keyPair: 'hippo-bouncer', ca: 'hippo-ca' },
+        ]);
+        expect(kinds(plan).indexOf('build-tls')).toBeLessThan(kinds(plan).indexOf('apply-cluster'));
+        // Built already: not again.
+        expect(kinds(planApply(state({ manifest: withTls, secrets: new Set([...secrets, 'hippo-repl', 'hippo-v4-tls', 'hippo-v4-pgbouncer-tls']) }), ON))).not.toContain(
+            'build-tls',
+        );
+        // v4's Secret gone: refused before anything is written, naming it.
+        expect(() => planApply(state({ manifest: withTls, secrets: new Set(['hippo-repl', 'hippo-tls-keypair', 'hippo-bouncer']) }), ON)).toThrow(
+            /Secret hippo-v4-tls is to be built from v4's Secrets hippo-tls-keypair and hippo-ca, and hippo-ca does not exist in namespace pgo/,
+        );
+        // A manifest edited to name another Secret is left as it is.
+        const renamed = { ...withTls, spec: { ...withTls.spec, customTLSSecret: { name: 'mine' }, proxy: {} } };
+        expect(kinds(planApply(state({ manifest: renamed, secrets: new Set([...secrets, 'hippo-repl']) }), ON))).not.toContain('build-tls');
+    });
 });
