@@ -24,13 +24,16 @@ const READ_V4: Permission[] = [
     { group: '', resource: 'persistentvolumes', verbs: ['list'], clusterScoped: true },
 ];
 
+/** The target CRD's schema: where it takes PostgreSQL parameters (without it, the field every v5 operator takes). */
+const CRD_SCHEMA: Permission = { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', verbs: ['get'], clusterScoped: true };
+
 /**
  * What each command reads and writes: the single source for `--help`, docs/rbac.yaml and
  * `inspect --check-permissions`. Discovery (`/apis`) needs no grant: every authenticated user has it.
  */
 export const PERMISSIONS: Record<CommandName, Permission[]> = {
     inspect: READ_V4,
-    generate: [...READ_V4, ...v5Clusters(['patch'])],
+    generate: [...READ_V4, ...v5Clusters(['patch']), CRD_SCHEMA],
     prepare: [
         ...READ_V4,
         { group: 'crunchydata.com', resource: 'pgclusters', verbs: ['patch', 'delete'] },
@@ -47,6 +50,7 @@ export const PERMISSIONS: Record<CommandName, Permission[]> = {
     apply: [
         ...READ_V4,
         ...v5Clusters(['get', 'patch']),
+        CRD_SCHEMA,
         { group: '', resource: 'secrets', verbs: ['get', 'create'] },
         { group: 'batch', resource: 'jobs', verbs: ['list'] },
         { group: '', resource: 'pods/log', verbs: ['get'] },
@@ -96,7 +100,7 @@ export function permissionsHelp(command: CommandName): string {
 
 /**
  * docs/rbac.yaml: a ClusterRole with every namespaced rule (bind it with a RoleBinding in the namespaces to
- * upgrade, or a ClusterRoleBinding for -A), and one with the cluster-scoped PersistentVolume rules.
+ * upgrade, or a ClusterRoleBinding for -A), and one with the cluster-scoped rules (PersistentVolumes, the target CRD).
  */
 export function rbacManifests(): Record<string, unknown>[] {
     const all = mergedRules(Object.values(PERMISSIONS).flat());
@@ -125,7 +129,7 @@ export function rbacText(format: 'json' | 'yaml'): string {
     return (
         '# Generated from src/rbac.ts; do not edit by hand.\n' +
         '# Bind kubectl-ivyo-upgrade with a RoleBinding in each namespace to upgrade (a ClusterRoleBinding for -A),\n' +
-        '# and kubectl-ivyo-upgrade-volumes with a ClusterRoleBinding (PersistentVolumes are cluster-scoped).\n' +
+        '# and kubectl-ivyo-upgrade-volumes with a ClusterRoleBinding (PersistentVolumes and CustomResourceDefinitions are cluster-scoped).\n' +
         rbacManifests()
             .map((m) => dump(m, { lineWidth: -1 }))
             .join('---\n')

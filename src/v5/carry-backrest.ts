@@ -28,8 +28,46 @@ export function carrySchedules(c: V4Capture, s: Spec, report: CarryItem[]): void
             } else {
                 repo.schedules = { ...repo.schedules, [field]: job.schedule };
                 report.push({ outcome: 'translated', from, to: `spec.backups.pgbackrest.repos[${repos.indexOf(repo)}] (${repo.name}).schedules.${field}` });
+                scheduleOptions(String(b.options ?? ''), repo.name, s, `schedule ${name} options`, report);
+                continue;
+            }
+            if (typeof b.options === 'string' && b.options.trim() !== '') {
+                report.push({ outcome: 'action', from: `schedule ${name} options ${b.options.trim()}`, why: 'they go with the schedule above, which v5 does not take as it is' });
             }
         }
+    }
+}
+
+/**
+ * A schedule's backup options (`pgbackrest.options`, e.g. `--repo1-retention-full=2`: v4.7.9 cmd/pgo-scheduler/scheduler/types.go
+ * PGBackRest.Options, passed to each backup). v5's schedules take none: retention goes to `global`, for the
+ * repository that took the schedule; anything else is named for action.
+ */
+function scheduleOptions(options: string, repo: string, s: Spec, from: string, report: CarryItem[]): void {
+    const other: string[] = [];
+    for (const m of options.matchAll(/--([a-z0-9-]+)(?:[= ]("[^"]*"|'[^']*'|[^\s-][^\s]*))?/g)) {
+        const [option, key = '', value = ''] = m;
+        const retention = /^repo\d+-(retention-.+)$/.exec(key)?.[1];
+        if (!retention || value === '') {
+            other.push(option);
+            continue;
+        }
+        const v5Key = `${repo}-${retention}`;
+        const global = ((s.backups ??= {}).pgbackrest ??= {}).global ?? {};
+        const v = value.replace(/^["']|["']$/g, '');
+        if (global[v5Key] !== undefined && global[v5Key] !== v) {
+            report.push({ outcome: 'action', from: `${from} ${option}`, why: `spec.backups.pgbackrest.global has ${v5Key} ${global[v5Key]} already: choose one` });
+        } else {
+            s.backups.pgbackrest.global = { ...global, [v5Key]: v };
+            report.push({ outcome: 'translated', from: `${from} ${option}`, to: `spec.backups.pgbackrest.global ${v5Key}` });
+        }
+    }
+    if (other.length > 0) {
+        report.push({
+            outcome: 'action',
+            from: `${from} ${other.join(' ')}`,
+            why: "v5's schedules take no backup options: set in spec.backups.pgbackrest.global those that apply to every backup",
+        });
     }
 }
 

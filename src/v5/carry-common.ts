@@ -1,5 +1,6 @@
 import { isObject } from '../v4/capture.js';
 import type { V5Cluster } from './cluster.js';
+import type { ParametersAt } from './crd-fields.js';
 
 /**
  * What became of one captured v4 setting in the v5 manifest: `carried` as it was, `translated` to another
@@ -63,4 +64,6 @@ export interface CarryOptions {
     physical: boolean;
     /** `--replication-tls-secret`: a Secret with the target's replication client certificate, signed by v4's CA. */
     replicationTLSSecret?: string;
+    /** Where the installed CRD takes PostgreSQL parameters (default: Patroni's dynamic configuration, which every v5 takes). */
+    parametersAt?: ParametersAt;
 }

@@ -49,9 +49,11 @@ export function carryAntiAffinity(spec: Record<string, unknown>, s: Spec, flavor
         report.push({ outcome: 'translated', from: `spec.podAntiAffinity.default ${String(anti.default)}`, to: 'spec.instances[0].affinity.podAntiAffinity' });
     }
     const forBouncer = rule(anti.pgBouncer, { [`${flavor.labelPrefix}role`]: 'pgbouncer' });
-    if (s.proxy?.pgBouncer && forBouncer) {
+    if (forBouncer && s.proxy?.pgBouncer) {
         s.proxy.pgBouncer.affinity = { podAntiAffinity: forBouncer };
         report.push({ outcome: 'translated', from: `spec.podAntiAffinity.pgBouncer ${String(anti.pgBouncer)}`, to: 'spec.proxy.pgBouncer.affinity.podAntiAffinity' });
+    } else if (forBouncer) {
+        report.push({ outcome: 'dropped', from: `spec.podAntiAffinity.pgBouncer ${String(anti.pgBouncer)}`, why: 'the cluster runs no pgBouncer' });
     }
     if (anti.pgBackRest === 'required' || anti.pgBackRest === 'preferred') {
         report.push({

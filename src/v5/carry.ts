@@ -101,6 +101,11 @@ function patroniOf(c: V4Capture, cluster: string): { dcs: Dcs; local: Dcs; unrea
     };
 }
 
+/** `spec.config.parameters` takes integers and strings (x-kubernetes-int-or-string): `on`/`off` for a boolean, text for the rest. */
+function intOrString(params: Record<string, unknown>): Record<string, number | string> {
+    return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Number.isInteger(v) ? (v as number) : typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)]));
+}
+
 /** A pg_hba rule naming a v4 system role in its user field (the third of `host db user addr method`). */
 function namesV4Role(rule: string): boolean {
     // local DATABASE USER METHOD, host DATABASE USER ADDRESS METHOD: the user is the third field either way.
@@ -190,9 +195,20 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor, o: Carr
         }
     }
     const pgOut: Dcs = {};
-    if (Object.keys(kept).length > 0) {
+    const names = Object.keys(kept);
+    const at = o.parametersAt ?? { at: 'patroni' };
+    if (names.length > 0 && at.at === 'config' && names.length <= 50) {
+        s.config = { ...s.config, parameters: intOrString(kept) };
+        report.push({ outcome: 'carried', from: `parameters ${names.sort().join(', ')}`, to: 'spec.config.parameters' });
+    } else if (names.length > 0) {
         pgOut.parameters = kept;
-        report.push({ outcome: 'carried', from: `parameters ${Object.keys(kept).sort().join(', ')}`, to: 'spec.patroni.dynamicConfiguration.postgresql.parameters' });
+        const why =
+            at.at === 'config'
+                ? `more than the 50 that spec.config.parameters takes`
+                : at.unread
+                  ? `the CRD's schema could not be read (${at.unread}): the field every v5 operator takes`
+                  : undefined;
+        report.push({ outcome: 'carried', from: `parameters ${names.sort().join(', ')}`, to: 'spec.patroni.dynamicConfiguration.postgresql.parameters', ...(why ? { why } : {}) });
     }
     if (typeof pg.use_pg_rewind === 'boolean') {
         pgOut.use_pg_rewind = pg.use_pg_rewind;
@@ -205,7 +221,7 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor, o: Carr
     for (const r of [...new Set(hba)].filter(namesV4Role)) report.push({ outcome: 'dropped', from: `pg_hba "${r}"`, why: 'it names a v4 system role, which v5 does not have' });
     if (hbaKept.length > 0) {
         pgOut.pg_hba = hbaKept;
-        report.push({ outcome: 'carried', from: `pg_hba (${hbaKept.length} rules)`, to: 'spec.patroni.dynamicConfiguration.postgresql.pg_hba' });
+        report.push({ outcome: 'carried', from: `pg_hba (${hbaKept.length} rule${hbaKept.length === 1 ? '' : 's'})`, to: 'spec.patroni.dynamicConfiguration.postgresql.pg_hba' });
     }
     if (Object.keys(pgOut).length > 0) dynamic.postgresql = pgOut;
     const sync = dcs.synchronous_mode === true || spec.syncReplication === true;
@@ -231,8 +247,8 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor, o: Carr
     carryAntiAffinity(spec, s, flavor, out.metadata.name, report);
     carryReplicas(c, s, report);
     carryExporter(spec, s, report);
-    carrySchedules(c, s, report);
     carryBackrestConfig(c, s, cluster, report);
+    carrySchedules(c, s, report);
     carryBackrestResources(spec, s, report);
     carryTls(c, out, flavor, o, report);
     carryRest(c, s, o, report);
@@ -246,14 +262,17 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor, o: Carr
  */
 function carryUsers(c: V4Capture, s: Spec, cluster: string, report: CarryItem[]): void {
     const listed = new Set((s.users ?? []).map((u) => u.name));
-    for (const u of applicationUsers(cluster, c.secrets).filter((x) => !listed.has(x))) {
-        if (isV5UserName(u)) {
+    for (const u of applicationUsers(cluster, c.secrets)) {
+        const from = `Secret ${V4.userSecret(cluster, u)}`;
+        if (listed.has(u)) {
+            report.push({ outcome: 'carried', from, to: `spec.users ${u} (apply copies its v4 password)` });
+        } else if (isV5UserName(u)) {
             (s.users ??= []).push({ name: u });
-            report.push({ outcome: 'translated', from: `Secret ${V4.userSecret(cluster, u)}`, to: `spec.users ${u} (apply copies its v4 password)` });
+            report.push({ outcome: 'translated', from, to: `spec.users ${u} (apply copies its v4 password)` });
         } else {
             report.push({
                 outcome: 'action',
-                from: `user ${u} (Secret ${V4.userSecret(cluster, u)})`,
+                from: `user ${u} (${from})`,
                 why: 'spec.users takes only lowercase letters, digits and "-": its role and password stay in the database, but the operator will not manage it',
             });
         }

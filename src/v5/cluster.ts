@@ -65,6 +65,7 @@ export interface V5Cluster extends KubeObject {
         customTLSSecret?: { name: string };
         customReplicationTLSSecret?: { name: string };
         postGISVersion?: string;
+        config?: { parameters?: Record<string, number | string> };
         service?: { type: string };
         proxy?: {
             pgBouncer?: {

@@ -8,6 +8,7 @@ import { readSource, type Source } from '../v4/source.js';
 import { recordName } from '../v4/record.js';
 import { carry, type CarryItem } from './carry.js';
 import { v4Tls } from './carry-tls.js';
+import { parametersAt } from './crd-fields.js';
 import { backupsManifest } from './backups-manifest.js';
 import { cloudRepoKind, credentialsSecret, credentialsSecretName, defaultRepo, type RepoKind } from './repository.js';
 import { backupsVerdict, logicalVerdict, volumesVerdict } from './generate-checks.js';
@@ -76,7 +77,11 @@ export async function generateManifest(client: KubeClient, g: GenerateInput): Pr
             `v4 cluster ${g.cluster} in namespace ${g.namespace} has no TLS (spec.tls tlsSecret and caSecret): --replication-tls-secret has no certificate to go with; leave it out`,
         );
     }
-    const { manifest, report } = carry(generated.manifest, source.capture, g.target.flavor, { physical: method !== 'logical', replicationTLSSecret: g.replicationTLSSecret });
+    const { manifest, report } = carry(generated.manifest, source.capture, g.target.flavor, {
+        physical: method !== 'logical',
+        replicationTLSSecret: g.replicationTLSSecret,
+        parametersAt: await parametersAt(client, g.target.flavor),
+    });
     return { ...generated, manifest, carried: report };
 }
 

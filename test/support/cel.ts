@@ -6,6 +6,7 @@
  * An expression this library cannot evaluate is reported too, never passed over.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { evaluate } from '@marcbachmann/cel-js';
 import { load } from 'js-yaml';
 import { isObject } from '../../src/v4/capture.js';
@@ -45,6 +46,12 @@ function walk(s: Schema, v: unknown, path: string, out: string[]): void {
         }
     }
 }
+
+/** The CRDs the tests install, by target: their CEL rules are what a 1.25+ server would check. */
+export const CRD_FILES = {
+    pgo: path.resolve('test/fixtures/crds/pgo-v5/postgres-operator.crunchydata.com_postgresclusters.yaml'),
+    ivyo: path.resolve('test/fixtures/crds/ivyo-v5/ivory-operator.ivorysql.org_ivoryclusters.yaml'),
+} as const;
 
 /** The messages of every CEL rule of the CRD file's served version that the manifest breaks (empty: it passes). */
 export function celViolations(crdFile: string, manifest: unknown): string[] {

@@ -160,6 +160,29 @@ describe('carry: schedules v5 cannot take as they are', () => {
             'schedule hippo-s3-incr (0 3 * * *, pgbackrest incr to s3): the v5 cluster has no s3 repository to take it: add one, then set its schedules',
         ]);
     });
+
+    it("a schedule's retention options go to global for its repository; other options, and a value global has otherwise, are named", () => {
+        const c = bareCapture();
+        const schedule = (name: string, type: string, options: string) => ({
+            role: 'schedule' as const,
+            name,
+            data: { [name]: JSON.stringify({ name, schedule: '0 3 * * *', type: 'pgbackrest', pgbackrest: { type, storageType: 'posix', options } }) },
+            annotations: {},
+        });
+        c.configMaps.push(
+            { role: 'backrest-config', name: 'hippo-config-backrest', data: { 'a.conf': '[global]\nrepo1-retention-diff=3\n' }, annotations: {} },
+            schedule('hippo-full', 'full', '--repo1-retention-full=4 --repo1-retention-full-type count --start-fast'),
+            schedule('hippo-diff', 'diff', '--repo1-retention-diff=7'),
+        );
+        const { manifest: m, report } = carry(manifest, c, FLAVORS.pgo, PHYSICAL);
+        expect(m.spec?.backups?.pgbackrest?.global).toEqual({ 'repo1-retention-diff': '3', 'repo1-retention-full': '4', 'repo1-retention-full-type': 'count' });
+        expect(line(report.filter((r) => r.from.includes('options')))).toEqual([
+            'translated: schedule hippo-full options --repo1-retention-full=4',
+            'translated: schedule hippo-full options --repo1-retention-full-type count',
+            'action: schedule hippo-full options --start-fast',
+            'action: schedule hippo-diff options --repo1-retention-diff=7',
+        ]);
+    });
 });
 
 describe('carry: parameters a newer major no longer has', () => {
@@ -359,6 +382,41 @@ describe('carry: the rest of the pgcluster spec', () => {
             'dropped: spec.pgBadger',
             'action: spec.disableAutofail',
             'translated: spec.passwordType md5',
+        ]);
+    });
+});
+
+describe('carry: where the installed CRD takes PostgreSQL parameters', () => {
+    const dcs = (parameters: Record<string, unknown>) =>
+        bareCapture({ configMaps: [{ role: 'patroni-dcs', name: 'hippo-config', data: {}, annotations: { config: JSON.stringify({ postgresql: { parameters } }) } }] });
+
+    it('spec.config.parameters where the CRD has it (PGO 5.8+): integers as they are, on/off for a boolean, text for the rest', () => {
+        const { manifest: m, report } = carry(manifest, dcs({ max_connections: 300, jit: false, random_page_cost: 1.1, work_mem: '16MB' }), FLAVORS.pgo, {
+            physical: true,
+            parametersAt: { at: 'config' },
+        });
+        expect(m.spec?.config).toEqual({ parameters: { max_connections: 300, jit: 'off', random_page_cost: '1.1', work_mem: '16MB' } });
+        expect(m.spec?.patroni).toBeUndefined();
+        expect(report).toEqual([{ outcome: 'carried', from: 'parameters jit, max_connections, random_page_cost, work_mem', to: 'spec.config.parameters' }]);
+    });
+
+    it("more than its 50 keys, or a CRD that could not be read: Patroni's dynamic configuration, which every v5 operator takes, and why", () => {
+        const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`my.setting_${i}`, i]));
+        const over = carry(manifest, dcs(many), FLAVORS.pgo, { physical: true, parametersAt: { at: 'config' } });
+        expect(over.manifest.spec?.config).toBeUndefined();
+        expect(Object.keys((over.manifest.spec?.patroni?.dynamicConfiguration?.postgresql as { parameters: object }).parameters)).toHaveLength(51);
+        expect(over.report[0]?.why).toBe('more than the 50 that spec.config.parameters takes');
+        const unread = carry(manifest, dcs({ work_mem: '16MB' }), FLAVORS.pgo, {
+            physical: true,
+            parametersAt: { at: 'patroni', unread: 'CustomResourceDefinition x: HTTP 403 Forbidden' },
+        });
+        expect(unread.report).toEqual([
+            {
+                outcome: 'carried',
+                from: 'parameters work_mem',
+                to: 'spec.patroni.dynamicConfiguration.postgresql.parameters',
+                why: "the CRD's schema could not be read (CustomResourceDefinition x: HTTP 403 Forbidden): the field every v5 operator takes",
+            },
         ]);
     });
 });

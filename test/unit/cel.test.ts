@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Pgcluster } from '../../src/kube/types.js';
 import { FLAVORS, type FlavorName } from '../../src/targets/flavors.js';
@@ -7,17 +6,14 @@ import { carry } from '../../src/v5/carry.js';
 import { logicalManifest } from '../../src/v5/manifest.js';
 import { customizedCapture } from '../fixtures/v4/customized.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
-import { celRuleCount, celViolations } from '../support/cel.js';
+import { CRD_FILES, celRuleCount, celViolations } from '../support/cel.js';
 import { GOLDEN_CASES, generateOffline } from '../support/golden.js';
 import { snapshotOf } from '../support/snapshot.js';
 
 /** The data comes from v4's volumes or backups. */
 const PHYSICAL = { physical: true };
 
-const CRDS: Record<FlavorName, string> = {
-    pgo: path.resolve('test/fixtures/crds/pgo-v5/postgres-operator.crunchydata.com_postgresclusters.yaml'),
-    ivyo: path.resolve('test/fixtures/crds/ivyo-v5/ivory-operator.ivorysql.org_ivoryclusters.yaml'),
-};
+const CRDS: Record<FlavorName, string> = CRD_FILES;
 
 /** The fresh cluster of a logical move to either target, with v4's configuration carried into it. */
 function logicalCarried(flavor: FlavorName) {
