@@ -103,7 +103,9 @@ function patroniOf(c: V4Capture, cluster: string): { dcs: Dcs; local: Dcs; unrea
 
 /** `spec.config.parameters` takes integers and strings (x-kubernetes-int-or-string): `on`/`off` for a boolean, text for the rest. */
 function intOrString(params: Record<string, unknown>): Record<string, number | string> {
-    return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Number.isInteger(v) ? (v as number) : typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)]));
+    return Object.fromEntries(
+        Object.entries(params).map(([k, v]) => [k, typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)]),
+    );
 }
 
 /** A pg_hba rule naming a v4 system role in its user field (the third of `host db user addr method`). */
