@@ -52,12 +52,18 @@ export function cloudRepo(
     return { repo, global, configuration: [{ secret: { name: credentialsSecretName(clusterName) } }] };
 }
 
-/** v4's repo config Secret keys → v5 pgBackRest configuration files (PGO v4.7.10 internal/operator/backrest/repo.go; pgBackRest repo1-s3-key, repo1-gcs-key): values stay base64. */
+/**
+ * v4's repo config Secret keys → v5 pgBackRest configuration files (PGO v4.7.10 internal/operator/backrest/repo.go;
+ * pgBackRest repo1-s3-key, repo1-gcs-key): values stay base64. v4 verified S3 against the CA bundle `aws-s3-ca.crt`
+ * of that Secret (v4.7.9 pgo-configs/pgbackrest-s3-env-vars.json, PGBACKREST_REPO1_S3_CA_FILE; a custom one for an
+ * S3-like store, cmd/pgo/cmd/create.go --pgbackrest-s3-ca-secret): the same bundle, as `repo1-s3-ca-file`.
+ */
 export function credentialsSecret(name: string, namespace: string, repo: 's3' | 'gcs', v4Data: Record<string, string>): Record<string, unknown> {
     const text = (b64: string | undefined) => Buffer.from(b64 ?? '', 'base64').toString('utf8');
+    const ca = repo === 's3' ? v4Data['aws-s3-ca.crt'] : undefined;
     const conf =
         repo === 's3'
-            ? `[global]\nrepo1-s3-key=${text(v4Data['aws-s3-key'])}\nrepo1-s3-key-secret=${text(v4Data['aws-s3-key-secret'])}\n`
+            ? `[global]\nrepo1-s3-key=${text(v4Data['aws-s3-key'])}\nrepo1-s3-key-secret=${text(v4Data['aws-s3-key-secret'])}\n${ca ? 'repo1-s3-ca-file=/etc/pgbackrest/conf.d/s3-ca.crt\n' : ''}`
             : '[global]\nrepo1-gcs-key=/etc/pgbackrest/conf.d/gcs-key.json\n';
     return {
         apiVersion: 'v1',
@@ -67,6 +73,7 @@ export function credentialsSecret(name: string, namespace: string, repo: 's3' | 
         data: {
             [`${repo}.conf`]: Buffer.from(conf).toString('base64'),
             ...(repo === 'gcs' ? { 'gcs-key.json': v4Data['gcs-key'] ?? '' } : {}),
+            ...(ca ? { 's3-ca.crt': ca } : {}),
         },
     };
 }

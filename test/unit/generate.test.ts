@@ -124,6 +124,17 @@ describe('credentialsSecret', () => {
             data: Record<string, string>;
         };
         expect(Buffer.from(s.data['s3.conf']!, 'base64').toString()).toBe('[global]\nrepo1-s3-key=AKIA1\nrepo1-s3-key-secret=s3cr3t\n');
+        expect(s.data).not.toHaveProperty('s3-ca.crt');
+    });
+
+    it("carries v4's S3 CA bundle (aws-s3-ca.crt) and points repo1-s3-ca-file at it", () => {
+        const s = credentialsSecret('c', 'pgo', 's3', { 'aws-s3-key': b64('AKIA1'), 'aws-s3-key-secret': b64('s3cr3t'), 'aws-s3-ca.crt': b64('PEM') }) as {
+            data: Record<string, string>;
+        };
+        expect(Buffer.from(s.data['s3.conf']!, 'base64').toString()).toBe(
+            '[global]\nrepo1-s3-key=AKIA1\nrepo1-s3-key-secret=s3cr3t\nrepo1-s3-ca-file=/etc/pgbackrest/conf.d/s3-ca.crt\n',
+        );
+        expect(s.data['s3-ca.crt']).toBe(b64('PEM'));
     });
 
     it('carries the v4 GCS key file over and points repo1-gcs-key at it', () => {
