@@ -35,6 +35,19 @@ export async function passwordCopyRequest(
     return createRequest(paths.secret(namespace), passwordSecret(flavor, cluster, a.user, a.to, password));
 }
 
+/** A custom certificate's Secret, built in the cluster from v4's key pair and CA: the values never leave it. */
+export async function tlsBuildRequest(client: KubeClient, namespace: string, a: { to: string; keyPair: string; ca: string }): Promise<WriteRequest> {
+    const data = async (secret: string) => (await client.get<{ data?: Record<string, string> }>(paths.secret(namespace, secret))).data ?? {};
+    const built = tlsSecret(a.to, await data(a.keyPair), await data(a.ca));
+    if ('missing' in built) {
+        throw new UserError(
+            `Secret ${a.to} cannot be built: v4's ${a.keyPair} (tls.crt, tls.key) and ${a.ca} (ca.crt) lack ${built.missing.join(', ')} in namespace ${namespace}; create ${a.to} yourself, then run apply again`,
+            ExitCode.Refused,
+        );
+    }
+    return createRequest(paths.secret(namespace), built.secret);
+}
+
 export function applyCluster(
     client: KubeClient,
     flavor: Flavor,
@@ -65,17 +78,9 @@ export function applyCluster(
                     await send(client, createRequest(secrets, credentialsSecret(a.to, namespace, a.repo, await v4SecretData(a.from))), { dryRun });
                     return;
                 }
-                case 'build-tls': {
-                    const built = tlsSecret(a.to, await v4SecretData(a.keyPair), await v4SecretData(a.ca));
-                    if ('missing' in built) {
-                        throw new UserError(
-                            `Secret ${a.to} cannot be built: v4's ${a.keyPair} (tls.crt, tls.key) and ${a.ca} (ca.crt) lack ${built.missing.join(', ')} in namespace ${namespace}; create ${a.to} yourself, then run apply again`,
-                            ExitCode.Refused,
-                        );
-                    }
-                    await send(client, createRequest(secrets, built.secret), { dryRun });
+                case 'build-tls':
+                    await send(client, await tlsBuildRequest(client, namespace, a), { dryRun });
                     return;
-                }
                 case 'apply-cluster':
                     await send(client, applyRequest(path, s.manifest), { dryRun });
                     return;

@@ -138,7 +138,7 @@ function credentialsToCopy(s: ApplyState): ApplyAction | null {
  * The custom certificates the manifest names and generate asked apply to build from v4's key pair and CA; and the
  * replication client certificate v5 takes with them, which the user made and must exist first.
  */
-function tlsToBuild(s: ApplyState): Extract<ApplyAction, { kind: 'build-tls' }>[] {
+export function tlsToBuild(s: Pick<ApplyState, 'manifest' | 'secrets' | 'namespace' | 'flavor'>): Extract<ApplyAction, { kind: 'build-tls' }>[] {
     const replication = s.manifest.spec?.customReplicationTLSSecret?.name;
     if (replication && !s.secrets.has(replication)) {
         throw new PreconditionFailed(

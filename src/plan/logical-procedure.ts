@@ -7,7 +7,7 @@ import type { Flavor } from '../targets/flavors.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { logicalJob, logicalJobName, type CopyMode, type LogicalStep } from '../v5/logical-job.js';
 import { readLogicalState, readPreflightState, type LogicalState, type PreflightState } from '../v5/logical-state.js';
-import { passwordCopyRequest } from './apply-procedure.js';
+import { passwordCopyRequest, tlsBuildRequest } from './apply-procedure.js';
 import type { Procedure } from './execute.js';
 import {
     describeLogicalAction,
@@ -62,6 +62,9 @@ function logicalProcedure(
             switch (a.kind) {
                 case 'copy-password':
                     await send(client, await passwordCopyRequest(client, flavor, namespace, name, a), { dryRun });
+                    return;
+                case 'build-tls':
+                    await send(client, await tlsBuildRequest(client, namespace, a), { dryRun });
                     return;
                 case 'apply-cluster':
                     await send(client, applyRequest(paths.v5Cluster(flavor, namespace, name), manifest), { dryRun });

@@ -4,12 +4,13 @@ import { logicalFindings } from '../v4/preflight.js';
 import { logicalJobName, v5UserSecret, type CopyMode, type LogicalStep } from '../v5/logical-job.js';
 import type { LogicalState, PreflightState } from '../v5/logical-state.js';
 import { preflightName } from '../v4/preflight-record.js';
-import { checkOwnCluster, passwordCopies, type ApplyAction } from './apply.js';
+import { checkOwnCluster, describeApplyAction, passwordCopies, tlsToBuild, type ApplyAction } from './apply.js';
 import { PreconditionFailed } from './execute.js';
 
 /** One step of the logical move. `wait-*` steps write nothing. */
 export type LogicalAction =
     | Extract<ApplyAction, { kind: 'copy-password' }>
+    | Extract<ApplyAction, { kind: 'build-tls' }>
     | { kind: 'apply-cluster' }
     | { kind: 'wait-instances' }
     | { kind: 'wait-superuser-secret'; secret: string }
@@ -70,6 +71,7 @@ export function planLogicalApply(s: LogicalState, o: { copy: CopyMode; keepPassw
     const actions: LogicalAction[] = [];
     if (!s.cluster) {
         if (o.keepPasswords) actions.push(...passwordCopies(s));
+        actions.push(...tlsToBuild(s));
         actions.push({ kind: 'apply-cluster' });
     }
     if (job && jobSucceeded(job)) return actions;
@@ -126,9 +128,9 @@ export function describeLogicalAction(a: LogicalAction, s: Pick<LogicalState, 'm
     const name = s.manifest.metadata.name;
     switch (a.kind) {
         case 'copy-password':
-            return `copy the v4 password of user ${a.user} from Secret ${a.from} into Secret ${a.to}, in the cluster (the value is never printed)`;
+        case 'build-tls':
         case 'apply-cluster':
-            return `create ${s.flavor.kind} ${name} (server-side apply, field manager kubectl-ivyo-upgrade)`;
+            return describeApplyAction(a, s);
         case 'wait-instances':
             return `wait for the instances of ${s.flavor.kind} ${name} to be ready`;
         case 'wait-superuser-secret':

@@ -126,7 +126,9 @@ describe('generate --method volumes on the real API server', () => {
         const list = JSON.parse(gitops.stdout) as { kind: string; items: { kind: string; data?: Record<string, string> }[] };
         expect(list.kind).toBe('List');
         expect(list.items.map((i) => i.kind)).toEqual(['Secret', 'PostgresCluster']);
-        expect(Buffer.from(list.items[0]!.data!['s3.conf']!, 'base64').toString()).toBe('[global]\nrepo1-s3-key=AKIAEXAMPLE\nrepo1-s3-key-secret=s3-secret-example\nrepo1-s3-ca-file=/etc/pgbackrest/conf.d/s3-ca.crt\n');
+        expect(Buffer.from(list.items[0]!.data!['s3.conf']!, 'base64').toString()).toBe(
+            '[global]\nrepo1-s3-key=AKIAEXAMPLE\nrepo1-s3-key-secret=s3-secret-example\nrepo1-s3-ca-file=/etc/pgbackrest/conf.d/s3-ca.crt\n',
+        );
     });
 
     it('exits 1 when there is neither a pgcluster nor a record', async () => {

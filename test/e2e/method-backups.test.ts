@@ -88,7 +88,9 @@ describe('method 2, backups, end to end', () => {
             'done: convert the v4 S3 credentials of Secret hippo-backrest-repo-config into Secret hippo-v4-repo-credentials, in the cluster (never printed)',
         );
         const secret = await get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/hippo-v4-repo-credentials`);
-        expect(Buffer.from(secret.data['s3.conf']!, 'base64').toString()).toBe('[global]\nrepo1-s3-key=AKIAEXAMPLE\nrepo1-s3-key-secret=s3-secret-example\nrepo1-s3-ca-file=/etc/pgbackrest/conf.d/s3-ca.crt\n');
+        expect(Buffer.from(secret.data['s3.conf']!, 'base64').toString()).toBe(
+            '[global]\nrepo1-s3-key=AKIAEXAMPLE\nrepo1-s3-key-secret=s3-secret-example\nrepo1-s3-ca-file=/etc/pgbackrest/conf.d/s3-ca.crt\n',
+        );
         for (const out of [prepared, applied]) expect(out.stdout + out.stderr).not.toMatch(/AKIAEXAMPLE|s3-secret-example/);
         const cluster = await get<V5Cluster & { spec: { backups: { pgbackrest: { global: Record<string, string> } } } }>(
             `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters/hippo`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, KubeObject, Pgcluster } from '../../src/kube/types.js';
 import { PreconditionFailed } from '../../src/plan/execute.js';
-import { planCutover, planLogicalApply, planPreflight, type LogicalAction } from '../../src/plan/logical.js';
+import { describeLogicalAction, planCutover, planLogicalApply, planPreflight, type LogicalAction } from '../../src/plan/logical.js';
 import { FLAVORS } from '../../src/targets/flavors.js';
 import type { PreflightFacts } from '../../src/v4/preflight.js';
 import { inspectCluster } from '../../src/v4/model.js';
@@ -130,6 +130,24 @@ describe('planLogicalApply', () => {
             'create-job',
             'wait-job',
         ]);
+    });
+
+    it("builds v4's certificate for a manifest that carried it, before the cluster, as apply does", () => {
+        const withTls: V5Cluster = {
+            ...manifest,
+            metadata: { ...manifest.metadata, annotations: { ...manifest.metadata.annotations, 'ivyo-upgrade.ivorysql.org/v4-tls': 'hippo-tls-keypair,hippo-ca' } },
+            spec: { ...manifest.spec, customTLSSecret: { name: 'hippo-v5-v4-tls' }, customReplicationTLSSecret: { name: 'hippo-repl' } },
+        };
+        const secrets = new Set(['hippo-hippo-secret', 'hippo-tls-keypair', 'hippo-ca', 'hippo-repl']);
+        const plan = planLogicalApply(state({ manifest: withTls, secrets }), { copy: 'dump', keepPasswords: true });
+        expect(plan.slice(0, 3)).toEqual([
+            expect.objectContaining({ kind: 'copy-password' }),
+            { kind: 'build-tls', to: 'hippo-v5-v4-tls', keyPair: 'hippo-tls-keypair', ca: 'hippo-ca' },
+            { kind: 'apply-cluster' },
+        ]);
+        expect(describeLogicalAction(plan[1]!, state({ manifest: withTls }))).toBe(
+            "build Secret hippo-v5-v4-tls from v4's key pair hippo-tls-keypair and CA hippo-ca (tls.crt, tls.key, ca.crt), in the cluster (never printed)",
+        );
     });
 
     it('once the cluster runs, only the Job of the chosen copy; nothing once it succeeded', () => {
