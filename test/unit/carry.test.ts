@@ -420,3 +420,12 @@ describe('carry: where the installed CRD takes PostgreSQL parameters', () => {
         ]);
     });
 });
+
+describe('carry: the exporter', () => {
+    it("v4's exporter resources and limits become the v5 exporter's", () => {
+        const c = bareCapture({ pgcluster: { labels: {}, annotations: {}, spec: { exporter: true, exporterResources: { cpu: '100m' }, exporterLimits: { memory: '128Mi' } } } });
+        expect(carry(manifest, c, FLAVORS.ivyo, PHYSICAL).manifest.spec?.monitoring).toEqual({
+            pgmonitor: { exporter: { resources: { requests: { cpu: '100m' }, limits: { memory: '128Mi' } } } },
+        });
+    });
+});
