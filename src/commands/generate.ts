@@ -57,6 +57,8 @@ export interface ManifestArgs {
     postgresVersion?: number;
     carry?: boolean;
     replicationTlsSecret?: string;
+    /** apply's `--copy`: a logical move by replication leaves out the warning about a dump's downtime. */
+    copy?: 'dump' | 'replicate';
     output?: string;
 }
 
@@ -101,7 +103,7 @@ export async function generateFromFlags(
         carry: args.carry,
         replicationTLSSecret: args.replicationTlsSecret,
     });
-    for (const w of generated.warnings) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
+    for (const w of generated.warnings.filter((x) => !(args.copy === 'replicate' && x.code === 'dump-downtime'))) io.stderr.write(`warning: ${w.code}: ${w.message}\n`);
     // With -o json the report is data too: one JSON document on stderr, `{"carry": [{outcome, from, to?, why?}]}` (none when empty).
     if (args.output === 'json' && generated.carried?.length) io.stderr.write(`${JSON.stringify({ carry: generated.carried })}\n`);
     else for (const c of generated.carried ?? []) io.stderr.write(`carry: ${carryLine(c)}\n`);
