@@ -114,7 +114,11 @@ ${flavor.kind} ${manifest.metadata.name} follows v4 by logical replication. When
         const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, pollMs: 500 });
         if (outcome === 'done' && dryRun === 'none' && args.wait) {
             const name = manifest.metadata.name;
-            const ns = manifest.metadata.namespace;
+            const ns = manifest.metadata.namespace ?? namespace;
+            if (manifest.spec?.standby?.enabled === true) {
+                io.stderr.write(standbyNext(flavor, name, ns, v4Cluster));
+                return;
+            }
             io.stderr.write(
                 `\n${flavor.kind} ${name} runs on the v4 volumes. Next:\n` +
                     `  - before ever deleting ${flavor.kind} ${name} (a rollback), shut it down and run: kubectl ivyo-upgrade release-pvc --all --cluster ${name} -n ${ns} (it owns the adopted PVCs: deleting it would delete them)\n` +
@@ -123,3 +127,16 @@ ${flavor.kind} ${manifest.metadata.name} follows v4 by logical replication. When
         }
     },
 });
+
+/**
+ * After a standby runs: the guide's cut-over (CrunchyData/postgres-operator docs/content/upgrade/v4tov5/upgrade-method-3-standby-cluster.md,
+ * at the parent of c3496ac35, steps 5 and on), which this version leaves to the user: shut v4 down, promote, create the replication role.
+ */
+function standbyNext(flavor: Flavor, name: string, ns: string, v4: string): string {
+    return (
+        `\n${flavor.kind} ${name} is a standby of v4 cluster ${v4}: it replays v4's repository and takes no writes; v4 keeps running. To cut over (README, "Method 3, standby"):\n` +
+        `  1. shut v4 down: kubectl patch pgclusters.crunchydata.com ${v4} -n ${ns} --type merge -p '{"spec":{"shutdown":true}}', and wait for status "pgcluster Shutdown"\n` +
+        `  2. check that the standby replayed v4's last archived WAL, then promote it: kubectl patch ${flavor.plural}.${flavor.group} ${name} -n ${ns} --type merge -p '{"spec":{"standby":{"enabled":false}}}'\n` +
+        `  3. as a superuser on ${name}, create the replication role ${flavor.replicationUser} with its grants (README gives the SQL): the operator makes it only when a cluster bootstraps\n`
+    );
+}

@@ -16,9 +16,9 @@ import { defineCommand } from './spec.js';
 /** The flags that shape a manifest; `apply` takes them too, to generate one. */
 export const manifestFlags = {
     method: {
-        choices: ['volumes', 'backups', 'logical'] as const,
+        choices: ['volumes', 'backups', 'standby', 'logical'] as const,
         describe:
-            'volumes: reuse the v4 PVCs in place; backups: restore a new cluster from the v4 pgBackRest repository (both --target pgo only); logical: a fresh cluster beside v4, filled by SQL (default for --target ivyo, else volumes)',
+            'volumes: reuse the v4 PVCs in place; backups: restore a new cluster from the v4 pgBackRest repository; standby: a standby beside v4 that follows its S3/GCS repository (these three --target pgo only); logical: a fresh cluster beside v4, filled by SQL (default for --target ivyo, else volumes)',
     },
     repo: { choices: ['posix', 's3', 'gcs'] as const, describe: 'backups: the v4 repository to restore from (default: its PVC if v4 writes there, else its cloud repository)' },
     'restore-type': { type: 'string', describe: 'backups: point-in-time recovery, pgBackRest --type (time, xid, name, lsn, immediate)' },
@@ -47,7 +47,7 @@ export const manifestFlags = {
 
 /** What the manifest flags hold once parsed. */
 export interface ManifestArgs {
-    method?: 'volumes' | 'backups' | 'logical';
+    method?: 'volumes' | 'backups' | 'standby' | 'logical';
     repo?: RepoKind;
     restoreType?: string;
     restoreTarget?: string;
@@ -127,6 +127,10 @@ export const generateCommand = defineCommand({
         ['$0 generate hippo -n pgo', 'The fresh IvoryCluster hippo-v5 (PostgreSQL 18) a logical move fills, beside the running v4 cluster'],
         ['$0 generate hippo -n pgo --target pgo --method logical --name hippo-18', 'The same move into a PostgresCluster: a move and a major upgrade in one'],
         ['$0 generate hippo -n pgo --target pgo --image IMG --pgbackrest-image IMG2', "The PostgresCluster that adopts hippo's volumes, with images for the data's major"],
+        [
+            '$0 generate hippo -n pgo --method standby --target pgo --image IMG --pgbackrest-image IMG2',
+            'A standby hippo-v5 beside the running v4 cluster, following its S3/GCS repository',
+        ],
         ['$0 generate hippo -n pgo --target pgo --image IMG --validate | kubectl apply --server-side -f -', 'Check against the CRD, then apply'],
         [
             '$0 generate hippo --target pgo --method backups --repo s3 --restore-type time --restore-target "2026-11-20 14:15:11+00"',

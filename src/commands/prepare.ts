@@ -11,11 +11,11 @@ import { defineCommand } from './spec.js';
 export const prepareCommand = defineCommand({
     usage: 'prepare <cluster>',
     describe:
-        'Prepare a v4 cluster for an upgrade method: Retain its PVs, scale down replicas, delete the pgcluster keeping data and backups (logical: read v4 through SQL, changing nothing)',
+        'Prepare a v4 cluster for an upgrade method: Retain its PVs, scale down replicas, delete the pgcluster keeping data and backups (standby: check and record v4; logical: read v4 through SQL; both changing nothing of v4)',
     positionals: { cluster: { type: 'string', demandOption: true, describe: 'Name of the v4 pgcluster' } },
     flags: {
         method: {
-            choices: ['volumes', 'backups', 'logical'] as const,
+            choices: ['volumes', 'backups', 'standby', 'logical'] as const,
             demandOption: true,
             describe: 'Upgrade method to prepare for (logical: a Job reads databases, roles, wal_level and what replication cannot carry on v4, and prepare records it)',
         },
@@ -33,6 +33,7 @@ export const prepareCommand = defineCommand({
         ['$0 prepare hippo -n pgo --method volumes --target pgo', 'Do it, after a (y/N) confirmation'],
         ['$0 prepare hippo -n pgo --method volumes --target pgo --yes --timeout 20m', 'Without asking (scripts)'],
         ['$0 prepare hippo -n pgo --method backups --target pgo', 'Take a full backup, then delete v4 keeping backups and data'],
+        ['$0 prepare hippo -n pgo --method standby --target pgo', 'Check and record v4 for a standby that follows its S3/GCS repository (v4 keeps running)'],
     ],
     permissions: 'prepare',
     completes: { positional: 'v4Clusters' },
@@ -72,6 +73,12 @@ v4 cluster ${args.cluster} is read (ConfigMap ${preflightName(args.cluster)}); n
         };
         const procedure = prepareCluster(client, namespace, args.cluster, target, { ...options, method: args.method }, (line) => io.stderr.write(`${line}\n`));
         const outcome = await runProcedure(procedure, run);
+        if (outcome !== 'planned' && dryRun === 'none' && args.method === 'standby') {
+            io.stderr.write(
+                `\nv4 cluster ${args.cluster} is checked and recorded; nothing of it changed. Next:\n  kubectl ivyo-upgrade apply ${args.cluster} -n ${namespace} --method standby --target ${target.flavor.name}   (generate shows the manifest first)\n`,
+            );
+            return;
+        }
         if (outcome === 'done' && dryRun === 'none') {
             io.stderr.write(
                 `\n${args.cluster} is prepared: ${args.deleteData ? 'its repository is kept' : 'its PVCs are kept'}, v4 is gone. Next:\n  kubectl ivyo-upgrade generate ${args.cluster} -n ${namespace}${args.method === 'backups' ? ' --method backups' : ''} --target ${target.flavor.name}\n`,

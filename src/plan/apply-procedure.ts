@@ -63,7 +63,10 @@ export function applyCluster(
     // Read and written inside the cluster: secret values pass through memory, never stdout.
     const v4SecretData = async (secret: string) => (await client.get<{ data?: Record<string, string> }>(paths.secret(namespace, secret))).data ?? {};
     return {
-        title: `apply ${flavor.kind} ${name} in namespace ${namespace} over the volumes of v4 cluster ${v4Cluster}`,
+        title:
+            manifest.spec?.standby?.enabled === true
+                ? `apply ${flavor.kind} ${name} in namespace ${namespace}, a standby of v4 cluster ${v4Cluster}`
+                : `apply ${flavor.kind} ${name} in namespace ${namespace} over the volumes of v4 cluster ${v4Cluster}`,
         observe: () => readApplyState(client, flavor, manifest, v4Cluster, v4Served),
         plan: (s) => planApply(s, options),
         notes: applyNotes,

@@ -39,7 +39,9 @@ export const isApplyWait = (a: ApplyAction) => a.kind.startsWith('wait-');
 export function planApply(s: ApplyState, o: ApplyOptions): ApplyAction[] {
     const name = s.manifest.metadata.name;
     const restore = (s.cluster ?? s.manifest).spec?.dataSource?.[s.flavor.dataSourceKey];
-    if (s.v4Present && !o.preview) {
+    // A standby runs beside v4 and follows it (method 3); every other method takes v4's place.
+    const standby = (s.cluster ?? s.manifest).spec?.standby?.enabled === true;
+    if (s.v4Present && !o.preview && !standby) {
         throw new PreconditionFailed(`pgcluster ${s.v4Cluster} still exists in namespace ${s.namespace}: ${prepareFirst(s)}`);
     }
     const live = s.cluster;
@@ -111,7 +113,7 @@ function prepareFirst(s: ApplyState): string {
 
 /** Shown before apply's plan: a preview while v4 still runs is what apply will do once prepare is done. */
 export function applyNotes(s: ApplyState): string[] {
-    return s.v4Present ? [`pgcluster ${s.v4Cluster} still exists, so this is only a preview: ${prepareFirst(s)}`] : [];
+    return s.v4Present && s.manifest.spec?.standby?.enabled !== true ? [`pgcluster ${s.v4Cluster} still exists, so this is only a preview: ${prepareFirst(s)}`] : [];
 }
 
 /**

@@ -154,7 +154,7 @@ export function prepareCluster(
     log: (line: string) => void,
 ): Procedure<PrepareState, PrepareAction> {
     return {
-        title: `prepare v4 cluster ${cluster} in namespace ${namespace} for the ${options.method === 'volumes' ? 'data-volumes' : 'backups'} method`,
+        title: `prepare v4 cluster ${cluster} in namespace ${namespace} for the ${{ volumes: 'data-volumes', backups: 'backups', standby: 'standby' }[options.method]} method`,
         observe: () => readPrepareState(client, namespace, cluster, target),
         plan: (s) => planPrepare(s, options),
         notes: (s) => prepareNotes(s, options.method),

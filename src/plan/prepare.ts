@@ -6,7 +6,8 @@ import { recordName } from '../v4/record.js';
 import { PreconditionFailed } from './execute.js';
 
 export interface PrepareOptions {
-    method: 'volumes' | 'backups';
+    /** standby: v4 keeps running; prepare checks and records it (with its configuration), and changes nothing of v4. */
+    method: 'volumes' | 'backups' | 'standby';
     /** backups: `--delete-data` lets v4 delete the data PVCs with the cluster (the guide's way); kept by default. */
     deleteData: boolean;
     /** backups: pgBackRest backup type, `--backup-type`. */
@@ -51,6 +52,7 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
             `the v4 rmdata Job ${failed.map((j) => j.metadata.name).join(', ')} failed: read its pod's log ("kubectl logs job/${failed[0]?.metadata.name} -n ${s.namespace}"), fix the cause, delete the Job, then run prepare again`,
         );
     }
+    if (o.method === 'standby') return standbySteps(s);
     const reused = o.method === 'volumes' ? reusedVolumes(facts) : reusedVolumes(facts).filter((v) => v.role === 'repo');
     const actions: PrepareAction[] = [];
 
@@ -113,6 +115,21 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
     return actions;
 }
 
+/**
+ * `prepare --method standby`: the standby follows v4 while it runs, so nothing of v4 changes; the gate, then the
+ * record (inspection and configuration, so generate and the later steps read them as for the other methods).
+ */
+function standbySteps(s: PrepareState): PrepareAction[] {
+    if (!s.pgcluster || !s.live) {
+        throw new PreconditionFailed(
+            `pgcluster ${s.cluster} is not running in namespace ${s.namespace}: a standby follows the running v4 cluster; with v4 gone, restore from its repository instead (kubectl ivyo-upgrade prepare ${s.cluster} -n ${s.namespace} --method backups --target pgo)`,
+        );
+    }
+    checkGate(s, s.live, 'standby');
+    if (!s.record) return [{ kind: 'record' }];
+    return !s.recordedCapture && s.liveCapture ? [{ kind: 'record-capture' }] : [];
+}
+
 export const BACKUP_MARK = 'ivyo-upgrade.ivorysql.org/prepare';
 export const backupTaskName = (cluster: string) => `backrest-backup-${cluster}`;
 
@@ -157,7 +174,8 @@ export const SETTLED_BY_GENERATE = new Set(['postgres-major-no-default-image']);
  * target) that generate will take, so nobody is left with neither v4 nor a manifest.
  */
 function checkGate(s: PrepareState, live: Inspection, method: PrepareOptions['method']): void {
-    const blockers = live.methods[method].blockers.filter((b) => !SETTLED_BY_GENERATE.has(b.code));
+    // A standby takes a name of its own beside v4 (generate --name checks that one): v4's name colliding is no gate.
+    const blockers = live.methods[method].blockers.filter((b) => !SETTLED_BY_GENERATE.has(b.code) && !(method === 'standby' && b.code === 'name-collision'));
     if (blockers.length === 0) return;
     throw new PreconditionFailed(
         `prepare ${s.cluster} --method ${method} for ${live.target.kind} refused before any change:\n${blockers.map((b) => `  ${b.code}: ${b.message}`).join('\n')}`,

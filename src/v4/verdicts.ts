@@ -170,10 +170,11 @@ function standbyBlockers(f: Facts): Finding[] {
             message: `the standby method follows an S3 or GCS repository; this cluster's repository is ${r.types.join(',')}: use the volumes or backups method`,
         });
     }
-    for (const c of f.target.collisions) {
+    // The standby runs beside v4 under the name generate gives it, as the logical move's cluster does (<cluster>-v5).
+    for (const c of f.logical.collisions) {
         out.push({
             code: 'name-collision',
-            message: `${c.kind} ${c.name} exists while v4 still runs; a v5 standby named ${f.cluster.name} in this namespace would take that name: give it another name (generate --name) or namespace`,
+            message: `${c.kind} ${c.name} exists while v4 still runs; a v5 standby named ${f.logical.name} in this namespace would take that name: give it another name (generate --name) or namespace`,
         });
     }
     return out;

@@ -47,3 +47,22 @@ export function backupsManifest(i: Inspection, o: BackupsOptions): V5Cluster {
         },
     });
 }
+
+/**
+ * A v5 standby that follows the v4 cluster's S3 or GCS repository while v4 runs (method 3: CrunchyData/postgres-operator
+ * docs/content/upgrade/v4tov5/upgrade-method-3-standby-cluster.md, at the parent of c3496ac35): repo1 is v4's cloud
+ * repository at the exact v4 path, `spec.standby` replays from it, and no data source. v5 writes nothing there
+ * while it is a standby: PGO creates the stanza and takes backups only from a writable instance and suspends
+ * scheduled backups of a standby (v5.8.9 internal/controller/postgrescluster/pgbackrest.go reconcileStanzaCreate,
+ * reconcileScheduledBackups). Pure; the caller checked the refusals.
+ */
+export function standbyManifest(i: Inspection, o: ManifestOptions & { repo: 's3' | 'gcs' }): V5Cluster {
+    const data = i.volumes.find((v) => v.role === 'data');
+    if (!data) throw new Error('inspection has no data volume');
+    const cloud = cloudRepo(i, o.repo, o.name);
+    const manifest = clusterManifest(i, o, {
+        instance: { dataVolumeClaimSpec: claimSpecOf(data) },
+        pgbackrest: { configuration: cloud.configuration, global: cloud.global, repos: [cloud.repo] },
+    });
+    return { ...manifest, spec: { ...manifest.spec, standby: { enabled: true, repoName: 'repo1' } } };
+}

@@ -9,7 +9,7 @@ const SCHEDULE_FIELD: Record<string, 'full' | 'differential' | 'incremental'> = 
  * → `repos[].schedules` of the repository of the same storage type: `posix` (or `local`) a volume, `s3`, `gcs`.
  * v5 has one cron per backup type and repository; a policy schedule (SQL) has no v5 equivalent.
  */
-export function carrySchedules(c: V4Capture, s: Spec, report: CarryItem[]): void {
+export function carrySchedules(c: V4Capture, s: Spec, report: CarryItem[], standby: boolean): void {
     const repos = s.backups?.pgbackrest?.repos ?? [];
     for (const m of c.configMaps.filter((x) => x.role === 'schedule')) {
         for (const [name, text] of Object.entries(m.data)) {
@@ -19,6 +19,14 @@ export function carrySchedules(c: V4Capture, s: Spec, report: CarryItem[]): void
             const storage = String(b.storageType ?? 'posix') === 'local' ? 'posix' : String(b.storageType ?? 'posix');
             const repo = repos.find((r) => (storage === 'posix' ? r.volume : storage === 's3' ? r.s3 : storage === 'gcs' ? r.gcs : undefined));
             const from = `schedule ${name} (${String(job.schedule)}, ${String(job.type)}${field ? ` ${String(b.type)} to ${storage}` : ''})`;
+            if (standby) {
+                report.push({
+                    outcome: 'action',
+                    from,
+                    why: "a standby's repository is v4's, at v4's path: set the schedules once it is promoted and v4 is shut down, so no two clusters back up into one path",
+                });
+                continue;
+            }
             if (job.type !== 'pgbackrest' || !field || typeof job.schedule !== 'string') {
                 report.push({ outcome: 'action', from, why: 'v5 has no equivalent of this schedule (a policy, or an unknown backup type): run it yourself, e.g. a CronJob' });
             } else if (!repo) {

@@ -62,6 +62,8 @@ export function parseJson(source: string): Record<string, unknown> | null {
 export interface CarryOptions {
     /** The data comes from v4's volumes or backups (not a logical move): v4's bootstrap SQL already ran on it. */
     physical: boolean;
+    /** A standby of v4 (method 3): v4's schedules wait until promote, lest they back up into v4's repository path. */
+    standby?: boolean;
     /** `--replication-tls-secret`: a Secret with the target's replication client certificate, signed by v4's CA. */
     replicationTLSSecret?: string;
     /** Where the installed CRD takes PostgreSQL parameters (default: Patroni's dynamic configuration, which every v5 takes). */

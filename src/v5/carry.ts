@@ -250,7 +250,7 @@ export function carry(manifest: V5Cluster, c: V4Capture, flavor: Flavor, o: Carr
     carryReplicas(c, s, report);
     carryExporter(spec, s, report);
     carryBackrestConfig(c, s, cluster, report);
-    carrySchedules(c, s, report);
+    carrySchedules(c, s, report, o.standby === true);
     carryBackrestResources(spec, s, report);
     carryTls(c, out, flavor, o, report);
     carryRest(c, s, o, report);

@@ -52,6 +52,8 @@ export interface V5Cluster extends KubeObject {
         port?: number;
         shutdown?: boolean;
         dataSource?: V5DataSource;
+        /** A standby replays from a repository (`repoName`) and takes no writes until `enabled` is false. */
+        standby?: { enabled: boolean; repoName?: string };
         instances?: {
             name: string;
             replicas?: number;

@@ -90,8 +90,8 @@ export function backupsVerdict(i: Inspection, r: BackupsRequest): GenerateVerdic
     return { ...common, warnings: [...warnings, ...common.warnings], restoreOptions };
 }
 
-/** What both methods check: the PostgreSQL major and image, names v4 left behind, and v4 still running. */
-function withCommonChecks(i: Inspection, r: GenerateRequest, refusals: Finding[], method: 'volumes' | 'backups'): GenerateVerdict {
+/** What the physical methods check: the PostgreSQL major and image; for volumes and backups, names v4 left behind and v4 still running. */
+function withCommonChecks(i: Inspection, r: GenerateRequest, refusals: Finding[], method: 'volumes' | 'backups' | 'standby'): GenerateVerdict {
     const warnings: Finding[] = [];
     const read = i.cluster.postgresMajor;
     let major: number | null = read;
@@ -128,6 +128,7 @@ function withCommonChecks(i: Inspection, r: GenerateRequest, refusals: Finding[]
             message: 'pass --pgbackrest-image from the same release as --image: pgBackRest refuses a remote of another version (pgbackrest src/protocol/client.c)',
         });
     }
+    if (method === 'standby') return { refusals, warnings, postgresVersion: refusals.length === 0 ? major : null };
     for (const c of i.target.collisions) {
         if (r.v4Live) {
             warnings.push({ code: 'name-collision', message: `${c.kind} ${c.name} exists; the v4 operator deletes it with the pgcluster: run prepare before applying` });
@@ -198,4 +199,38 @@ export function logicalVerdict(i: Inspection, r: GenerateRequest & { name: strin
         })),
     ];
     return { refusals, warnings, postgresVersion: refusals.length === 0 ? major : null };
+}
+
+/**
+ * `generate --method standby`: a standby beside the running v4 cluster, following its S3 or GCS repository. v4
+ * must run (the standby follows it until promote), its repository must be complete, and the v5 names must
+ * collide with nothing v4 runs; the major and image as for the other physical methods.
+ */
+export function standbyVerdict(i: Inspection, r: GenerateRequest & { name: string }): GenerateVerdict & { repo: 's3' | 'gcs' | null } {
+    const refusals = i.methods.standby.blockers.filter((b) => !OWN_CHECKS.has(b.code) && b.code !== 'name-collision');
+    const repo = i.repository;
+    const kind = repo.types.includes('s3') ? 's3' : repo.types.includes('gcs') ? 'gcs' : null;
+    const here = `-n ${i.cluster.namespace}`;
+    if (!r.v4Live) {
+        refusals.push({
+            code: 'v4-not-running',
+            message: `a standby follows the running v4 cluster, and pgcluster ${i.cluster.name} no longer exists: restore from its repository instead ("kubectl ivyo-upgrade generate ${i.cluster.name} ${here} --method backups --target ${r.flavor.name}")`,
+        });
+    }
+    if (kind === 's3' && !(repo.s3?.bucket && repo.s3.endpoint && repo.s3.region)) {
+        refusals.push({ code: 'repo-s3-unknown', message: `pgcluster ${i.cluster.name} has no complete S3 repository (bucket, endpoint and region) for the standby to follow` });
+    }
+    if (kind === 'gcs' && !repo.gcs?.bucket) {
+        refusals.push({ code: 'repo-gcs-unknown', message: `pgcluster ${i.cluster.name} has no GCS repository bucket for the standby to follow` });
+    }
+    if (!repo.path) {
+        refusals.push({ code: 'repo-path-unknown', message: `the repository path of pgcluster ${i.cluster.name} is unknown: the standby must read v4's exact repo1-path` });
+    }
+    for (const c of i.target.collisions) {
+        refusals.push({
+            code: 'name-collision',
+            message: `${c.kind} ${c.name} exists in namespace ${i.cluster.namespace}, and the standby ${r.name} would create it while v4 still runs: choose another name ("kubectl ivyo-upgrade generate ${i.cluster.name} ${here} --method standby --target ${r.flavor.name} --name <another name>")`,
+        });
+    }
+    return { ...withCommonChecks(i, r, refusals, 'standby'), repo: kind };
 }

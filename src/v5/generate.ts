@@ -9,13 +9,13 @@ import { recordName } from '../v4/record.js';
 import { carry, type CarryItem } from './carry.js';
 import { v4Tls } from './carry-tls.js';
 import { parametersAt } from './crd-fields.js';
-import { backupsManifest } from './backups-manifest.js';
+import { backupsManifest, standbyManifest } from './backups-manifest.js';
 import { cloudRepoKind, credentialsSecret, credentialsSecretName, defaultRepo, type RepoKind } from './repository.js';
-import { backupsVerdict, logicalVerdict, volumesVerdict } from './generate-checks.js';
+import { backupsVerdict, logicalVerdict, standbyVerdict, volumesVerdict } from './generate-checks.js';
 import { logicalManifest, volumesManifest } from './manifest.js';
 import { logicalName } from '../targets/names.js';
 
-export type Method = 'volumes' | 'backups' | 'logical';
+export type Method = 'volumes' | 'backups' | 'standby' | 'logical';
 
 /** Without --method: the logical move for a target that cannot run v4's data (IVYO), else the data volumes. */
 export const defaultMethod = (flavor: TargetChoice['flavor']): Method => (flavor.runsVanillaData ? 'volumes' : 'logical');
@@ -63,7 +63,8 @@ export interface Generated {
 /** Reads the v4 cluster (live or recorded), checks the traps of the method, builds the manifest and carries v4's configuration into it. */
 export async function generateManifest(client: KubeClient, g: GenerateInput): Promise<Generated> {
     const method = g.method ?? defaultMethod(g.target.flavor);
-    const v5Name = g.name ?? (method === 'logical' ? logicalName(g.cluster) : g.cluster);
+    // Beside a running v4 cluster (logical, standby), the v5 cluster takes another name.
+    const v5Name = g.name ?? (method === 'logical' || method === 'standby' ? logicalName(g.cluster) : g.cluster);
     if (g.replicationTLSSecret !== undefined && g.carry === false) throw new UsageError("--replication-tls-secret carries v4's certificate: it does not go with --no-carry");
     const source = await readSource(client, g.namespace, g.cluster, g.target, v5Name, g.v4Served, g.carry !== false);
     const generated = fromSource(g, method, v5Name, source);
@@ -79,6 +80,7 @@ export async function generateManifest(client: KubeClient, g: GenerateInput): Pr
     }
     const { manifest, report } = carry(generated.manifest, source.capture, g.target.flavor, {
         physical: method !== 'logical',
+        standby: method === 'standby',
         replicationTLSSecret: g.replicationTLSSecret,
         parametersAt: await parametersAt(client, g.target.flavor),
     });
@@ -102,6 +104,16 @@ function fromSource(g: GenerateInput, method: Method, v5Name: string, { inspecti
             warnings: verdict.warnings,
             v4Live: live,
             credentials: cloud ? credentialsOf(inspection, v5Name, cloud) : null,
+        };
+    }
+    if (method === 'standby') {
+        const verdict = standbyVerdict(inspection, { ...request, name: v5Name });
+        if (verdict.refusals.length > 0 || verdict.postgresVersion === null || !verdict.repo) throw new RefusedError(`generate ${g.cluster} --method standby`, verdict.refusals);
+        return {
+            manifest: standbyManifest(inspection, { ...base, postgresVersion: verdict.postgresVersion, repo: verdict.repo }),
+            warnings: verdict.warnings,
+            v4Live: live,
+            credentials: credentialsOf(inspection, v5Name, verdict.repo),
         };
     }
     const repo = g.repo ?? defaultRepo(inspection);

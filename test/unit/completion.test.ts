@@ -36,7 +36,7 @@ describe("completion, read from the commands' own declarations", () => {
         expect(await c('')).toEqual(['inspect', 'prepare', 'generate', 'apply', 'cutover', 'release-pvc', 'completion']);
         expect(await c('re')).toEqual(['release-pvc']);
         expect(await c('prepare', '--me')).toEqual(['--method']);
-        expect(await c('prepare', '--method', '')).toEqual(['volumes', 'backups', 'logical']);
+        expect(await c('prepare', '--method', '')).toEqual(['volumes', 'backups', 'standby', 'logical']);
         expect(await c('apply', '--dry-run', 's')).toEqual(['server']);
     });
 

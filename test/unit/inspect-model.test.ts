@@ -90,7 +90,7 @@ describe('inspect model: a fresh cluster', () => {
             expect(codes(i, m, 'blockers')).toEqual(['target-cannot-run-v4-data']);
             expect(i.methods[m].ready).toBe(false);
         }
-        expect(codes(i, 'standby', 'blockers')).toEqual(['target-cannot-run-v4-data', 'standby-needs-cloud-repo', 'name-collision']);
+        expect(codes(i, 'standby', 'blockers')).toEqual(['target-cannot-run-v4-data', 'standby-needs-cloud-repo']);
         // No image settles it: the image blockers are not even asked.
         expect(inspect(v4Cluster({ imageTag: 'ubi8-18.1-4.7.10' })).methods.volumes.blockers.map((b) => b.code)).toEqual(['target-cannot-run-v4-data']);
         expect(codes(i, 'volumes', 'warnings')).toEqual([

@@ -79,7 +79,7 @@ describe("usage errors come first: exit 2 before any connection, in the tool's w
         [['generate'], 'error: a cluster name is required'],
         [['prepare', 'hippo'], 'error: --method is required'],
         [['inspect', '-o', 'xml'], 'error: --output must be table, json or yaml, not "xml"'],
-        [['prepare', 'hippo', '--method', 'copy'], 'error: --method must be volumes, backups or logical, not "copy"'],
+        [['prepare', 'hippo', '--method', 'copy'], 'error: --method must be volumes, backups, standby or logical, not "copy"'],
         [['prepare', 'hippo', '--method', 'volumes', '--timeout', 'soon'], 'error: invalid duration "soon" for --timeout'],
         [['apply', 'hippo', '--timeout', '5 minutes'], 'error: invalid duration "5 minutes" for --timeout'],
         [['inspect', 'hippo', '--request-timeout', 'soon'], 'error: invalid duration "soon" for --request-timeout'],

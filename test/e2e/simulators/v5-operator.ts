@@ -68,6 +68,7 @@ type Spec = {
     instances?: { name: string; dataVolumeClaimSpec?: unknown }[];
     backups?: { pgbackrest?: { repos?: { name: string; volume?: { volumeClaimSpec?: unknown } }[] } };
     dataSource?: { volumes?: Record<string, { pvcName: string; directory?: string }>; ivoryCluster?: unknown; postgresCluster?: unknown };
+    standby?: { enabled?: boolean; repoName?: string };
 };
 
 export class V5OperatorSimulator {
@@ -176,7 +177,11 @@ export class V5OperatorSimulator {
                     observedGeneration: c.metadata.generation,
                     patroni: { systemIdentifier: '7301234567890123456' },
                     instances: [{ name: set, replicas: 1, readyReplicas: 1, updatedReplicas: 1 }],
-                    pgbackrest: { repoHost: { ready: true }, repos: [{ name: repo?.name ?? 'repo1', bound: true, stanzaCreated: true, replicaCreateBackupComplete: true }] },
+                    // A standby has no writable instance: no stanza, no replica-create backup (PGO v5.8.9 pgbackrest.go reconcileStanzaCreate).
+                    pgbackrest: {
+                        repoHost: { ready: true },
+                        repos: [{ name: repo?.name ?? 'repo1', bound: true, ...(c.spec.standby?.enabled ? {} : { stanzaCreated: true, replicaCreateBackupComplete: true }) }],
+                    },
                 },
             },
             contentType: 'application/merge-patch+json',

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { KubeObject, PersistentVolume } from '../../src/kube/types.js';
+import type { Inspection } from '../../src/v4/inspection.js';
+import type { V5Cluster } from '../../src/v5/cluster.js';
+import { SCENARIOS } from '../fixtures/v4/cluster.js';
+import { CRD_FILES, celViolations } from '../support/cel.js';
+import { IMAGES } from '../support/golden.js';
+import { adminClient, createNamespace, createObjects, run } from '../support/kube.js';
+import { V5OperatorSimulator } from './simulators/v5-operator.js';
+
+const client = () => adminClient();
+const IMAGE_FLAGS = ['--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage];
+let simulator: V5OperatorSimulator | null = null;
+afterEach(async () => {
+    await simulator?.stop();
+    expect(simulator?.errors ?? []).toEqual([]);
+    simulator = null;
+});
+
+describe('method 3, standby, to PGO: the standby beside the running v4 cluster', () => {
+    it('inspect → prepare (nothing of v4 changes) → generate → apply: a standby of v4 with its passwords and credentials, v4 untouched', async () => {
+        const ns = await createNamespace('standby');
+        await createObjects(SCENARIOS.s3(ns));
+        const v4Password = (await client().get<{ data: { password: string } }>(`/api/v1/namespaces/${ns}/secrets/hippo-hippo-secret`)).data.password;
+        const pvPolicies = async () =>
+            (await client().list<PersistentVolume>('/api/v1/persistentvolumes'))
+                .filter((p) => p.spec?.claimRef?.namespace === ns)
+                .map((p) => p.spec?.persistentVolumeReclaimPolicy);
+
+        const inspected = JSON.parse((await run(['inspect', 'hippo', '-n', ns, '--target', 'pgo', '-o', 'json'])).stdout) as Inspection;
+        // Only what generate's --image settles stands in the way.
+        expect(inspected.methods.standby.blockers.map((b) => b.code)).toEqual(['postgres-major-no-default-image']);
+
+        const prepared = await run(['prepare', 'hippo', '-n', ns, '--method', 'standby', '--target', 'pgo', '--yes']);
+        expect(prepared.code, prepared.stderr).toBe(0);
+        expect(prepared.stderr).toContain(
+            `v4 cluster hippo is checked and recorded; nothing of it changed. Next:\n  kubectl ivyo-upgrade apply hippo -n ${ns} --method standby --target pgo`,
+        );
+        expect(await client().get(`/api/v1/namespaces/${ns}/configmaps/hippo-ivyo-upgrade`)).toBeTruthy();
+        expect(await client().get(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters/hippo`)).toBeTruthy();
+        expect(new Set(await pvPolicies())).toEqual(new Set(['Delete']));
+
+        const generated = await run(['generate', 'hippo', '-n', ns, '--method', 'standby', '--target', 'pgo', ...IMAGE_FLAGS, '-o', 'json']);
+        expect(generated.code, generated.stderr).toBe(0);
+        const manifest = JSON.parse(generated.stdout) as V5Cluster;
+        expect(manifest.metadata.name).toBe('hippo-v5');
+        expect(manifest.spec?.standby).toEqual({ enabled: true, repoName: 'repo1' });
+        expect(manifest.spec?.backups?.pgbackrest?.global?.['repo1-path']).toBe('/backrestrepo/hippo-backrest-shared-repo');
+        expect(celViolations(CRD_FILES.pgo, manifest)).toEqual([]);
+        const validated = await run(['generate', 'hippo', '-n', ns, '--method', 'standby', '--target', 'pgo', ...IMAGE_FLAGS, '--validate']);
+        expect(validated.code, validated.stderr).toBe(0);
+
+        simulator = new V5OperatorSimulator(client(), 'pgo', ns).start();
+        const applied = await run(['apply', 'hippo', '-n', ns, '--method', 'standby', '--target', 'pgo', ...IMAGE_FLAGS, '--yes', '--timeout', '60s']);
+        expect(applied.code, applied.stderr).toBe(0);
+        expect(applied.stderr).toContain('done: copy the v4 password of user hippo from Secret hippo-hippo-secret into Secret hippo-v5-pguser-hippo');
+        expect(applied.stderr).toContain('done: convert the v4 S3 credentials of Secret hippo-backrest-repo-config into Secret hippo-v5-v4-repo-credentials');
+        expect(applied.stderr).toContain('done: create PostgresCluster hippo-v5');
+        expect(applied.stderr).toContain('PostgresCluster hippo-v5 is a standby of v4 cluster hippo');
+        expect(applied.stderr).toContain(`kubectl patch pgclusters.crunchydata.com hippo -n ${ns} --type merge -p '{"spec":{"shutdown":true}}'`);
+        const cluster = await client().get<V5Cluster>(`/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters/hippo-v5`);
+        expect(cluster.spec?.standby).toEqual({ enabled: true, repoName: 'repo1' });
+        // The credentials are in v5 before anything of v4's is touched, and v4 still runs as it did.
+        const pguser = await client().get<{ data: { password: string } }>(`/api/v1/namespaces/${ns}/secrets/hippo-v5-pguser-hippo`);
+        expect(pguser.data.password).toBe(v4Password);
+        const v4 = await client().get<KubeObject & { spec: { shutdown?: boolean } }>(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters/hippo`);
+        expect(v4.spec.shutdown).toBeUndefined();
+        expect(new Set(await pvPolicies())).toEqual(new Set(['Delete']));
+        const decoded = Buffer.from(v4Password, 'base64').toString();
+        for (const out of [prepared, generated, applied]) expect(out.stdout + out.stderr).not.toContain(decoded);
+
+        const again = await run(['apply', 'hippo', '-n', ns, '--method', 'standby', '--target', 'pgo', ...IMAGE_FLAGS, '--yes', '--timeout', '10s']);
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stderr).toContain(`Nothing to do: apply PostgresCluster hippo-v5 in namespace ${ns}, a standby of v4 cluster hippo is already done.`);
+    });
+
+    it('IVYO cannot run v4 data: generate --method standby --target ivyo exits 3 and names the road that works', async () => {
+        const ns = await createNamespace('standby-ivyo');
+        await createObjects(SCENARIOS.s3(ns));
+        const r = await run(['generate', 'hippo', '-n', ns, '--method', 'standby', '--target', 'ivyo']);
+        expect(r.code).toBe(3);
+        expect(r.stderr).toContain('target-cannot-run-v4-data');
+        expect(r.stderr).toContain('--method logical');
+    });
+});
