@@ -10,11 +10,12 @@ import { inspectCommand } from './commands/inspect.js';
 import { prepareCommand } from './commands/prepare.js';
 import { releasePvcCommand } from './commands/release-pvc.js';
 import { cutoverCommand } from './commands/cutover.js';
+import { promoteCommand } from './commands/promote.js';
 import { commandName, flagModels, rootFlagModels, toYargs, type AnyCommandSpec } from './commands/spec.js';
 import type { CliModel } from './completion.js';
 
 /** Every command, in the order help lists them. */
-const COMMAND_SPECS: AnyCommandSpec[] = [inspectCommand, prepareCommand, generateCommand, applyCommand, cutoverCommand, releasePvcCommand, completionCommand];
+const COMMAND_SPECS: AnyCommandSpec[] = [inspectCommand, prepareCommand, generateCommand, applyCommand, promoteCommand, cutoverCommand, releasePvcCommand, completionCommand];
 
 /** The subcommands, for messages that point at their help. */
 export const COMMANDS = COMMAND_SPECS.map(commandName);

@@ -7,7 +7,7 @@ export type { Permission };
 
 /** One permission a command needs: the API group, the resource (subresource after a slash), the verbs. */
 
-export const COMMAND_NAMES = ['inspect', 'generate', 'prepare', 'apply', 'cutover', 'release-pvc'] as const;
+export const COMMAND_NAMES = ['inspect', 'generate', 'prepare', 'apply', 'promote', 'cutover', 'release-pvc'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 const v5Clusters = (verbs: string[]): Permission[] => Object.values(FLAVORS).map((f) => ({ group: f.group, resource: f.plural, verbs }));
@@ -57,6 +57,14 @@ export const PERMISSIONS: Record<CommandName, Permission[]> = {
         // logical: the copy Job in the image the operator runs.
         { group: 'batch', resource: 'jobs', verbs: ['create'] },
         { group: 'apps', resource: 'statefulsets', verbs: ['list'] },
+    ],
+    // method 3's cut-over: v4 shut down and marked, its Deployments and pods watched, the standby promoted.
+    promote: [
+        { group: 'crunchydata.com', resource: 'pgclusters', verbs: ['get', 'patch'] },
+        { group: 'apps', resource: 'deployments', verbs: ['list'] },
+        { group: '', resource: 'pods', verbs: ['list'] },
+        ...v5Clusters(['get', 'patch']),
+        { group: '', resource: 'secrets', verbs: ['list'] },
     ],
     cutover: [
         { group: 'crunchydata.com', resource: 'pgclusters', verbs: ['get'] },

@@ -8,6 +8,7 @@ import { defaultMethod } from '../v5/generate.js';
 import { runProcedure } from '../plan/execute.js';
 import { chooseTarget } from '../targets/choice.js';
 import { apiVersionOf, type Flavor } from '../targets/flavors.js';
+import { logicalName } from '../targets/names.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { SOURCE_ANNOTATION } from '../v5/manifest.js';
 import { manifestFromFile } from '../v5/manifest-file.js';
@@ -128,15 +129,10 @@ ${flavor.kind} ${manifest.metadata.name} follows v4 by logical replication. When
     },
 });
 
-/**
- * After a standby runs: the guide's cut-over (CrunchyData/postgres-operator docs/content/upgrade/v4tov5/upgrade-method-3-standby-cluster.md,
- * at the parent of c3496ac35, steps 5 and on), which this version leaves to the user: shut v4 down, promote, create the replication role.
- */
+/** After a standby runs: the cut-over is `promote`'s (shut v4 down the v4 way, check the replay, promote). */
 function standbyNext(flavor: Flavor, name: string, ns: string, v4: string): string {
     return (
-        `\n${flavor.kind} ${name} is a standby of v4 cluster ${v4}: it replays v4's repository and takes no writes; v4 keeps running. To cut over (README, "Method 3, standby"):\n` +
-        `  1. shut v4 down: kubectl patch pgclusters.crunchydata.com ${v4} -n ${ns} --type merge -p '{"spec":{"shutdown":true}}', and wait for status "pgcluster Shutdown"\n` +
-        `  2. check that the standby replayed v4's last archived WAL, then promote it: kubectl patch ${flavor.plural}.${flavor.group} ${name} -n ${ns} --type merge -p '{"spec":{"standby":{"enabled":false}}}'\n` +
-        `  3. as a superuser on ${name}, create the replication role ${flavor.replicationUser} with its grants (README gives the SQL): the operator makes it only when a cluster bootstraps\n`
+        `\n${flavor.kind} ${name} is a standby of v4 cluster ${v4}: it replays v4's repository and takes no writes; v4 keeps running. When you are ready to cut over:\n` +
+        `  kubectl ivyo-upgrade promote ${v4} -n ${ns}${name === logicalName(v4) ? '' : ` --name ${name}`}   (shuts v4 down the v4 way, then says how to check the standby replayed its last WAL)\n`
     );
 }

@@ -30,6 +30,8 @@ export const V4 = {
     container: 'database',
     masterRole: 'master',
     initializedState: 'pgcluster Initialized',
+    /** v4.7.9 pkg/apis/crunchydata.com/v1/cluster.go PgclusterStateShutdown: what ShutdownCluster sets once its deployments are at 0. */
+    shutdownState: 'pgcluster Shutdown',
     repoMount: '/backrestrepo',
     /** Labels v4 puts on every PVC it creates; v5 leaves them, so they must be removed (docs/upstream-facts.md "v4 objects"). */
     pvcLabels: ['pg-cluster', 'vendor'],

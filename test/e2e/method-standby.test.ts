@@ -5,20 +5,25 @@ import type { V5Cluster } from '../../src/v5/cluster.js';
 import { SCENARIOS } from '../fixtures/v4/cluster.js';
 import { CRD_FILES, celViolations } from '../support/cel.js';
 import { IMAGES } from '../support/golden.js';
-import { adminClient, createNamespace, createObjects, run } from '../support/kube.js';
+import { adminClient, adminKubeconfig, createNamespace, createObjects, run } from '../support/kube.js';
+import { V4OperatorSimulator } from './simulators/v4-operator.js';
 import { V5OperatorSimulator } from './simulators/v5-operator.js';
 
 const client = () => adminClient();
 const IMAGE_FLAGS = ['--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage];
 let simulator: V5OperatorSimulator | null = null;
+let v4Operator: V4OperatorSimulator | null = null;
 afterEach(async () => {
-    await simulator?.stop();
-    expect(simulator?.errors ?? []).toEqual([]);
+    for (const s of [simulator, v4Operator]) {
+        await s?.stop();
+        expect(s?.errors ?? []).toEqual([]);
+    }
     simulator = null;
+    v4Operator = null;
 });
 
 describe('method 3, standby, to PGO: the standby beside the running v4 cluster', () => {
-    it('inspect → prepare (nothing of v4 changes) → generate → apply: a standby of v4 with its passwords and credentials, v4 untouched', async () => {
+    it('inspect → prepare (nothing of v4 changes) → generate → apply (passwords and credentials first, v4 untouched) → promote (never while v4 runs; interrupted, it goes on; it stops for the replay check)', async () => {
         const ns = await createNamespace('standby');
         await createObjects(SCENARIOS.s3(ns));
         const v4Password = (await client().get<{ data: { password: string } }>(`/api/v1/namespaces/${ns}/secrets/hippo-hippo-secret`)).data.password;
@@ -57,7 +62,7 @@ describe('method 3, standby, to PGO: the standby beside the running v4 cluster',
         expect(applied.stderr).toContain('done: convert the v4 S3 credentials of Secret hippo-backrest-repo-config into Secret hippo-v5-v4-repo-credentials');
         expect(applied.stderr).toContain('done: create PostgresCluster hippo-v5');
         expect(applied.stderr).toContain('PostgresCluster hippo-v5 is a standby of v4 cluster hippo');
-        expect(applied.stderr).toContain(`kubectl patch pgclusters.crunchydata.com hippo -n ${ns} --type merge -p '{"spec":{"shutdown":true}}'`);
+        expect(applied.stderr).toContain(`kubectl ivyo-upgrade promote hippo -n ${ns}`);
         const cluster = await client().get<V5Cluster>(`/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters/hippo-v5`);
         expect(cluster.spec?.standby).toEqual({ enabled: true, repoName: 'repo1' });
         // The credentials are in v5 before anything of v4's is touched, and v4 still runs as it did.
@@ -72,6 +77,35 @@ describe('method 3, standby, to PGO: the standby beside the running v4 cluster',
         const again = await run(['apply', 'hippo', '-n', ns, '--method', 'standby', '--target', 'pgo', ...IMAGE_FLAGS, '--yes', '--timeout', '10s']);
         expect(again.code, again.stderr).toBe(0);
         expect(again.stderr).toContain(`Nothing to do: apply PostgresCluster hippo-v5 in namespace ${ns}, a standby of v4 cluster hippo is already done.`);
+        // promote, with no v4 operator at work: v4 is asked to shut down and never seen down, so nothing is promoted.
+        const v5 = `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters/hippo-v5`;
+        const early = await run(['promote', 'hippo', '-n', ns, '--confirm-replayed', '--yes', '--timeout', '2s']);
+        expect(early.code).toBe(1);
+        expect(early.stderr).toContain('Done before stopping:\n  - annotate pgcluster hippo ivyo-upgrade.ivorysql.org/promoted-to=hippo-v5');
+        expect(early.stderr).toContain('  - shut v4 cluster hippo down the v4 way (spec.shutdown: true');
+        expect((await client().get<V5Cluster>(v5)).spec?.standby?.enabled).toBe(true);
+
+        // The v4 operator shuts v4 down; the interrupted promote goes on, and stops for the replay check.
+        v4Operator = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
+        const shut = await run(['promote', 'hippo', '-n', ns, '--yes', '--timeout', '60s']);
+        expect(shut.code).toBe(3);
+        expect(shut.stderr).toContain('v4 cluster hippo is shut down; hippo-v5 is still a standby');
+        expect(shut.stderr).toContain(`kubectl ivyo-upgrade promote hippo -n ${ns} --confirm-replayed`);
+        const v4After = await client().get<KubeObject & { spec: { shutdown?: boolean }; status: { state: string } }>(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters/hippo`);
+        expect(v4After.status.state).toBe('pgcluster Shutdown');
+        expect(v4After.metadata.annotations?.['ivyo-upgrade.ivorysql.org/promoted-to']).toBe('hippo-v5');
+        const deployments = await client().list<KubeObject & { spec: { replicas: number } }>(`/apis/apps/v1/namespaces/${ns}/deployments`, { labelSelector: 'pg-cluster=hippo' });
+        expect(deployments.map((d) => d.spec.replicas)).toEqual(deployments.map(() => 0));
+        expect((await client().get<V5Cluster>(v5)).spec?.standby?.enabled).toBe(true);
+
+        const promoted = await run(['promote', 'hippo', '-n', ns, '--confirm-replayed', '--yes', '--timeout', '60s']);
+        expect(promoted.code, promoted.stderr).toBe(0);
+        expect(promoted.stderr).toContain('done: promote PostgresCluster hippo-v5 (spec.standby.enabled: false');
+        expect(promoted.stderr).toContain('CREATE ROLE _crunchyrepl WITH LOGIN REPLICATION');
+        expect((await client().get<V5Cluster>(v5)).spec?.standby).toEqual({ enabled: false, repoName: 'repo1' });
+        const rerun = await run(['promote', 'hippo', '-n', ns, '--confirm-replayed', '--yes']);
+        expect(rerun.code).toBe(0);
+        expect(rerun.stderr).toContain(`Nothing to do: promote PostgresCluster hippo-v5 in namespace ${ns}, the standby of v4 cluster hippo is already done.`);
     });
 
     it('IVYO cannot run v4 data: generate --method standby --target ivyo exits 3 and names the road that works', async () => {

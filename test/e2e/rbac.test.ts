@@ -56,7 +56,7 @@ describe('least privilege', () => {
         expect(r.code).toBe(0);
         expect(r.stdout.split('\n').filter(Boolean)).toEqual([
             expect.stringMatching(/^COMMAND +STATUS +RESOURCE$/),
-            ...['inspect', 'generate', 'prepare', 'apply', 'cutover', 'release-pvc'].map((c) => expect.stringMatching(new RegExp(`^${c} +ok +-$`))),
+            ...['inspect', 'generate', 'prepare', 'apply', 'promote', 'cutover', 'release-pvc'].map((c) => expect.stringMatching(new RegExp(`^${c} +ok +-$`))),
         ]);
         expect(r.stderr).toBe(`Every command has the permissions it needs in namespace ${ns}.\n`);
     });

@@ -18,7 +18,7 @@ const c = (...words: string[]) => complete(words, cli, names);
 
 describe("completion, read from the commands' own declarations", () => {
     it("finds the commands and a command's flags with their choices, as --help shows them", async () => {
-        expect(cli.commands.map((x) => x.name)).toEqual(['inspect', 'prepare', 'generate', 'apply', 'cutover', 'release-pvc', 'completion']);
+        expect(cli.commands.map((x) => x.name)).toEqual(['inspect', 'prepare', 'generate', 'apply', 'promote', 'cutover', 'release-pvc', 'completion']);
         const flags = cli.commands.find((x) => x.name === 'generate')!.flags;
         expect(flags.find((f) => f.names.includes('--repo'))).toEqual({ names: ['--repo'], choices: ['posix', 's3', 'gcs'], boolean: false });
         expect(flags.find((f) => f.names.includes('--validate'))?.boolean).toBe(true);
@@ -33,7 +33,7 @@ describe("completion, read from the commands' own declarations", () => {
     });
 
     it('completes commands, flags and flag values', async () => {
-        expect(await c('')).toEqual(['inspect', 'prepare', 'generate', 'apply', 'cutover', 'release-pvc', 'completion']);
+        expect(await c('')).toEqual(['inspect', 'prepare', 'generate', 'apply', 'promote', 'cutover', 'release-pvc', 'completion']);
         expect(await c('re')).toEqual(['release-pvc']);
         expect(await c('prepare', '--me')).toEqual(['--method']);
         expect(await c('prepare', '--method', '')).toEqual(['volumes', 'backups', 'standby', 'logical']);

@@ -67,11 +67,35 @@ export class V4OperatorSimulator {
     }
 
     private async tick(): Promise<void> {
+        for (const c of await this.client.list<Pgcluster>(`${this.v4}/pgclusters`)) {
+            if (c.spec?.shutdown === true && c.status?.state !== 'pgcluster Shutdown') await this.shutdown(c);
+        }
         const tasks = await this.client.list<Task>(`${this.v4}/pgtasks`);
         for (const t of tasks) {
             if (t.spec.tasktype === 'delete-data' && !t.spec.parameters?.['delete-data-started']) await this.rmdata(t);
             if (t.spec.tasktype === 'backrest' && t.spec.parameters?.['backrest-command'] === 'backup' && !this.backedUp.has(t.metadata.uid ?? '')) await this.backup(t);
         }
+    }
+
+    /**
+     * pgclustercontroller onUpdate on spec.shutdown → internal/operator/cluster/clusterlogic.go ShutdownCluster (v4.7.9):
+     * every Deployment of the cluster (the database's, pgBackRest's, pgBouncer's) scaled to 0, their pods gone
+     * with them, the state "pgcluster Shutdown", and the Patroni leader ConfigMap `<c>-leader` deleted.
+     */
+    private async shutdown(c: Pgcluster): Promise<void> {
+        const name = c.metadata.name;
+        const ns = `/apis/apps/v1/namespaces/${this.namespace}/deployments`;
+        for (const d of await this.client.list<KubeObject>(ns, { labelSelector: `pg-cluster=${name}` })) {
+            await this.client.request('PATCH', `${ns}/${d.metadata.name}`, { body: { spec: { replicas: 0 } }, contentType: 'application/merge-patch+json' });
+        }
+        for (const pod of await this.client.list<KubeObject>(`/api/v1/namespaces/${this.namespace}/pods`, { labelSelector: `pg-cluster=${name}` })) {
+            await this.gone(`/api/v1/namespaces/${this.namespace}/pods/${pod.metadata.name}`);
+        }
+        await this.client.request('PATCH', `${this.v4}/pgclusters/${name}`, {
+            body: { status: { state: 'pgcluster Shutdown', message: 'Database shutdown along with the following services: [] ' } },
+            contentType: 'application/merge-patch+json',
+        });
+        await this.gone(`/api/v1/namespaces/${this.namespace}/configmaps/${name}-leader`);
     }
 
     /** pgclustercontroller.onDelete: nothing while an rmdata Job is unfinished; else the rmdata pgtask. */

@@ -1,0 +1,152 @@
+import type { KubeClient } from '../kube/client.js';
+import { paths } from '../kube/paths.js';
+import { jsonPatchRequest, mergePatchRequest, send } from '../kube/writes.js';
+import type { Flavor } from '../targets/flavors.js';
+import { V4 } from '../v4/names.js';
+import { v5UserSecret } from '../v5/logical-job.js';
+import { SOURCE_ANNOTATION } from '../v5/manifest.js';
+import { readPromoteState, type PromoteState } from '../v5/promote-state.js';
+import { PreconditionFailed, type Procedure } from './execute.js';
+
+/** On the v4 pgcluster once promote begins: the v5 cluster that takes over its data, so no later step starts v4 again. */
+export const PROMOTED_MARK = 'ivyo-upgrade.ivorysql.org/promoted-to';
+
+export interface PromoteOptions {
+    /** `--confirm-replayed`: the user checked that the standby replayed v4's last archived WAL (the tool cannot read it). */
+    confirmReplayed: boolean;
+}
+
+export type PromoteAction = { kind: 'mark-v4' } | { kind: 'shutdown-v4' } | { kind: 'wait-v4-shutdown'; remaining: string[] } | { kind: 'promote' };
+
+export const isPromoteWait = (a: PromoteAction) => a.kind.startsWith('wait-');
+
+/**
+ * What is left of the cut-over of method 3, from the live state (CrunchyData/postgres-operator
+ * docs/content/upgrade/v4tov5/upgrade-method-3-standby-cluster.md step 5): v4 shut down the v4 way (`spec.shutdown`,
+ * which v4.7.9 internal/operator/cluster/clusterlogic.go ShutdownCluster turns into every Deployment at 0 and the
+ * state `pgcluster Shutdown`), then the standby promoted (`spec.standby.enabled: false`). Never while v4 runs: its
+ * last WAL goes to the repository only as PostgreSQL stops (src/backend/access/transam/xlog.c ShutdownXLOG switches
+ * to a new segment when archiving), and two clusters must never write to one repository path.
+ */
+export function planPromote(s: PromoteState, o: PromoteOptions): PromoteAction[] {
+    const c = s.cluster;
+    const here = `-n ${s.namespace}`;
+    if (!c) {
+        throw new PreconditionFailed(
+            `no ${s.flavor.kind} ${s.v5Name} in namespace ${s.namespace}: make the standby first ("kubectl ivyo-upgrade apply ${s.v4Cluster} ${here} --method standby --target ${s.flavor.name}"), or name it with --name`,
+        );
+    }
+    const source = c.metadata.annotations?.[SOURCE_ANNOTATION];
+    if (source !== s.v4Cluster) {
+        throw new PreconditionFailed(
+            `${s.flavor.kind} ${s.v5Name} in namespace ${s.namespace} was not made by this tool from v4 cluster ${s.v4Cluster} (annotation ${SOURCE_ANNOTATION}: ${source ?? 'none'}): promote only takes over a standby it made`,
+        );
+    }
+    if (c.spec?.standby === undefined) {
+        throw new PreconditionFailed(`${s.flavor.kind} ${s.v5Name} in namespace ${s.namespace} is no standby (spec.standby): there is nothing to promote`);
+    }
+    const promoted = c.spec.standby.enabled === false;
+    const v4 = s.pgcluster;
+    const marked = v4?.metadata.annotations?.[PROMOTED_MARK] === s.v5Name;
+    if (promoted) return v4 && !marked ? [{ kind: 'mark-v4' }] : [];
+    if (!v4) {
+        throw new PreconditionFailed(
+            `pgcluster ${s.v4Cluster} is gone from namespace ${s.namespace}: promote cannot shut it down the v4 way, so it cannot tell whether its last WAL reached the repository. Check that ${s.v5Name} replayed v4's last archived WAL yourself, then promote by hand (README, "Method 3")`,
+        );
+    }
+    const missing = (c.spec.users ?? []).map((u) => u.name).filter((u) => s.secrets.has(V4.userSecret(s.v4Cluster, u)) && !s.secrets.has(v5UserSecret(s.v5Name, u)));
+    if (missing.length > 0) {
+        throw new PreconditionFailed(
+            `the v4 password of ${missing.join(', ')} is not in ${s.v5Name}'s Secrets yet (${missing.map((u) => v5UserSecret(s.v5Name, u)).join(', ')}): run "kubectl ivyo-upgrade apply ${s.v4Cluster} ${here} --method standby --target ${s.flavor.name}" again, which copies them, before v4 is shut down`,
+        );
+    }
+    const actions: PromoteAction[] = [];
+    if (!marked) actions.push({ kind: 'mark-v4' });
+    if (v4.spec?.shutdown !== true) actions.push({ kind: 'shutdown-v4' });
+    const remaining = [
+        ...(v4.status?.state === V4.shutdownState ? [] : [`pgcluster state "${v4.status?.state ?? 'none'}"`]),
+        ...s.v4Deployments.filter((d) => (d.spec?.replicas ?? 1) > 0).map((d) => `deployment ${d.metadata.name}`),
+        ...s.v4Pods.map((p) => `pod ${p}`),
+    ];
+    if (actions.length > 0 || remaining.length > 0) return [...actions, { kind: 'wait-v4-shutdown', remaining }];
+    if (!o.confirmReplayed) throw new PreconditionFailed(replayCheck(s));
+    return [{ kind: 'promote' }];
+}
+
+/** The check promote cannot make itself (v4 is down, and the standby's replay position is inside PostgreSQL): what to run, and how to go on. */
+function replayCheck(s: PromoteState): string {
+    const here = `-n ${s.namespace}`;
+    return (
+        `v4 cluster ${s.v4Cluster} is shut down; ${s.v5Name} is still a standby. Before promoting, check that it replayed everything v4 archived:\n` +
+        `  1. find the standby leader, the pod whose annotation status says "role":"standby_leader" (PGO v5.8.9 internal/patroni/reconcile.go PodIsStandbyLeader): kubectl get pods ${here} -l ${s.flavor.labelPrefix}cluster=${s.v5Name} -o custom-columns=NAME:.metadata.name,STATUS:.metadata.annotations.status\n` +
+        `  2. its position: kubectl exec ${here} POD -c database -- psql -Atc "SELECT pg_last_wal_replay_lsn()"\n` +
+        `  3. v4's last archived segment: kubectl exec ${here} POD -c database -- pgbackrest info (repo1 is v4's repository; "wal archive min/max"): v4's shutdown switched to a new segment so that all its records were archived, and the position of step 2 must have reached the end of that max segment (if not, the standby is still restoring it: wait and look again)\n` +
+        `Then run: kubectl ivyo-upgrade promote ${s.v4Cluster} ${here} --confirm-replayed`
+    );
+}
+
+export function describePromote(a: PromoteAction, s: Pick<PromoteState, 'v4Cluster' | 'v5Name' | 'flavor'>): string {
+    switch (a.kind) {
+        case 'mark-v4':
+            return `annotate pgcluster ${s.v4Cluster} ${PROMOTED_MARK}=${s.v5Name}, so no later step of this tool starts it again`;
+        case 'shutdown-v4':
+            return `shut v4 cluster ${s.v4Cluster} down the v4 way (spec.shutdown: true; the v4 operator scales its deployments to 0, and PostgreSQL archives its last WAL as it stops)`;
+        case 'wait-v4-shutdown':
+            return `wait for the v4 operator to shut ${s.v4Cluster} down${a.remaining.length > 0 ? ` (still: ${a.remaining.join(', ')})` : ''}`;
+        case 'promote':
+            return `promote ${s.flavor.kind} ${s.v5Name} (spec.standby.enabled: false, a JSON patch with a test op): it takes writes from now on, and v4 must never start again`;
+    }
+}
+
+export function promoteStandby(
+    client: KubeClient,
+    flavor: Flavor,
+    namespace: string,
+    v4Cluster: string,
+    v5Name: string,
+    o: PromoteOptions,
+): Procedure<PromoteState, PromoteAction> {
+    return {
+        title: `promote ${flavor.kind} ${v5Name} in namespace ${namespace}, the standby of v4 cluster ${v4Cluster}`,
+        observe: () => readPromoteState(client, flavor, namespace, v4Cluster, v5Name),
+        plan: (s) => planPromote(s, o),
+        notes: () =>
+            o.confirmReplayed ? [] : ['promote stops once v4 is shut down, for you to check the standby replayed its last WAL; then run it again with --confirm-replayed'],
+        describe: describePromote,
+        isWait: isPromoteWait,
+        async execute(a, s, dryRun) {
+            const v4 = paths.pgcluster(namespace, v4Cluster);
+            const uid = s.pgcluster?.metadata.uid;
+            switch (a.kind) {
+                case 'mark-v4':
+                    await send(client, mergePatchRequest(v4, { metadata: { annotations: { [PROMOTED_MARK]: v5Name } } }), { dryRun });
+                    return;
+                case 'shutdown-v4':
+                    await send(
+                        client,
+                        jsonPatchRequest(v4, [
+                            { op: 'test', path: '/metadata/uid', value: uid },
+                            { op: 'add', path: '/spec/shutdown', value: true },
+                        ]),
+                        { dryRun },
+                    );
+                    return;
+                case 'promote':
+                    await send(
+                        client,
+                        jsonPatchRequest(paths.v5Cluster(flavor, namespace, v5Name), [
+                            { op: 'test', path: '/metadata/uid', value: s.cluster?.metadata.uid },
+                            { op: 'test', path: '/spec/standby/enabled', value: true },
+                            { op: 'replace', path: '/spec/standby/enabled', value: false },
+                        ]),
+                        { dryRun },
+                    );
+                    return;
+                default:
+                    return;
+            }
+        },
+        onTimeout: (a) =>
+            `${a.kind === 'wait-v4-shutdown' && a.remaining.length > 0 ? `still: ${a.remaining.join(', ')}; ` : ''}is the PGO v4 operator running and watching namespace ${namespace}? "kubectl describe pgclusters.crunchydata.com ${v4Cluster} -n ${namespace}" shows its state; run promote again to go on waiting`,
+    };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { Deployment, Pgcluster } from '../../src/kube/types.js';
+import { PROMOTED_MARK, planPromote, type PromoteAction } from '../../src/plan/promote.js';
+import { FLAVORS } from '../../src/targets/flavors.js';
+import type { V5Cluster } from '../../src/v5/cluster.js';
+import { SOURCE_ANNOTATION } from '../../src/v5/manifest.js';
+import type { PromoteState } from '../../src/v5/promote-state.js';
+
+const standby: V5Cluster = {
+    apiVersion: 'postgres-operator.crunchydata.com/v1beta1',
+    kind: 'PostgresCluster',
+    metadata: { name: 'hippo-v5', namespace: 'pgo', uid: 'u5', annotations: { [SOURCE_ANNOTATION]: 'hippo' } },
+    spec: { standby: { enabled: true, repoName: 'repo1' }, users: [{ name: 'hippo' }] },
+};
+const running: Pgcluster = { metadata: { name: 'hippo', namespace: 'pgo', uid: 'u4' }, spec: {}, status: { state: 'pgcluster Initialized' } };
+const deployment = (name: string, replicas: number): Deployment => ({ metadata: { name }, spec: { replicas } });
+
+function state(extra: Partial<PromoteState> = {}): PromoteState {
+    return {
+        namespace: 'pgo',
+        flavor: FLAVORS.pgo,
+        v4Cluster: 'hippo',
+        v5Name: 'hippo-v5',
+        pgcluster: running,
+        v4Deployments: [deployment('hippo', 1), deployment('hippo-backrest-shared-repo', 1)],
+        v4Pods: ['hippo-abc'],
+        cluster: standby,
+        secrets: new Set(['hippo-hippo-secret', 'hippo-v5-pguser-hippo']),
+        ...extra,
+    };
+}
+const kinds = (a: PromoteAction[]) => a.map((x) => x.kind);
+const marked = { ...running, metadata: { ...running.metadata, annotations: { [PROMOTED_MARK]: 'hippo-v5' } } };
+const down: Pgcluster = { ...marked, spec: { shutdown: true }, status: { state: 'pgcluster Shutdown' } };
+const stopped = { pgcluster: down, v4Deployments: [deployment('hippo', 0), deployment('hippo-backrest-shared-repo', 0)], v4Pods: [] };
+
+describe('planPromote', () => {
+    it('marks v4, shuts it down the v4 way and waits for every Deployment and pod to be gone, never promoting while v4 runs', () => {
+        expect(kinds(planPromote(state(), { confirmReplayed: true }))).toEqual(['mark-v4', 'shutdown-v4', 'wait-v4-shutdown']);
+        // v4's state says Shutdown, but a Deployment is not at 0 yet: still waiting, whatever the user confirmed.
+        const half = planPromote(state({ pgcluster: down, v4Pods: [] }), { confirmReplayed: true });
+        expect(half).toEqual([{ kind: 'wait-v4-shutdown', remaining: ['deployment hippo', 'deployment hippo-backrest-shared-repo'] }]);
+        expect(planPromote(state({ ...stopped, v4Pods: ['hippo-abc'] }), { confirmReplayed: true })).toEqual([{ kind: 'wait-v4-shutdown', remaining: ['pod hippo-abc'] }]);
+    });
+
+    it('stops once v4 is down, saying how to check the replay, and promotes only with --confirm-replayed', () => {
+        expect(() => planPromote(state(stopped), { confirmReplayed: false })).toThrow(
+            /v4 cluster hippo is shut down; hippo-v5 is still a standby[\s\S]*pg_last_wal_replay_lsn\(\)[\s\S]*pgbackrest info[\s\S]*kubectl ivyo-upgrade promote hippo -n pgo --confirm-replayed/,
+        );
+        expect(kinds(planPromote(state(stopped), { confirmReplayed: true }))).toEqual(['promote']);
+    });
+
+    it('a promoted standby: nothing left, or only the mark; a re-run changes nothing', () => {
+        const promoted = { ...standby, spec: { ...standby.spec, standby: { enabled: false, repoName: 'repo1' } } };
+        expect(planPromote(state({ ...stopped, cluster: promoted }), { confirmReplayed: false })).toEqual([]);
+        expect(kinds(planPromote(state({ cluster: promoted, pgcluster: { ...running, spec: { shutdown: true } } }), { confirmReplayed: false }))).toEqual(['mark-v4']);
+    });
+
+    it('refuses: no standby, one it did not make, a cluster that is no standby, v4 gone, passwords not copied yet', () => {
+        const o = { confirmReplayed: true };
+        expect(() => planPromote(state({ cluster: null }), o)).toThrow(
+            /no PostgresCluster hippo-v5 in namespace pgo: make the standby first \("kubectl ivyo-upgrade apply hippo -n pgo --method standby --target pgo"\)/,
+        );
+        expect(() => planPromote(state({ cluster: { ...standby, metadata: { ...standby.metadata, annotations: {} } } }), o)).toThrow(
+            /was not made by this tool from v4 cluster hippo/,
+        );
+        expect(() => planPromote(state({ cluster: { ...standby, spec: {} } }), o)).toThrow(/is no standby/);
+        expect(() => planPromote(state({ pgcluster: null }), o)).toThrow(/pgcluster hippo is gone from namespace pgo: promote cannot shut it down the v4 way/);
+        expect(() => planPromote(state({ secrets: new Set(['hippo-hippo-secret']) }), o)).toThrow(
+            /the v4 password of hippo is not in hippo-v5's Secrets yet \(hippo-v5-pguser-hippo\): run "kubectl ivyo-upgrade apply hippo -n pgo --method standby --target pgo" again/,
+        );
+    });
+});
