@@ -58,11 +58,13 @@ export const PERMISSIONS: Record<CommandName, Permission[]> = {
         { group: 'batch', resource: 'jobs', verbs: ['create'] },
         { group: 'apps', resource: 'statefulsets', verbs: ['list'] },
     ],
-    // method 3's cut-over: v4 shut down and marked, its Deployments and pods watched, the standby promoted.
+    // method 3's cut-over: v4 shut down and marked, its Deployments and pods watched, the replay proven, the standby promoted.
     promote: [
         { group: 'crunchydata.com', resource: 'pgclusters', verbs: ['get', 'patch'] },
         { group: 'apps', resource: 'deployments', verbs: ['list'] },
         { group: '', resource: 'pods', verbs: ['list'] },
+        // the replay proof: psql and pgbackrest info in the standby leader's pod.
+        { group: '', resource: 'pods/exec', verbs: ['create'] },
         ...v5Clusters(['get', 'patch']),
         { group: '', resource: 'secrets', verbs: ['list'] },
     ],

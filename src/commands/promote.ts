@@ -9,22 +9,22 @@ import { defineCommand } from './spec.js';
 
 export const promoteCommand = defineCommand({
     usage: 'promote <cluster>',
-    describe: "Method 3's cut-over: shut the v4 cluster down the v4 way, then (--confirm-replayed) promote its v5 standby",
+    describe: "Method 3's cut-over: shut the v4 cluster down the v4 way, prove its v5 standby replayed v4's last WAL, promote the standby",
     positionals: { cluster: { type: 'string', demandOption: true, describe: 'Name of the v4 pgcluster' } },
     flags: {
         name: { type: 'string', describe: 'Name of the v5 standby (default: <cluster>-v5, as generate names it)' },
         'confirm-replayed': {
             type: 'boolean',
             default: false,
-            describe: "You checked that the standby replayed v4's last archived WAL (promote says how, once v4 is down): promote it",
+            describe: "Where promote cannot read the standby's replay (it says so, and how to check): you checked it replayed v4's last archived WAL; promote it",
         },
         target: targetFlag('pgo (the default here): IVYO cannot run v4 data'),
         ...confirmFlags,
         timeout: timeoutFlag('10m', 'How long to wait for the v4 operator to shut v4 down'),
     },
     examples: [
-        ['$0 promote hippo -n pgo', 'Shut v4 down the v4 way, then say how to check the standby hippo-v5 replayed its last WAL'],
-        ['$0 promote hippo -n pgo --confirm-replayed', 'Once checked: promote hippo-v5'],
+        ['$0 promote hippo -n pgo', "Shut v4 down the v4 way, prove hippo-v5 replayed v4's last archived WAL, promote it"],
+        ['$0 promote hippo -n pgo --confirm-replayed', 'Where promote could not read the replay and you checked it: promote hippo-v5'],
         ['$0 promote hippo -n pgo --dry-run', 'Show the plan'],
     ],
     permissions: 'promote',

@@ -6,6 +6,7 @@ import { V4 } from '../v4/names.js';
 import { v5UserSecret } from '../v5/logical-job.js';
 import { SOURCE_ANNOTATION } from '../v5/manifest.js';
 import { readPromoteState, type PromoteState } from '../v5/promote-state.js';
+import type { ReplayProof } from '../v5/replay.js';
 import { PreconditionFailed, type Procedure } from './execute.js';
 
 /** On the v4 pgcluster once promote begins: the v5 cluster that takes over its data, so no later step starts v4 again. */
@@ -16,7 +17,12 @@ export interface PromoteOptions {
     confirmReplayed: boolean;
 }
 
-export type PromoteAction = { kind: 'mark-v4' } | { kind: 'shutdown-v4' } | { kind: 'wait-v4-shutdown'; remaining: string[] } | { kind: 'promote' };
+export type PromoteAction =
+    | { kind: 'mark-v4' }
+    | { kind: 'shutdown-v4' }
+    | { kind: 'wait-v4-shutdown'; remaining: string[] }
+    | { kind: 'wait-replay'; proof: ReplayProof }
+    | { kind: 'promote'; proof?: ReplayProof };
 
 export const isPromoteWait = (a: PromoteAction) => a.kind.startsWith('wait-');
 
@@ -69,15 +75,18 @@ export function planPromote(s: PromoteState, o: PromoteOptions): PromoteAction[]
         ...s.v4Pods.map((p) => `pod ${p}`),
     ];
     if (actions.length > 0 || remaining.length > 0) return [...actions, { kind: 'wait-v4-shutdown', remaining }];
-    if (!o.confirmReplayed) throw new PreconditionFailed(replayCheck(s));
+    // The proof (src/v5/replay.ts): the standby's replay position at or past the end of v4's newest archived segment.
+    const r = s.replay;
+    if (r && 'proof' in r) return [r.proof.ok ? { kind: 'promote', proof: r.proof } : { kind: 'wait-replay', proof: r.proof }];
+    if (!o.confirmReplayed) throw new PreconditionFailed(replayCheck(s, r?.unreadable ?? 'the replay could not be read'));
     return [{ kind: 'promote' }];
 }
 
-/** The check promote cannot make itself (v4 is down, and the standby's replay position is inside PostgreSQL): what to run, and how to go on. */
-function replayCheck(s: PromoteState): string {
+/** The check promote could not make itself (no exec into the standby leader, say): what to run, and how to go on. */
+function replayCheck(s: PromoteState, why: string): string {
     const here = `-n ${s.namespace}`;
     return (
-        `v4 cluster ${s.v4Cluster} is shut down; ${s.v5Name} is still a standby. Before promoting, check that it replayed everything v4 archived:\n` +
+        `v4 cluster ${s.v4Cluster} is shut down; ${s.v5Name} is still a standby. promote could not check that it replayed everything v4 archived (${why}); check it yourself:\n` +
         `  1. find the standby leader, the pod whose annotation status says "role":"standby_leader" (PGO v5.8.9 internal/patroni/reconcile.go PodIsStandbyLeader): kubectl get pods ${here} -l ${s.flavor.labelPrefix}cluster=${s.v5Name} -o custom-columns=NAME:.metadata.name,STATUS:.metadata.annotations.status\n` +
         `  2. its position: kubectl exec ${here} POD -c database -- psql -Atc "SELECT pg_last_wal_replay_lsn()"\n` +
         `  3. v4's last archived segment: kubectl exec ${here} POD -c database -- pgbackrest info (repo1 is v4's repository; "wal archive min/max"): v4's shutdown switched to a new segment so that all its records were archived, and the position of step 2 must have reached the end of that max segment (if not, the standby is still restoring it: wait and look again)\n` +
@@ -93,8 +102,10 @@ export function describePromote(a: PromoteAction, s: Pick<PromoteState, 'v4Clust
             return `shut v4 cluster ${s.v4Cluster} down the v4 way (spec.shutdown: true; the v4 operator scales its deployments to 0, and PostgreSQL archives its last WAL as it stops)`;
         case 'wait-v4-shutdown':
             return `wait for the v4 operator to shut ${s.v4Cluster} down${a.remaining.length > 0 ? ` (still: ${a.remaining.join(', ')})` : ''}`;
+        case 'wait-replay':
+            return `wait for ${s.v5Name} to replay v4's last archived WAL (at ${a.proof.replayed}; the newest segment, ${a.proof.archived}, ends at ${a.proof.archivedEnd})`;
         case 'promote':
-            return `promote ${s.flavor.kind} ${s.v5Name} (spec.standby.enabled: false, a JSON patch with a test op): it takes writes from now on, and v4 must never start again`;
+            return `promote ${s.flavor.kind} ${s.v5Name} (spec.standby.enabled: false, a JSON patch with a test op)${a.proof ? `, which replayed everything v4 archived (at ${a.proof.replayed}, past the end of ${a.proof.archived})` : ', as you confirmed it replayed everything v4 archived'}: it takes writes from now on, and v4 must never start again`;
     }
 }
 
@@ -147,6 +158,8 @@ export function promoteStandby(
             }
         },
         onTimeout: (a) =>
-            `${a.kind === 'wait-v4-shutdown' && a.remaining.length > 0 ? `still: ${a.remaining.join(', ')}; ` : ''}is the PGO v4 operator running and watching namespace ${namespace}? "kubectl describe pgclusters.crunchydata.com ${v4Cluster} -n ${namespace}" shows its state; run promote again to go on waiting`,
+            a.kind === 'wait-replay'
+                ? `${v5Name} has not replayed v4's last archived WAL (at ${a.proof.replayed}; ${a.proof.archived} ends at ${a.proof.archivedEnd}): "kubectl logs -n ${namespace} -l ${flavor.labelPrefix}cluster=${v5Name} -c database" shows its restore_command; nothing was promoted, run promote again to go on waiting`
+                : `${a.kind === 'wait-v4-shutdown' && a.remaining.length > 0 ? `still: ${a.remaining.join(', ')}; ` : ''}is the PGO v4 operator running and watching namespace ${namespace}? "kubectl describe pgclusters.crunchydata.com ${v4Cluster} -n ${namespace}" shows its state; run promote again to go on waiting`,
     };
 }

@@ -5,6 +5,7 @@ import type { Deployment, KubeObject, Pgcluster } from '../kube/types.js';
 import type { Flavor } from '../targets/flavors.js';
 import { V4 } from '../v4/names.js';
 import type { V5Cluster } from './cluster.js';
+import { archiveMax, replayProof, type ReplayProof } from './replay.js';
 
 /** Everything `promote` decides from, read fresh before every step. */
 export interface PromoteState {
@@ -20,6 +21,35 @@ export interface PromoteState {
     cluster: V5Cluster | null;
     /** Names of the Secrets in the namespace (metadata only). */
     secrets: Set<string>;
+    /** Once v4 is down and v5 still a standby: whether it replayed v4's last archived WAL, or why that could not be read. */
+    replay: { proof: ReplayProof } | { unreadable: string } | null;
+}
+
+/** The stanza PGO v5 names its repositories' (v5.8.9 internal/pgbackrest/config.go DefaultStanzaName), as v4 did. */
+const STANZA = 'db';
+const EXEC_TIMEOUT_MS = 30_000;
+
+/**
+ * The standby leader's replay position and v4's newest archived segment, read in its pod (the pod whose Patroni
+ * status annotation says `"role":"standby_leader"`, PGO v5.8.9 internal/patroni/reconcile.go PodIsStandbyLeader):
+ * `pg_last_wal_replay_lsn()` and the segment size with psql, the archive with `pgbackrest info` (its repo1 is v4's).
+ */
+async function readReplay(client: KubeClient, flavor: Flavor, namespace: string, v5Name: string): Promise<PromoteState['replay']> {
+    const pods = await client.list<KubeObject>(paths.pods(namespace), { labelSelector: `${flavor.labelPrefix}cluster=${v5Name}`, metadataOnly: true });
+    const leader = pods.find((p) => (p.metadata.annotations?.status ?? '').includes('"role":"standby_leader"'));
+    if (!leader) return { unreadable: `no pod of ${v5Name} is its standby leader (annotation status "role":"standby_leader")` };
+    const pod = leader.metadata.name;
+    try {
+        const sql = "SELECT pg_last_wal_replay_lsn(), (SELECT setting FROM pg_settings WHERE name = 'wal_segment_size')";
+        const [replayed = '', size = ''] = (await client.exec(namespace, pod, 'database', ['psql', '-XAtc', sql], EXEC_TIMEOUT_MS)).trim().split('|');
+        const info = await client.exec(namespace, pod, 'database', ['pgbackrest', 'info', '--output', 'json', `--stanza=${STANZA}`], EXEC_TIMEOUT_MS);
+        const newest = archiveMax(info, STANZA);
+        if (!newest) return { unreadable: `pgbackrest info in pod ${pod} shows no archived WAL of stanza ${STANZA}` };
+        const proof = replayProof(replayed, size, newest);
+        return proof ? { proof } : { unreadable: `pod ${pod} answered a replay position "${replayed}" and segment size "${size}" that are not what PostgreSQL prints` };
+    } catch (e) {
+        return { unreadable: `exec in pod ${pod} answered: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+    }
 }
 
 export async function readPromoteState(client: KubeClient, flavor: Flavor, namespace: string, v4Cluster: string, v5Name: string): Promise<PromoteState> {
@@ -31,6 +61,7 @@ export async function readPromoteState(client: KubeClient, flavor: Flavor, names
         orAbsent(client.get<V5Cluster>(paths.v5Cluster(flavor, namespace, v5Name))),
         client.list<KubeObject>(paths.secret(namespace), { metadataOnly: true }),
     ]);
+    const v4Down = pgcluster?.status?.state === V4.shutdownState && pods.length === 0 && deployments.every((d) => (d.spec?.replicas ?? 1) === 0);
     return {
         namespace,
         flavor,
@@ -41,5 +72,6 @@ export async function readPromoteState(client: KubeClient, flavor: Flavor, names
         v4Pods: pods.map((p) => p.metadata.name),
         cluster,
         secrets: new Set(secrets.map((s) => s.metadata.name)),
+        replay: v4Down && cluster?.spec?.standby?.enabled === true ? await readReplay(client, flavor, namespace, v5Name) : null,
     };
 }

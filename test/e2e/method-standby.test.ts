@@ -89,7 +89,10 @@ describe('method 3, standby, to PGO: the standby beside the running v4 cluster',
         v4Operator = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
         const shut = await run(['promote', 'hippo', '-n', ns, '--yes', '--timeout', '60s']);
         expect(shut.code).toBe(3);
-        expect(shut.stderr).toContain('v4 cluster hippo is shut down; hippo-v5 is still a standby');
+        // No kubelet runs here, so no standby leader pod to read the replay in: promote stops for the user to check it.
+        expect(shut.stderr).toContain(
+            'v4 cluster hippo is shut down; hippo-v5 is still a standby. promote could not check that it replayed everything v4 archived (no pod of hippo-v5 is its standby leader',
+        );
         expect(shut.stderr).toContain(`kubectl ivyo-upgrade promote hippo -n ${ns} --confirm-replayed`);
         const v4After = await client().get<KubeObject & { spec: { shutdown?: boolean }; status: { state: string } }>(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters/hippo`);
         expect(v4After.status.state).toBe('pgcluster Shutdown');
@@ -100,7 +103,9 @@ describe('method 3, standby, to PGO: the standby beside the running v4 cluster',
 
         const promoted = await run(['promote', 'hippo', '-n', ns, '--confirm-replayed', '--yes', '--timeout', '60s']);
         expect(promoted.code, promoted.stderr).toBe(0);
-        expect(promoted.stderr).toContain('done: promote PostgresCluster hippo-v5 (spec.standby.enabled: false');
+        expect(promoted.stderr).toContain(
+            'done: promote PostgresCluster hippo-v5 (spec.standby.enabled: false, a JSON patch with a test op), as you confirmed it replayed everything v4 archived',
+        );
         expect(promoted.stderr).toContain('CREATE ROLE _crunchyrepl WITH LOGIN REPLICATION');
         expect((await client().get<V5Cluster>(v5)).spec?.standby).toEqual({ enabled: false, repoName: 'repo1' });
         const rerun = await run(['promote', 'hippo', '-n', ns, '--confirm-replayed', '--yes']);

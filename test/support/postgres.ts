@@ -18,7 +18,29 @@ export interface Server {
     psql(sql: string, database?: string): string;
     /** psql as another role with a password (exit status and output), to prove a login. */
     login(role: string, password: string, database: string): { ok: boolean; output: string };
+    /** The data directory, to copy (a cold copy after halt) or to run again. */
+    dataDir: string;
+    /** A clean (fast) shutdown that keeps the data directory. */
+    halt(): Promise<void>;
     stop(): Promise<void>;
+}
+
+export interface StartOptions {
+    /** pg_hba.conf lines to use instead of initdb's (trust); e.g. md5 for every role but postgres. */
+    hba?: string[];
+    /** More server settings (`-c name=value`), e.g. archive_mode and archive_command. */
+    settings?: Record<string, string>;
+    /** Run on this data directory (one a halted server left, or a copy of it) instead of a new one. */
+    data?: string;
+    /** Start it as a standby (standby.signal): it replays WAL from restore_command and takes no writes. */
+    standby?: boolean;
+}
+
+/** As root, what the server runs as (nobody) must own a directory it writes: a data directory, a WAL archive. */
+export function serverOwns(dir: string): void {
+    if (!asRoot) return;
+    for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) fs.chmodSync(d, fs.statSync(d).mode | 0o755);
+    spawnSync('chown', ['-R', '65534:65534', dir]);
 }
 
 const asRoot = process.getuid?.() === 0;
@@ -50,23 +72,25 @@ function asServerUser(command: string, args: string[]): [string, string[]] {
     return asRoot ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', command, ...args]] : [command, args];
 }
 
-/** `hba`: pg_hba.conf lines to use instead of initdb's (trust); e.g. md5 for every role but postgres. */
-export async function startPostgres(major: Major, options: { hba?: string[] } = {}): Promise<Server> {
+export async function startPostgres(major: Major, options: StartOptions = {}): Promise<Server> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pg${major}-`));
     const native = binaries(major, dir);
-    const data = path.join(dir, 'data');
-    fs.mkdirSync(data);
+    const data = options.data ?? path.join(dir, 'data');
+    if (!options.data) fs.mkdirSync(data);
     if (asRoot) {
         // nobody must reach the binaries and own the data directory.
         for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) fs.chmodSync(d, fs.statSync(d).mode | 0o755);
         fs.chmodSync(dir, 0o755);
         spawnSync('chmod', ['-R', 'a+rX', native]);
-        fs.chownSync(data, 65534, 65534);
+        serverOwns(data);
     }
     const env = { ...process.env, LD_LIBRARY_PATH: path.join(native, 'lib') };
-    const [init, initArgs] = asServerUser(path.join(native, 'bin', 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
-    const initdb = spawnSync(init, initArgs, { env, encoding: 'utf8' });
-    if (initdb.status !== 0) throw new Error(`initdb (PostgreSQL ${major}) failed: ${initdb.stderr}`);
+    if (!options.data) {
+        const [init, initArgs] = asServerUser(path.join(native, 'bin', 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
+        const initdb = spawnSync(init, initArgs, { env, encoding: 'utf8' });
+        if (initdb.status !== 0) throw new Error(`initdb (PostgreSQL ${major}) failed: ${initdb.stderr}`);
+    }
+    if (options.standby) fs.writeFileSync(path.join(data, 'standby.signal'), '');
     if (options.hba) fs.writeFileSync(path.join(data, 'pg_hba.conf'), `${options.hba.join('\n')}\n`);
     const port = await freePort();
     const [run, runArgs] = asServerUser(path.join(native, 'bin', 'postgres'), [
@@ -83,6 +107,7 @@ export async function startPostgres(major: Major, options: { hba?: string[] } = 
         'wal_level=logical',
         '-c',
         'fsync=off',
+        ...Object.entries(options.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     ]);
     const child = spawn(run, runArgs, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
@@ -99,6 +124,13 @@ export async function startPostgres(major: Major, options: { hba?: string[] } = 
         });
         return { ok: r.status === 0, output: `${r.stdout}${r.stderr}`.trim() };
     };
+    // SIGINT: a fast shutdown, which ends with a shutdown checkpoint (and, archiving, a last WAL switch).
+    const halt = async () => {
+        if (child.exitCode === null) {
+            child.kill('SIGINT');
+            await new Promise((r) => child.once('exit', r));
+        }
+    };
     const deadline = Date.now() + 30_000;
     for (;;) {
         if (spawnSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-X', '-Atc', 'select 1'], { encoding: 'utf8' }).status === 0) break;
@@ -110,11 +142,10 @@ export async function startPostgres(major: Major, options: { hba?: string[] } = 
         port,
         psql,
         login,
+        dataDir: data,
+        halt,
         stop: async () => {
-            if (child.exitCode === null) {
-                child.kill('SIGINT');
-                await new Promise((r) => child.once('exit', r));
-            }
+            await halt();
             fs.rmSync(dir, { recursive: true, force: true });
         },
     };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, Pgcluster } from '../../src/kube/types.js';
-import { PROMOTED_MARK, planPromote, type PromoteAction } from '../../src/plan/promote.js';
+import { PROMOTED_MARK, describePromote, planPromote, type PromoteAction } from '../../src/plan/promote.js';
+import { replayProof } from '../../src/v5/replay.js';
 import { FLAVORS } from '../../src/targets/flavors.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
 import { SOURCE_ANNOTATION } from '../../src/v5/manifest.js';
@@ -26,6 +27,7 @@ function state(extra: Partial<PromoteState> = {}): PromoteState {
         v4Pods: ['hippo-abc'],
         cluster: standby,
         secrets: new Set(['hippo-hippo-secret', 'hippo-v5-pguser-hippo']),
+        replay: null,
         ...extra,
     };
 }
@@ -43,11 +45,23 @@ describe('planPromote', () => {
         expect(planPromote(state({ ...stopped, v4Pods: ['hippo-abc'] }), { confirmReplayed: true })).toEqual([{ kind: 'wait-v4-shutdown', remaining: ['pod hippo-abc'] }]);
     });
 
-    it('stops once v4 is down, saying how to check the replay, and promotes only with --confirm-replayed', () => {
-        expect(() => planPromote(state(stopped), { confirmReplayed: false })).toThrow(
-            /v4 cluster hippo is shut down; hippo-v5 is still a standby[\s\S]*pg_last_wal_replay_lsn\(\)[\s\S]*pgbackrest info[\s\S]*kubectl ivyo-upgrade promote hippo -n pgo --confirm-replayed/,
+    it("once v4 is down: promotes when the standby has replayed v4's newest archived segment, waits while it has not", () => {
+        const proof = (replayed: string) => replayProof(replayed, '16777216', '000000010000000000000005');
+        const done = proof('0/6000000');
+        expect(planPromote(state({ ...stopped, replay: { proof: done! } }), { confirmReplayed: false })).toEqual([{ kind: 'promote', proof: done }]);
+        const behind = proof('0/5FFFFF8');
+        expect(planPromote(state({ ...stopped, replay: { proof: behind! } }), { confirmReplayed: true })).toEqual([{ kind: 'wait-replay', proof: behind }]);
+        expect(describePromote({ kind: 'wait-replay', proof: behind! }, state())).toBe(
+            "wait for hippo-v5 to replay v4's last archived WAL (at 0/5FFFFF8; the newest segment, 000000010000000000000005, ends at 0/6000000)",
         );
-        expect(kinds(planPromote(state(stopped), { confirmReplayed: true }))).toEqual(['promote']);
+    });
+
+    it('where the replay cannot be read, stops saying how to check it, and promotes only with --confirm-replayed', () => {
+        const unreadable = { ...stopped, replay: { unreadable: 'no pod of hippo-v5 is its standby leader' } };
+        expect(() => planPromote(state(unreadable), { confirmReplayed: false })).toThrow(
+            /v4 cluster hippo is shut down; hippo-v5 is still a standby\. promote could not check that it replayed everything v4 archived \(no pod of hippo-v5 is its standby leader\)[\s\S]*pg_last_wal_replay_lsn\(\)[\s\S]*pgbackrest info[\s\S]*kubectl ivyo-upgrade promote hippo -n pgo --confirm-replayed/,
+        );
+        expect(planPromote(state(unreadable), { confirmReplayed: true })).toEqual([{ kind: 'promote' }]);
     });
 
     it('a promoted standby: nothing left, or only the mark; a re-run changes nothing', () => {
