@@ -2,6 +2,8 @@ import { UsageError } from '../errors.js';
 import { discover, v4NotServed } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { PROMOTED_MARK, promoteStandby } from '../plan/promote.js';
+import { replicationRoleSql } from '../v5/replay.js';
+import { readPromoteState } from '../v5/promote-state.js';
 import { chooseTarget } from '../targets/choice.js';
 import { logicalName } from '../targets/names.js';
 import { checkPlanOutput, confirmFlags, dryRunOf, targetFlag, timeoutFlag } from './global.js';
@@ -43,16 +45,18 @@ export const promoteCommand = defineCommand({
         const procedure = promoteStandby(client, flavor, namespace, args.cluster, v5Name, { confirmReplayed: args.confirmReplayed });
         const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, pollMs: 500 });
         if (outcome === 'planned' || dryRun !== 'none') return;
+        const after = await readPromoteState(client, flavor, namespace, args.cluster, v5Name);
+        const role = after.role;
         const here = `-n ${namespace}`;
-        const primary = `$(kubectl get pods ${here} -l ${flavor.labelPrefix}cluster=${v5Name},${flavor.labelPrefix}role=master -o name)`;
-        const repl = flavor.replicationUser;
-        io.stderr.write(
-            `\n${flavor.kind} ${v5Name} is promoted; v4 cluster ${args.cluster} stays shut down (annotated ${PROMOTED_MARK}). Two steps are left to you:\n` +
-                `  1. the replication role, which the operator makes only when a cluster bootstraps (CrunchyData/postgres-operator#3087), once ${v5Name} takes writes:\n` +
-                `     kubectl exec ${here} ${primary} -c database -- psql -v ON_ERROR_STOP=1 -c "CREATE ROLE ${repl} WITH LOGIN REPLICATION" ` +
-                `-c "GRANT EXECUTE ON function pg_catalog.pg_ls_dir(text, boolean, boolean) TO ${repl}" -c "GRANT EXECUTE ON function pg_catalog.pg_stat_file(text, boolean) TO ${repl}" ` +
-                `-c "GRANT EXECUTE ON function pg_catalog.pg_read_binary_file(text) TO ${repl}" -c "GRANT EXECUTE ON function pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean) TO ${repl}"\n` +
-                `  2. the backup schedules generate's carry report named: ${v5Name}'s repository is now its own\n`,
-        );
+        io.stderr.write(`\n${flavor.kind} ${v5Name} is promoted; v4 cluster ${args.cluster} stays shut down (annotated ${PROMOTED_MARK}). Left to you:\n`);
+        if (!(role && 'ready' in role && role.ready)) {
+            const primary = `$(kubectl get pods ${here} -l ${flavor.labelPrefix}cluster=${v5Name},${flavor.labelPrefix}role=master -o name)`;
+            const why = role && 'unreadable' in role ? role.unreadable : 'not read';
+            io.stderr.write(
+                `  - the replication role ${flavor.replicationUser}, which promote could not check (${why}): Patroni makes it only when a cluster bootstraps (CrunchyData/postgres-operator#3087). Once ${v5Name} takes writes:\n` +
+                    `    kubectl exec ${here} ${primary} -c database -- psql -v ON_ERROR_STOP=1 <<'SQL'\n${replicationRoleSql(flavor.replicationUser)}\nSQL\n`,
+            );
+        }
+        io.stderr.write(`  - the backup schedules generate's carry report named: ${v5Name}'s repository is its own from now on\n`);
     },
 });

@@ -6,7 +6,7 @@ import { V4 } from '../v4/names.js';
 import { v5UserSecret } from '../v5/logical-job.js';
 import { SOURCE_ANNOTATION } from '../v5/manifest.js';
 import { readPromoteState, type PromoteState } from '../v5/promote-state.js';
-import type { ReplayProof } from '../v5/replay.js';
+import { replicationRoleSql, type ReplayProof } from '../v5/replay.js';
 import { PreconditionFailed, type Procedure } from './execute.js';
 
 /** On the v4 pgcluster once promote begins: the v5 cluster that takes over its data, so no later step starts v4 again. */
@@ -22,7 +22,9 @@ export type PromoteAction =
     | { kind: 'shutdown-v4' }
     | { kind: 'wait-v4-shutdown'; remaining: string[] }
     | { kind: 'wait-replay'; proof: ReplayProof }
-    | { kind: 'promote'; proof?: ReplayProof };
+    | { kind: 'promote'; proof?: ReplayProof }
+    | { kind: 'wait-primary'; why: string }
+    | { kind: 'create-replication-role'; pod: string };
 
 export const isPromoteWait = (a: PromoteAction) => a.kind.startsWith('wait-');
 
@@ -54,7 +56,14 @@ export function planPromote(s: PromoteState, o: PromoteOptions): PromoteAction[]
     const promoted = c.spec.standby.enabled === false;
     const v4 = s.pgcluster;
     const marked = v4?.metadata.annotations?.[PROMOTED_MARK] === s.v5Name;
-    if (promoted) return v4 && !marked ? [{ kind: 'mark-v4' }] : [];
+    if (promoted) {
+        const r = s.role;
+        return [
+            ...(v4 && !marked ? [{ kind: 'mark-v4' as const }] : []),
+            ...(r && 'waiting' in r ? [{ kind: 'wait-primary' as const, why: r.waiting }] : []),
+            ...(r && 'ready' in r && !r.ready ? [{ kind: 'create-replication-role' as const, pod: r.pod }] : []),
+        ];
+    }
     if (!v4) {
         throw new PreconditionFailed(
             `pgcluster ${s.v4Cluster} is gone from namespace ${s.namespace}: promote cannot shut it down the v4 way, so it cannot tell whether its last WAL reached the repository. Check that ${s.v5Name} replayed v4's last archived WAL yourself, then promote by hand (README, "Method 3")`,
@@ -104,6 +113,10 @@ export function describePromote(a: PromoteAction, s: Pick<PromoteState, 'v4Clust
             return `wait for the v4 operator to shut ${s.v4Cluster} down${a.remaining.length > 0 ? ` (still: ${a.remaining.join(', ')})` : ''}`;
         case 'wait-replay':
             return `wait for ${s.v5Name} to replay v4's last archived WAL (at ${a.proof.replayed}; the newest segment, ${a.proof.archived}, ends at ${a.proof.archivedEnd})`;
+        case 'wait-primary':
+            return `wait for ${s.v5Name} to take writes (${a.why})`;
+        case 'create-replication-role':
+            return `create the replication role ${s.flavor.replicationUser} (LOGIN REPLICATION, and the grants pg_rewind needs) with psql in pod ${a.pod}: Patroni makes it only when a cluster bootstraps`;
         case 'promote':
             return `promote ${s.flavor.kind} ${s.v5Name} (spec.standby.enabled: false, a JSON patch with a test op)${a.proof ? `, which replayed everything v4 archived (at ${a.proof.replayed}, past the end of ${a.proof.archived})` : ', as you confirmed it replayed everything v4 archived'}: it takes writes from now on, and v4 must never start again`;
     }
@@ -153,10 +166,16 @@ export function promoteStandby(
                         { dryRun },
                     );
                     return;
+                case 'create-replication-role':
+                    // psql in the pod writes: a dry run leaves it out, as it does every write.
+                    if (!dryRun)
+                        await client.exec(namespace, a.pod, 'database', ['psql', '-XAt', '-v', 'ON_ERROR_STOP=1', '-c', replicationRoleSql(flavor.replicationUser)], 30_000);
+                    return;
                 default:
                     return;
             }
         },
+        unverifiableInDryRun: (a) => (a.kind === 'create-replication-role' ? 'psql in a pod has no server dry run' : null),
         onTimeout: (a) =>
             a.kind === 'wait-replay'
                 ? `${v5Name} has not replayed v4's last archived WAL (at ${a.proof.replayed}; ${a.proof.archived} ends at ${a.proof.archivedEnd}): "kubectl logs -n ${namespace} -l ${flavor.labelPrefix}cluster=${v5Name} -c database" shows its restore_command; nothing was promoted, run promote again to go on waiting`

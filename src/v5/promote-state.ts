@@ -5,7 +5,7 @@ import type { Deployment, KubeObject, Pgcluster } from '../kube/types.js';
 import type { Flavor } from '../targets/flavors.js';
 import { V4 } from '../v4/names.js';
 import type { V5Cluster } from './cluster.js';
-import { archiveMax, replayProof, type ReplayProof } from './replay.js';
+import { archiveMax, REPLICATION_ROLE_CHECK, replayProof, type ReplayProof } from './replay.js';
 
 /** Everything `promote` decides from, read fresh before every step. */
 export interface PromoteState {
@@ -23,11 +23,28 @@ export interface PromoteState {
     secrets: Set<string>;
     /** Once v4 is down and v5 still a standby: whether it replayed v4's last archived WAL, or why that could not be read. */
     replay: { proof: ReplayProof } | { unreadable: string } | null;
+    /** Once promoted: whether its primary holds the replication role the operator expects, in which pod; or why not known. */
+    role: { ready: boolean; pod: string } | { waiting: string } | { unreadable: string } | null;
 }
 
 /** The stanza PGO v5 names its repositories' (v5.8.9 internal/pgbackrest/config.go DefaultStanzaName), as v4 did. */
 const STANZA = 'db';
 const EXEC_TIMEOUT_MS = 30_000;
+
+/** The promoted cluster's primary (Patroni's status annotation `"role":"master"` or `"primary"`, PGO v5.8.9 PodIsPrimary), and whether the role is there. */
+async function readRole(client: KubeClient, flavor: Flavor, namespace: string, v5Name: string): Promise<PromoteState['role']> {
+    const pods = await client.list<KubeObject>(paths.pods(namespace), { labelSelector: `${flavor.labelPrefix}cluster=${v5Name}`, metadataOnly: true });
+    if (pods.length === 0) return { unreadable: `no pod of ${v5Name} runs` };
+    const status = (p: KubeObject) => p.metadata.annotations?.status ?? '';
+    const primary = pods.find((p) => status(p).includes('"role":"master"') || status(p).includes('"role":"primary"'));
+    if (!primary) return { waiting: `no pod of ${v5Name} is its primary yet` };
+    try {
+        const answer = (await client.exec(namespace, primary.metadata.name, 'database', ['psql', '-XAtc', REPLICATION_ROLE_CHECK(flavor.replicationUser)], EXEC_TIMEOUT_MS)).trim();
+        return { ready: answer === 't', pod: primary.metadata.name };
+    } catch (e) {
+        return { unreadable: `exec in pod ${primary.metadata.name} answered: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+    }
+}
 
 /**
  * The standby leader's replay position and v4's newest archived segment, read in its pod (the pod whose Patroni
@@ -73,5 +90,6 @@ export async function readPromoteState(client: KubeClient, flavor: Flavor, names
         cluster,
         secrets: new Set(secrets.map((s) => s.metadata.name)),
         replay: v4Down && cluster?.spec?.standby?.enabled === true ? await readReplay(client, flavor, namespace, v5Name) : null,
+        role: cluster?.spec?.standby?.enabled === false ? await readRole(client, flavor, namespace, v5Name) : null,
     };
 }

@@ -54,3 +54,30 @@ export function replayProof(replayed: string, segmentSize: string, archived: str
     if (at === null || end === null) return null;
     return { replayed: replayed.trim(), archived, archivedEnd: hex(end), ok: at >= end };
 }
+
+/**
+ * The replication role Patroni makes only when a cluster bootstraps (CrunchyData/postgres-operator#3087), which a
+ * promoted standby therefore lacks: the guide's SQL (docs/content/upgrade/v4tov5/upgrade-method-3-standby-cluster.md),
+ * made safe to run again. The role name is the operator's own (`_crunchyrepl`), never user input.
+ */
+export function replicationRoleSql(role: string): string {
+    return [
+        `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} WITH LOGIN REPLICATION; END IF; END $$;`,
+        `GRANT EXECUTE ON function pg_catalog.pg_ls_dir(text, boolean, boolean) TO ${role};`,
+        `GRANT EXECUTE ON function pg_catalog.pg_stat_file(text, boolean) TO ${role};`,
+        `GRANT EXECUTE ON function pg_catalog.pg_read_binary_file(text) TO ${role};`,
+        `GRANT EXECUTE ON function pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean) TO ${role};`,
+    ].join('\n');
+}
+
+/** Whether the role is there with what the operator expects of it: LOGIN, REPLICATION and the four grants ("t" or "f", from psql -At). */
+export const REPLICATION_ROLE_CHECK = (role: string) =>
+    `SELECT coalesce((SELECT rolcanlogin AND rolreplication FROM pg_catalog.pg_roles WHERE rolname = '${role}'), false) AND ` +
+    [
+        'pg_catalog.pg_ls_dir(text, boolean, boolean)',
+        'pg_catalog.pg_stat_file(text, boolean)',
+        'pg_catalog.pg_read_binary_file(text)',
+        'pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean)',
+    ]
+        .map((f) => `coalesce((SELECT has_function_privilege('${role}', '${f}', 'EXECUTE') FROM pg_catalog.pg_roles WHERE rolname = '${role}'), false)`)
+        .join(' AND ');

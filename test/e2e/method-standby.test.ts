@@ -106,6 +106,8 @@ describe('method 3, standby, to PGO: the standby beside the running v4 cluster',
         expect(promoted.stderr).toContain(
             'done: promote PostgresCluster hippo-v5 (spec.standby.enabled: false, a JSON patch with a test op), as you confirmed it replayed everything v4 archived',
         );
+        // No pod runs here to create the replication role in: promote prints the SQL and how to run it.
+        expect(promoted.stderr).toContain('the replication role _crunchyrepl, which promote could not check (no pod of hippo-v5 runs)');
         expect(promoted.stderr).toContain('CREATE ROLE _crunchyrepl WITH LOGIN REPLICATION');
         expect((await client().get<V5Cluster>(v5)).spec?.standby).toEqual({ enabled: false, repoName: 'repo1' });
         const rerun = await run(['promote', 'hippo', '-n', ns, '--confirm-replayed', '--yes']);

@@ -28,6 +28,7 @@ function state(extra: Partial<PromoteState> = {}): PromoteState {
         cluster: standby,
         secrets: new Set(['hippo-hippo-secret', 'hippo-v5-pguser-hippo']),
         replay: null,
+        role: null,
         ...extra,
     };
 }
@@ -64,10 +65,16 @@ describe('planPromote', () => {
         expect(planPromote(state(unreadable), { confirmReplayed: true })).toEqual([{ kind: 'promote' }]);
     });
 
-    it('a promoted standby: nothing left, or only the mark; a re-run changes nothing', () => {
+    it('a promoted standby: the mark if missing, then the replication role in its primary once it takes writes; nothing once there', () => {
         const promoted = { ...standby, spec: { ...standby.spec, standby: { enabled: false, repoName: 'repo1' } } };
-        expect(planPromote(state({ ...stopped, cluster: promoted }), { confirmReplayed: false })).toEqual([]);
-        expect(kinds(planPromote(state({ cluster: promoted, pgcluster: { ...running, spec: { shutdown: true } } }), { confirmReplayed: false }))).toEqual(['mark-v4']);
+        const after = (role: PromoteState['role'], pgcluster: Pgcluster = down) =>
+            planPromote(state({ ...stopped, pgcluster, cluster: promoted, role }), { confirmReplayed: false });
+        expect(kinds(after(null, { ...running, spec: { shutdown: true } }))).toEqual(['mark-v4']);
+        expect(after({ waiting: 'no pod of hippo-v5 is its primary yet' })).toEqual([{ kind: 'wait-primary', why: 'no pod of hippo-v5 is its primary yet' }]);
+        expect(after({ ready: false, pod: 'hippo-v5-00-abcd-0' })).toEqual([{ kind: 'create-replication-role', pod: 'hippo-v5-00-abcd-0' }]);
+        expect(after({ ready: true, pod: 'hippo-v5-00-abcd-0' })).toEqual([]);
+        // Where the pod cannot be read, nothing is planned: the command prints the SQL and how to run it.
+        expect(after({ unreadable: 'no pod of hippo-v5 runs' })).toEqual([]);
     });
 
     it('refuses: no standby, one it did not make, a cluster that is no standby, v4 gone, passwords not copied yet', () => {
