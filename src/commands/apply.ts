@@ -9,6 +9,7 @@ import { runProcedure } from '../plan/execute.js';
 import { chooseTarget } from '../targets/choice.js';
 import { apiVersionOf, type Flavor } from '../targets/flavors.js';
 import { logicalName } from '../targets/names.js';
+import { readReplay } from '../v5/promote-state.js';
 import type { V5Cluster } from '../v5/cluster.js';
 import { SOURCE_ANNOTATION } from '../v5/manifest.js';
 import { manifestFromFile } from '../v5/manifest-file.js';
@@ -117,7 +118,7 @@ ${flavor.kind} ${manifest.metadata.name} follows v4 by logical replication. When
             const name = manifest.metadata.name;
             const ns = manifest.metadata.namespace ?? namespace;
             if (manifest.spec?.standby?.enabled === true) {
-                io.stderr.write(standbyNext(flavor, name, ns, v4Cluster));
+                io.stderr.write(standbyNext(flavor, name, ns, v4Cluster, await readReplay(client, flavor, ns, name)));
                 return;
             }
             io.stderr.write(
@@ -129,10 +130,14 @@ ${flavor.kind} ${manifest.metadata.name} follows v4 by logical replication. When
     },
 });
 
-/** After a standby runs: the cut-over is `promote`'s (shut v4 down the v4 way, check the replay, promote). */
-function standbyNext(flavor: Flavor, name: string, ns: string, v4: string): string {
+/** After a standby runs: how far it has replayed v4's archive, and the cut-over, which is `promote`'s. */
+function standbyNext(flavor: Flavor, name: string, ns: string, v4: string, replay: Awaited<ReturnType<typeof readReplay>>): string {
+    const far =
+        'proof' in replay
+            ? `it has replayed v4's archive to ${replay.proof.replayed}; v4's newest archived segment, ${replay.proof.archived}, ends at ${replay.proof.archivedEnd}`
+            : `how far it has replayed could not be read (${replay.unreadable})`;
     return (
-        `\n${flavor.kind} ${name} is a standby of v4 cluster ${v4}: it replays v4's repository and takes no writes; v4 keeps running. When you are ready to cut over:\n` +
-        `  kubectl ivyo-upgrade promote ${v4} -n ${ns}${name === logicalName(v4) ? '' : ` --name ${name}`}   (shuts v4 down the v4 way, then says how to check the standby replayed its last WAL)\n`
+        `\n${flavor.kind} ${name} is a standby of v4 cluster ${v4}: ${far}. It takes no writes; v4 keeps running. When you are ready to cut over:\n` +
+        `  kubectl ivyo-upgrade promote ${v4} -n ${ns}${name === logicalName(v4) ? '' : ` --name ${name}`}   (shuts v4 down the v4 way, proves the standby replayed its last WAL, promotes it)\n`
     );
 }

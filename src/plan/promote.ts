@@ -2,15 +2,14 @@ import type { KubeClient } from '../kube/client.js';
 import { paths } from '../kube/paths.js';
 import { jsonPatchRequest, mergePatchRequest, send } from '../kube/writes.js';
 import type { Flavor } from '../targets/flavors.js';
-import { V4 } from '../v4/names.js';
+import { PROMOTED_MARK, V4 } from '../v4/names.js';
 import { v5UserSecret } from '../v5/logical-job.js';
 import { SOURCE_ANNOTATION } from '../v5/manifest.js';
 import { readPromoteState, type PromoteState } from '../v5/promote-state.js';
 import { replicationRoleSql, type ReplayProof } from '../v5/replay.js';
 import { PreconditionFailed, type Procedure } from './execute.js';
 
-/** On the v4 pgcluster once promote begins: the v5 cluster that takes over its data, so no later step starts v4 again. */
-export const PROMOTED_MARK = 'ivyo-upgrade.ivorysql.org/promoted-to';
+export { PROMOTED_MARK };
 
 export interface PromoteOptions {
     /** `--confirm-replayed`: the user checked that the standby replayed v4's last archived WAL (the tool cannot read it). */

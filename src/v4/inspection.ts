@@ -15,6 +15,8 @@ export interface Inspection {
         database: string | null;
         /** `spec.standby`: a v4 standby follows another cluster's repository; no method upgrades it as it is. */
         standby: boolean;
+        /** The v5 cluster `promote` handed v4's data to (annotation ivyo-upgrade.ivorysql.org/promoted-to): v4 must not run again. */
+        promotedTo?: string | null;
     };
     primary: {
         deployment: string | null;

@@ -5,7 +5,7 @@ import { apiVersionOf } from '../targets/flavors.js';
 import { logicalName, v5ObjectNames } from '../targets/names.js';
 import { recordedPreflight } from './preflight-record.js';
 import type { Inspection, VolumeReport, VolumeRole } from './inspection.js';
-import { V4, postgresMajorFromTag } from './names.js';
+import { V4, postgresMajorFromTag, PROMOTED_MARK } from './names.js';
 import { inNamespace, type V4Snapshot } from './snapshot.js';
 import { judge } from './verdicts.js';
 
@@ -83,6 +83,7 @@ export function inspectCluster(snapshot: V4Snapshot, pgcluster: Pgcluster, targe
             user: spec.user || null,
             database: spec.database || null,
             standby: spec.standby === true,
+            promotedTo: pgcluster.metadata.annotations?.[PROMOTED_MARK] ?? null,
         },
         primary: {
             deployment: primary.deployment,

@@ -42,6 +42,9 @@ export const V4 = {
     defaultRepoPath: (c: string) => `/backrestrepo/${c}-backrest-shared-repo`,
 } as const;
 
+/** On a v4 pgcluster once `promote` begins: the v5 cluster that takes over its data, so that no command of this tool starts v4 again. */
+export const PROMOTED_MARK = 'ivyo-upgrade.ivorysql.org/promoted-to';
+
 /** The PostgreSQL major in a v4 image tag: `ubi8-13.10-4.7.10` → 13, `centos7-9.6.20-4.5.1` → 9. */
 export function postgresMajorFromTag(tag: string | undefined): number | null {
     const m = /^[a-z]+\d*-(\d+)(?:\.\d+)*-/.exec(tag ?? '');

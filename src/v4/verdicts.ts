@@ -1,6 +1,6 @@
 import type { Flavor } from '../targets/flavors.js';
 import type { Finding, Inspection, MethodName, VolumeReport, VolumeRole } from './inspection.js';
-import { V4 } from './names.js';
+import { PROMOTED_MARK, V4 } from './names.js';
 import { logicalFindings } from './preflight.js';
 
 type Facts = Omit<Inspection, 'methods'>;
@@ -38,6 +38,12 @@ function sourceBlockers(f: Facts, flavor: Flavor): Finding[] {
         out.push({
             code: 'v4-not-initialized',
             message: `pgcluster ${f.cluster.name} is in state "${f.cluster.state ?? 'none'}", not "${V4.initializedState}": let the v4 operator finish (or repair the cluster), then inspect again`,
+        });
+    }
+    if (f.cluster.promotedTo) {
+        out.push({
+            code: 'v4-promoted',
+            message: `pgcluster ${f.cluster.name} handed its data to ${f.cluster.promotedTo} (kubectl ivyo-upgrade promote; annotation ${PROMOTED_MARK}): v4 must not run again, and no method takes its data a second time`,
         });
     }
     if (f.cluster.standby) {

@@ -51,7 +51,7 @@ async function readRole(client: KubeClient, flavor: Flavor, namespace: string, v
  * status annotation says `"role":"standby_leader"`, PGO v5.8.9 internal/patroni/reconcile.go PodIsStandbyLeader):
  * `pg_last_wal_replay_lsn()` and the segment size with psql, the archive with `pgbackrest info` (its repo1 is v4's).
  */
-async function readReplay(client: KubeClient, flavor: Flavor, namespace: string, v5Name: string): Promise<PromoteState['replay']> {
+export async function readReplay(client: KubeClient, flavor: Flavor, namespace: string, v5Name: string): Promise<{ proof: ReplayProof } | { unreadable: string }> {
     const pods = await client.list<KubeObject>(paths.pods(namespace), { labelSelector: `${flavor.labelPrefix}cluster=${v5Name}`, metadataOnly: true });
     const leader = pods.find((p) => (p.metadata.annotations?.status ?? '').includes('"role":"standby_leader"'));
     if (!leader) return { unreadable: `no pod of ${v5Name} is its standby leader (annotation status "role":"standby_leader")` };

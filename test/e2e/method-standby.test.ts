@@ -65,6 +65,10 @@ describe('method 3, standby, to PGO: the standby beside the running v4 cluster',
         expect(applied.stderr).toContain(`kubectl ivyo-upgrade promote hippo -n ${ns}`);
         const cluster = await client().get<V5Cluster>(`/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters/hippo-v5`);
         expect(cluster.spec?.standby).toEqual({ enabled: true, repoName: 'repo1' });
+        // Nothing of v5 writes into v4's repository path before promotion: no schedule, no manual backup, no stanza.
+        expect(cluster.spec?.backups?.pgbackrest?.repos?.map((r) => r.schedules)).toEqual([undefined]);
+        expect(cluster.spec?.backups?.pgbackrest).not.toHaveProperty('manual');
+        expect(applied.stderr).toContain('how far it has replayed could not be read (no pod of hippo-v5 is its standby leader');
         // The credentials are in v5 before anything of v4's is touched, and v4 still runs as it did.
         const pguser = await client().get<{ data: { password: string } }>(`/api/v1/namespaces/${ns}/secrets/hippo-v5-pguser-hippo`);
         expect(pguser.data.password).toBe(v4Password);

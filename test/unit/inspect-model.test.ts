@@ -34,6 +34,7 @@ describe('inspect model: a fresh cluster', () => {
             user: 'hippo',
             database: 'hippo',
             standby: false,
+            promotedTo: null,
         });
     });
 

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Deployment, Pgcluster } from '../../src/kube/types.js';
 import { PROMOTED_MARK, describePromote, planPromote, type PromoteAction } from '../../src/plan/promote.js';
 import { replayProof } from '../../src/v5/replay.js';
+import { inspectCluster } from '../../src/v4/model.js';
+import { SCENARIOS } from '../fixtures/v4/cluster.js';
+import { snapshotOf } from '../support/snapshot.js';
 import { FLAVORS } from '../../src/targets/flavors.js';
 import type { V5Cluster } from '../../src/v5/cluster.js';
 import { SOURCE_ANNOTATION } from '../../src/v5/manifest.js';
@@ -90,5 +93,18 @@ describe('planPromote', () => {
         expect(() => planPromote(state({ secrets: new Set(['hippo-hippo-secret']) }), o)).toThrow(
             /the v4 password of hippo is not in hippo-v5's Secrets yet \(hippo-v5-pguser-hippo\): run "kubectl ivyo-upgrade apply hippo -n pgo --method standby --target pgo" again/,
         );
+    });
+});
+
+describe('a v4 cluster promote handed over', () => {
+    it('is blocked for every method: its data belongs to the promoted cluster, and v4 must not run again', () => {
+        const objects = SCENARIOS.s3('pgo').map((o) =>
+            o.kind === 'Pgcluster' ? { ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [PROMOTED_MARK]: 'hippo-v5' } } } : o,
+        );
+        const snapshot = snapshotOf(objects);
+        const i = inspectCluster(snapshot, snapshot.pgclusters[0] as Pgcluster, { flavor: FLAVORS.pgo, installed: true, selectedBy: 'flag' });
+        for (const m of ['volumes', 'backups', 'standby', 'logical'] as const) {
+            expect(i.methods[m].blockers.find((b) => b.code === 'v4-promoted')?.message, m).toMatch(/pgcluster hippo handed its data to hippo-v5 \(kubectl ivyo-upgrade promote/);
+        }
     });
 });
