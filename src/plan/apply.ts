@@ -187,7 +187,9 @@ export function describeApplyAction(a: ApplyAction, s: Pick<ApplyState, 'manifes
         case 'wait-restore':
             return `wait for the restore from the v4 repository (condition ${s.flavor.dataInitializedCondition})`;
         case 'wait-bootstrap':
-            return `wait for ${kind} ${name} to bootstrap from the v4 data (status.patroni.systemIdentifier)`;
+            return s.manifest.spec?.standby?.enabled === true
+                ? `wait for ${kind} ${name} to bootstrap as a standby from v4's repository (status.patroni.systemIdentifier)`
+                : `wait for ${kind} ${name} to bootstrap from the v4 data (status.patroni.systemIdentifier)`;
         case 'wait-instances':
             return `wait for the instances of ${kind} ${name} to be ready`;
         case 'wait-repo-host':

@@ -186,7 +186,8 @@ function checkGate(s: PrepareState, live: Inspection, method: PrepareOptions['me
 export function prepareNotes(s: PrepareState, method: PrepareOptions['method']): string[] {
     const facts = s.live ?? s.record;
     if (!facts) return [];
-    return facts.methods[method].blockers.filter((b) => SETTLED_BY_GENERATE.has(b.code)).map((b) => `generate will need flags once v4 is gone: ${b.message}`);
+    const when = method === 'standby' ? '' : ' once v4 is gone';
+    return facts.methods[method].blockers.filter((b) => SETTLED_BY_GENERATE.has(b.code)).map((b) => `generate will need flags${when}: ${b.message}`);
 }
 
 function checkPrimary(s: PrepareState, live: Inspection): void {

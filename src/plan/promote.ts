@@ -133,8 +133,12 @@ export function promoteStandby(
         title: `promote ${flavor.kind} ${v5Name} in namespace ${namespace}, the standby of v4 cluster ${v4Cluster}`,
         observe: () => readPromoteState(client, flavor, namespace, v4Cluster, v5Name),
         plan: (s) => planPromote(s, o),
-        notes: () =>
-            o.confirmReplayed ? [] : ['promote stops once v4 is shut down, for you to check the standby replayed its last WAL; then run it again with --confirm-replayed'],
+        notes: (s) =>
+            s.cluster?.spec?.standby?.enabled === true
+                ? [
+                      `once v4 is shut down, promote reads in ${v5Name}'s standby leader whether it replayed v4's last archived WAL, and waits for it; where it cannot read it, it stops for you to check${o.confirmReplayed ? ' (you confirmed already with --confirm-replayed)' : ''}`,
+                  ]
+                : [],
         describe: describePromote,
         isWait: isPromoteWait,
         async execute(a, s, dryRun) {
