@@ -1,42 +1,20 @@
 import { bareCapture } from '../fixtures/v4/customized.js';
 import { describe, expect, it } from 'vitest';
-import type { Job, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster } from '../../src/kube/types.js';
+import type { Job, KubeObject, PersistentVolume, Pgcluster } from '../../src/kube/types.js';
 import type { Inspection } from '../../src/v4/inspection.js';
 import type { TargetChoice } from '../../src/targets/choice.js';
-import { inspectCluster } from '../../src/v4/model.js';
 import type { PrepareState } from '../../src/v4/prepare-state.js';
 import { jobFailed } from '../../src/kube/jobs.js';
 import { planPrepare, prepareNotes, type PrepareAction } from '../../src/plan/prepare.js';
 import { FLAVORS } from '../../src/targets/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
-import { snapshotOf } from '../support/snapshot.js';
+import { prepareStateOf } from '../support/snapshot.js';
 
 const OPTS = { method: 'volumes' as const, deleteData: false, backupType: 'full' as const, deleteReplicaData: false, keepV4Labels: false };
 const target: TargetChoice = { flavor: FLAVORS.pgo, installed: true, selectedBy: 'flag' };
 
 /** The state prepare reads from a namespace holding these objects. */
-function stateOf(objects: KubeObject[], extra: Partial<PrepareState> = {}, to = target): PrepareState {
-    const snapshot = snapshotOf(objects);
-    const pgcluster = (snapshot.pgclusters[0] as Pgcluster | undefined) ?? null;
-    return {
-        cluster: 'hippo',
-        namespace: 'pgo',
-        pgcluster,
-        live: pgcluster ? inspectCluster(snapshot, pgcluster, to) : null,
-        record: null,
-        recordedCapture: null,
-        liveCapture: null,
-        pvcs: new Map(snapshot.pvcs.map((p) => [p.metadata.name, p as PersistentVolumeClaim])),
-        pvs: new Map(snapshot.pvs.map((p) => [p.metadata.name, p as PersistentVolume])),
-        deployments: snapshot.deployments,
-        pgreplicas: snapshot.pgreplicas,
-        pgtasks: [],
-        rmdataJobs: [],
-        backupJobs: [],
-        pods: objects.filter((o) => o.kind === 'Pod'),
-        ...extra,
-    };
-}
+const stateOf = (objects: KubeObject[], extra: Partial<PrepareState> = {}, to = target) => prepareStateOf(objects, extra, to);
 const kinds = (plan: PrepareAction[]) => plan.map((a) => (a.kind === 'scale-down' || a.kind === 'wait-scale-down' ? `${a.kind}:${a.deployment}` : a.kind));
 const failedOver = () => v4Cluster({ primary: 'hippo-jgut', replicas: ['hippo'], wal: true });
 const job = (name: string, status: Job['status'], backoffLimit?: number): Job => ({ metadata: { name }, spec: { backoffLimit }, status });

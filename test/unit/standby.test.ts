@@ -11,7 +11,7 @@ import { SCENARIOS, v4Cluster } from '../fixtures/v4/cluster.js';
 import { customizedCapture } from '../fixtures/v4/customized.js';
 import { CRD_FILES, celViolations } from '../support/cel.js';
 import { IMAGES } from '../support/golden.js';
-import { snapshotOf } from '../support/snapshot.js';
+import { prepareStateOf, snapshotOf } from '../support/snapshot.js';
 
 const target = { flavor: FLAVORS.pgo, installed: true, selectedBy: 'flag' as const };
 /** The inspection generate reads for a standby named hippo-v5: collisions are those of that name (src/v4/source.ts). */
@@ -69,28 +69,7 @@ describe('generate --method standby', () => {
 
 describe('prepare --method standby and apply of a standby', () => {
     const OPTS = { method: 'standby' as const, deleteData: false, backupType: 'full' as const, deleteReplicaData: false, keepV4Labels: false };
-    const stateOf = (objects: KubeObject[], extra: object = {}) => {
-        const snapshot = snapshotOf(objects);
-        const pgcluster = (snapshot.pgclusters[0] as Pgcluster | undefined) ?? null;
-        return {
-            cluster: 'hippo',
-            namespace: 'pgo',
-            pgcluster,
-            live: pgcluster ? inspectCluster(snapshot, pgcluster, target) : null,
-            record: null,
-            recordedCapture: null,
-            liveCapture: null,
-            pvcs: new Map(),
-            pvs: new Map(),
-            deployments: snapshot.deployments,
-            pgreplicas: snapshot.pgreplicas,
-            pgtasks: [],
-            rmdataJobs: [],
-            backupJobs: [],
-            pods: [],
-            ...extra,
-        };
-    };
+    const stateOf = (objects: KubeObject[]) => prepareStateOf(objects, {}, target);
 
     it('prepare changes nothing of v4: it records v4 and its configuration, once; no PV, replica or delete step', () => {
         const s = stateOf(SCENARIOS.s3('pgo'));
