@@ -175,6 +175,10 @@ function standbyBlockers(f: Facts): Finding[] {
             code: 'standby-needs-cloud-repo',
             message: `the standby method follows an S3 or GCS repository; this cluster's repository is ${r.types.join(',')}: use the volumes or backups method`,
         });
+    } else if (r.types.includes('s3') && !(r.s3?.bucket && r.s3.endpoint && r.s3.region)) {
+        out.push({ code: 'repo-s3-unknown', message: `pgcluster ${f.cluster.name} has no complete S3 repository (bucket, endpoint and region) for the standby to follow` });
+    } else if (!r.types.includes('s3') && !r.gcs?.bucket) {
+        out.push({ code: 'repo-gcs-unknown', message: `pgcluster ${f.cluster.name} has no GCS repository bucket for the standby to follow` });
     }
     // The standby runs beside v4 under the name generate gives it, as the logical move's cluster does (<cluster>-v5).
     for (const c of f.logical.collisions) {

@@ -217,12 +217,6 @@ export function standbyVerdict(i: Inspection, r: GenerateRequest & { name: strin
             message: `a standby follows the running v4 cluster, and pgcluster ${i.cluster.name} no longer exists: restore from its repository instead ("kubectl ivyo-upgrade generate ${i.cluster.name} ${here} --method backups --target ${r.flavor.name}")`,
         });
     }
-    if (kind === 's3' && !(repo.s3?.bucket && repo.s3.endpoint && repo.s3.region)) {
-        refusals.push({ code: 'repo-s3-unknown', message: `pgcluster ${i.cluster.name} has no complete S3 repository (bucket, endpoint and region) for the standby to follow` });
-    }
-    if (kind === 'gcs' && !repo.gcs?.bucket) {
-        refusals.push({ code: 'repo-gcs-unknown', message: `pgcluster ${i.cluster.name} has no GCS repository bucket for the standby to follow` });
-    }
     if (!repo.path) {
         refusals.push({ code: 'repo-path-unknown', message: `the repository path of pgcluster ${i.cluster.name} is unknown: the standby must read v4's exact repo1-path` });
     }

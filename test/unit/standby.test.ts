@@ -82,6 +82,8 @@ describe('prepare --method standby and apply of a standby', () => {
         const s = stateOf(SCENARIOS.s3('pgo'));
         expect(() => planPrepare({ ...s, pgcluster: null, live: null, record: s.live }, OPTS)).toThrow(/a standby follows the running v4 cluster/);
         expect(() => planPrepare(stateOf(SCENARIOS.fresh('pgo')), OPTS)).toThrow(/standby-needs-cloud-repo/);
+        const partial = v4Cluster({ namespace: 'pgo', repo: { types: ['s3'], s3: { bucket: 'b', endpoint: '', region: 'r' } } });
+        expect(() => planPrepare(stateOf(partial), OPTS)).toThrow(/repo-s3-unknown: pgcluster hippo has no complete S3 repository/);
     });
 
     it('apply creates a standby while v4 runs (the other methods wait for prepare to remove v4)', () => {
