@@ -65,6 +65,8 @@ export const PERMISSIONS: Record<CommandName, Permission[]> = {
         { group: '', resource: 'pods', verbs: ['list'] },
         // the replay proof: psql and pgbackrest info in the standby leader's pod.
         { group: '', resource: 'pods/exec', verbs: ['create'] },
+        // v4's own pgBackRest configuration: archive-async would hide its spool from the proof.
+        { group: '', resource: 'configmaps', verbs: ['get'] },
         ...v5Clusters(['get', 'patch']),
         { group: '', resource: 'secrets', verbs: ['list'] },
     ],

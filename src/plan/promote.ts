@@ -74,6 +74,11 @@ export function planPromote(s: PromoteState, o: PromoteOptions): PromoteAction[]
             `the v4 password of ${missing.join(', ')} is not in ${s.v5Name}'s Secrets yet (${missing.map((u) => v5UserSecret(s.v5Name, u)).join(', ')}): run "kubectl ivyo-upgrade apply ${s.v4Cluster} ${here} --method standby --target ${s.flavor.name}" again, which copies them, before v4 is shut down`,
         );
     }
+    if (s.archiveAsync && v4.spec?.shutdown !== true) {
+        throw new PreconditionFailed(
+            `v4 archives asynchronously (${s.archiveAsync}): a segment still in its spool when it stops never reaches the repository, and the standby could not replay it. Set archive-async=n there (pgBackRest reads it at the next archive-push), then run promote again`,
+        );
+    }
     const actions: PromoteAction[] = [];
     if (!marked) actions.push({ kind: 'mark-v4' });
     if (v4.spec?.shutdown !== true) actions.push({ kind: 'shutdown-v4' });

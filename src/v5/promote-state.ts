@@ -6,6 +6,7 @@ import type { Flavor } from '../targets/flavors.js';
 import { V4 } from '../v4/names.js';
 import type { V5Cluster } from './cluster.js';
 import { archiveMax, REPLICATION_ROLE_CHECK, replayProof, type ReplayProof } from './replay.js';
+import { parseIni } from './carry-common.js';
 
 /** Everything `promote` decides from, read fresh before every step. */
 export interface PromoteState {
@@ -23,8 +24,25 @@ export interface PromoteState {
     secrets: Set<string>;
     /** Once v4 is down and v5 still a standby: whether it replayed v4's last archived WAL, or why that could not be read. */
     replay: { proof: ReplayProof } | { unreadable: string } | null;
+    /** Where v4's own pgBackRest configuration turns on archive-async (its spool, which the replay proof cannot see), or null. */
+    archiveAsync: string | null;
     /** Once promoted: whether its primary holds the replication role the operator expects, in which pod; or why not known. */
     role: { ready: boolean; pod: string } | { waiting: string } | { unreadable: string } | null;
+}
+
+/**
+ * v4's own pgBackRest configuration (the ConfigMap `<c>-config-backrest`, projected into /etc/pgbackrest/conf.d:
+ * v4.7.9 internal/operator/pgbackrest.go) setting `archive-async`: then archive_command returns once a segment is
+ * in the spool on v4's volume, and one still there when v4 stops never reaches the repository the proof reads.
+ */
+function asyncIn(cm: (KubeObject & { data?: Record<string, string> }) | null): string | null {
+    for (const [file, text] of Object.entries(cm?.data ?? {})) {
+        for (const [section, options] of Object.entries(parseIni(text))) {
+            const v = options['archive-async'];
+            if (v !== undefined && !['n', 'no', 'false', '0'].includes(v.toLowerCase())) return `ConfigMap ${cm?.metadata.name} ${file} [${section}] archive-async=${v}`;
+        }
+    }
+    return null;
 }
 
 /** The stanza PGO v5 names its repositories' (v5.8.9 internal/pgbackrest/config.go DefaultStanzaName), as v4 did. */
@@ -71,12 +89,13 @@ export async function readReplay(client: KubeClient, flavor: Flavor, namespace: 
 
 export async function readPromoteState(client: KubeClient, flavor: Flavor, namespace: string, v4Cluster: string, v5Name: string): Promise<PromoteState> {
     const selector = `${V4.label.cluster}=${v4Cluster}`;
-    const [pgcluster, deployments, pods, cluster, secrets] = await Promise.all([
+    const [pgcluster, deployments, pods, cluster, secrets, backrestConfig] = await Promise.all([
         orAbsent(client.get<Pgcluster>(paths.pgcluster(namespace, v4Cluster))),
         client.list<Deployment>(paths.deployments(namespace), { labelSelector: selector }),
         client.list<KubeObject>(paths.pods(namespace), { labelSelector: `${selector},${V4.label.database}=true`, metadataOnly: true }),
         orAbsent(client.get<V5Cluster>(paths.v5Cluster(flavor, namespace, v5Name))),
         client.list<KubeObject>(paths.secret(namespace), { metadataOnly: true }),
+        orAbsent(client.get<KubeObject & { data?: Record<string, string> }>(paths.configMap(namespace, `${v4Cluster}-config-backrest`))),
     ]);
     const v4Down = pgcluster?.status?.state === V4.shutdownState && pods.length === 0 && deployments.every((d) => (d.spec?.replicas ?? 1) === 0);
     return {
@@ -91,5 +110,6 @@ export async function readPromoteState(client: KubeClient, flavor: Flavor, names
         secrets: new Set(secrets.map((s) => s.metadata.name)),
         replay: v4Down && cluster?.spec?.standby?.enabled === true ? await readReplay(client, flavor, namespace, v5Name) : null,
         role: cluster?.spec?.standby?.enabled === false ? await readRole(client, flavor, namespace, v5Name) : null,
+        archiveAsync: asyncIn(backrestConfig),
     };
 }

@@ -81,6 +81,26 @@ describe('method 3, standby, to PGO: the standby beside the running v4 cluster',
         const again = await run(['apply', 'hippo', '-n', ns, '--method', 'standby', '--target', 'pgo', ...IMAGE_FLAGS, '--yes', '--timeout', '10s']);
         expect(again.code, again.stderr).toBe(0);
         expect(again.stderr).toContain(`Nothing to do: apply PostgresCluster hippo-v5 in namespace ${ns}, a standby of v4 cluster hippo is already done.`);
+        // v4 archiving asynchronously: refused before anything is written, as its spool is out of the proof's sight.
+        await createObjects([
+            {
+                apiVersion: 'v1',
+                kind: 'ConfigMap',
+                metadata: { name: 'hippo-config-backrest', namespace: ns },
+                data: { 'async.conf': '[global]\narchive-async=y\n' },
+            } as KubeObject,
+        ]);
+        const spooling = await run(['promote', 'hippo', '-n', ns, '--yes']);
+        expect(spooling.code).toBe(3);
+        expect(spooling.stderr).toContain('v4 archives asynchronously (ConfigMap hippo-config-backrest async.conf [global] archive-async=y)');
+        expect((await client().get<KubeObject>(`/apis/crunchydata.com/v1/namespaces/${ns}/pgclusters/hippo`)).metadata.annotations).not.toHaveProperty(
+            'ivyo-upgrade.ivorysql.org/promoted-to',
+        );
+        await client().request('PATCH', `/api/v1/namespaces/${ns}/configmaps/hippo-config-backrest`, {
+            body: { data: { 'async.conf': '[global]\narchive-async=n\n' } },
+            contentType: 'application/merge-patch+json',
+        });
+
         // promote, with no v4 operator at work: v4 is asked to shut down and never seen down, so nothing is promoted.
         const v5 = `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters/hippo-v5`;
         const early = await run(['promote', 'hippo', '-n', ns, '--confirm-replayed', '--yes', '--timeout', '2s']);

@@ -32,6 +32,7 @@ function state(extra: Partial<PromoteState> = {}): PromoteState {
         secrets: new Set(['hippo-hippo-secret', 'hippo-v5-pguser-hippo']),
         replay: null,
         role: null,
+        archiveAsync: null,
         ...extra,
     };
 }
@@ -78,6 +79,12 @@ describe('planPromote', () => {
         expect(after({ ready: true, pod: 'hippo-v5-00-abcd-0' })).toEqual([]);
         // Where the pod cannot be read, nothing is planned: the command prints the SQL and how to run it.
         expect(after({ unreadable: 'no pod of hippo-v5 runs' })).toEqual([]);
+    });
+
+    it("refuses before anything where v4's own pgBackRest configuration archives asynchronously: its spool is out of the proof's sight", () => {
+        expect(() => planPromote(state({ archiveAsync: 'ConfigMap hippo-config-backrest a.conf [global] archive-async=y' }), { confirmReplayed: true })).toThrow(
+            /v4 archives asynchronously \(ConfigMap hippo-config-backrest a\.conf \[global\] archive-async=y\): a segment still in its spool/,
+        );
     });
 
     it('refuses: no standby, one it did not make, a cluster that is no standby, v4 gone, passwords not copied yet', () => {
