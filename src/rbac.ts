@@ -21,7 +21,7 @@ const READ_V4: Permission[] = [
     { group: '', resource: 'secrets', verbs: ['list'] },
     { group: '', resource: 'configmaps', verbs: ['get', 'list'] },
     { group: '', resource: 'services', verbs: ['list'] },
-    { group: '', resource: 'persistentvolumes', verbs: ['list'], clusterScoped: true },
+    { group: '', resource: 'persistentvolumes', verbs: ['get', 'list'], clusterScoped: true },
 ];
 
 /** The target CRD's schema: where it takes PostgreSQL parameters (without it, the field every v5 operator takes). */

@@ -51,7 +51,7 @@ export async function readPrepareState(client: KubeClient, namespace: string, cl
     // inspect gets by without PersistentVolumes; prepare sets their reclaim policy and must not skip that unseen.
     if (snapshot.pvsUnreadable) {
         throw new UserError(
-            `${snapshot.pvsUnreadable}: prepare sets the reclaim policy of the reused PVs and needs list and patch on persistentvolumes ("kubectl ivyo-upgrade inspect --print-rbac" prints the role kubectl-ivyo-upgrade-volumes to bind)`,
+            `${snapshot.pvsUnreadable}: prepare sets the reclaim policy of the reused PVs and needs get, list and patch on persistentvolumes ("kubectl ivyo-upgrade inspect --print-rbac" prints the role kubectl-ivyo-upgrade-volumes to bind)`,
         );
     }
     const recordedCapture = prepared?.capture ?? null;

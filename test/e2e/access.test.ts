@@ -55,7 +55,7 @@ describe('inspect with restricted users', () => {
         expect(r.code).toBe(1);
         expect(r.stdout).toBe('');
         expect(r.stderr).toBe(
-            'error: forbidden: cannot list persistentvolumes: prepare sets the reclaim policy of the reused PVs and needs list and patch on persistentvolumes ("kubectl ivyo-upgrade inspect --print-rbac" prints the role kubectl-ivyo-upgrade-volumes to bind)\n',
+            'error: forbidden: cannot get persistentvolumes: prepare sets the reclaim policy of the reused PVs and needs get, list and patch on persistentvolumes ("kubectl ivyo-upgrade inspect --print-rbac" prints the role kubectl-ivyo-upgrade-volumes to bind)\n',
         );
     });
 

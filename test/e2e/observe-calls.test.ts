@@ -48,6 +48,23 @@ describe('observe', () => {
     });
 });
 
+describe('observe one cluster', () => {
+    it('reads the PVs its claims name, by name, and no list of every PV of the Kubernetes cluster', async () => {
+        const c = countingClient();
+        const snap = await observe(c, { namespace: three, cluster: 'alpha' });
+        const pvGets = c.paths.filter((p) => p.startsWith('GET /api/v1/persistentvolumes'));
+        expect(pvGets.every((p) => /^GET \/api\/v1\/persistentvolumes\/pv-/.test(p))).toBe(true);
+        const alphaClaims = snap.pvcs
+            .filter((p) => p.metadata.name.startsWith('alpha'))
+            .map((p) => p.spec?.volumeName)
+            .sort();
+        expect(snap.pvs.map((p) => p.metadata.name).sort()).toEqual(alphaClaims);
+        expect(pvGets).toHaveLength(alphaClaims.length);
+        // beta's and gamma's volumes are not read.
+        expect(snap.pvs.some((p) => /beta|gamma/.test(p.metadata.name))).toBe(false);
+    });
+});
+
 describe('KubeClient.list', () => {
     it('follows continue tokens: 501 objects come back whole, in two pages of at most 500', async () => {
         const ns = await createNamespace('paging');

@@ -14,7 +14,7 @@ describe('permissions, one source of truth', () => {
     it('merges rules by resource', () => {
         const merged = mergedRules(PERMISSIONS.prepare);
         expect(merged.find((r) => r.resource === 'configmaps')?.verbs).toEqual(['create', 'get', 'list', 'patch']);
-        expect(merged.find((r) => r.resource === 'persistentvolumes')).toEqual({ group: '', resource: 'persistentvolumes', verbs: ['list', 'patch'], clusterScoped: true });
+        expect(merged.find((r) => r.resource === 'persistentvolumes')).toEqual({ group: '', resource: 'persistentvolumes', verbs: ['get', 'list', 'patch'], clusterScoped: true });
     });
 
     it('never grants deleting a PVC or a PV', () => {
