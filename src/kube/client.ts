@@ -14,6 +14,8 @@ export class ApiError extends Error {
         readonly path: string,
         /** The kubeconfig context the request was made with, for messages. */
         readonly context: string,
+        /** A 429's or 503's Retry-After, in seconds, when the server sent one. */
+        readonly retryAfter: number | null = null,
     ) {
         super(message);
         this.name = 'ApiError';
@@ -92,7 +94,24 @@ export class KubeClient {
         return items;
     }
 
+    /**
+     * One request. A read (GET) that meets a transient fault (a connection reset, 429 Too Many Requests, a 5xx) is
+     * sent again after a backoff (or the server's Retry-After), READ_ATTEMPTS times at most; a write never is, as it
+     * may have taken effect.
+     */
     async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+        for (let attempt = 1; ; attempt++) {
+            try {
+                return await this.once<T>(method, path, opts);
+            } catch (e) {
+                const wait = method === 'GET' && attempt < READ_ATTEMPTS ? retryDelayMs(e, attempt) : null;
+                if (wait === null) throw e;
+                await new Promise((r) => setTimeout(r, wait));
+            }
+        }
+    }
+
+    private async once<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
         const url = new URL(this.server.replace(/\/+$/, '') + path);
         for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
         const options: https.RequestOptions = { method, headers: { Accept: opts.accept ?? 'application/json' } };
@@ -107,13 +126,13 @@ export class KubeClient {
                 'Content-Length': String(Buffer.byteLength(payload)),
             };
         }
-        const { status, text, type } = await this.send(url, options, payload);
+        const { status, text, type, retryAfter } = await this.send(url, options, payload);
         if (status >= 200 && status < 300) {
             // Pod logs and the like come back as text; everything else is JSON.
             if (text === '' || !type.includes('json')) return (text === '' ? undefined : text) as T;
             return JSON.parse(text) as T;
         }
-        throw toApiError(status, text, method, url.pathname, this.contextName);
+        throw toApiError(status, text, method, url.pathname, this.contextName, retryAfter);
     }
 
     /**
@@ -161,13 +180,20 @@ export class KubeClient {
         }
     }
 
-    private send(url: URL, options: https.RequestOptions, payload: string | undefined): Promise<{ status: number; text: string; type: string }> {
+    private send(url: URL, options: https.RequestOptions, payload: string | undefined): Promise<{ status: number; text: string; type: string; retryAfter: number | null }> {
         const transport = url.protocol === 'http:' ? http : https;
         return new Promise((resolve, reject) => {
             const req = transport.request(url, options, (res) => {
                 const chunks: Buffer[] = [];
                 res.on('data', (c: Buffer) => chunks.push(c));
-                res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), type: String(res.headers['content-type'] ?? '') }));
+                res.on('end', () =>
+                    resolve({
+                        status: res.statusCode ?? 0,
+                        text: Buffer.concat(chunks).toString('utf8'),
+                        type: String(res.headers['content-type'] ?? ''),
+                        retryAfter: /^\d+$/.test(String(res.headers['retry-after'] ?? '')) ? Number(res.headers['retry-after']) : null,
+                    }),
+                );
                 res.on('error', reject);
             });
             let timer: NodeJS.Timeout | undefined;
@@ -202,7 +228,25 @@ function errorText(e: unknown): string {
     return String(e);
 }
 
-function toApiError(status: number, text: string, method: string, path: string, context: string): ApiError {
+/** How many times a read is sent at most, and the longest a server's Retry-After is waited for. */
+const READ_ATTEMPTS = 4;
+const RETRY_AFTER_CAP_S = 10;
+
+/**
+ * How long to wait before sending a read again, or null when its failure is not transient: 429 and 5xx answers
+ * (after Retry-After, capped, or 0.25 s, 0.5 s, 1 s), and a connection reset or broken mid-request. A refused
+ * connection, a timeout (--request-timeout, the connect timeout) and every other answer are final.
+ */
+function retryDelayMs(e: unknown, attempt: number): number | null {
+    const backoff = 250 * 2 ** (attempt - 1);
+    if (e instanceof ApiError && (e.status === 429 || (e.status >= 500 && e.status <= 599))) {
+        return e.retryAfter !== null ? Math.min(e.retryAfter, RETRY_AFTER_CAP_S) * 1000 : backoff;
+    }
+    if (e instanceof ConnectionError && !e.timedOut && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return backoff;
+    return null;
+}
+
+function toApiError(status: number, text: string, method: string, path: string, context: string, retryAfter: number | null = null): ApiError {
     let reason = '';
     let message = text.trim().split('\n')[0] ?? '';
     try {
@@ -212,5 +256,5 @@ function toApiError(status: number, text: string, method: string, path: string, 
     } catch {
         // Not a Status object (a proxy's HTML page, say): keep the first line of the text.
     }
-    return new ApiError(status, reason, message || `HTTP ${status}`, method, path, context);
+    return new ApiError(status, reason, message || `HTTP ${status}`, method, path, context, retryAfter);
 }
