@@ -7,6 +7,25 @@ import path from 'node:path';
 
 export const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const absent = path.resolve('scripts/stubs/absent.cjs');
+const nodeUrl = path.resolve('scripts/stubs/node-url.cjs');
+
+/**
+ * client-node's KubeConfig imports its generated API index for two names it needs only to make API clients,
+ * which this tool never does (it sends its own requests): the index pulls in every generated API, most of the
+ * bundle. Its two names come from their own modules instead.
+ */
+const clientNodeParts = {
+    name: 'client-node-parts',
+    setup(b) {
+        b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
+            args.importer.endsWith(path.join('@kubernetes', 'client-node', 'dist', 'config.js')) ? { path: args.importer, namespace: 'client-node-gen' } : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'client-node-gen' }, (args) => ({
+            resolveDir: path.join(path.dirname(args.path), 'gen'),
+            contents: "export { createConfiguration } from './configuration.js';\nexport { ServerConfiguration } from './servers.js';\n",
+        }));
+    },
+};
 
 export async function bundle(outfile) {
     mkdirSync(path.dirname(outfile), { recursive: true });
@@ -19,10 +38,11 @@ export async function bundle(outfile) {
         format: 'cjs',
         minify: true,
         legalComments: 'none',
-        alias: { bufferutil: absent, 'utf-8-validate': absent, encoding: absent, 'supports-color': absent },
+        alias: { bufferutil: absent, 'utf-8-validate': absent, encoding: absent, 'supports-color': absent, 'whatwg-url': nodeUrl },
         define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__import_meta_url' },
         banner: { js: "#!/usr/bin/env node\nconst __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
         logLevel: 'warning',
+        plugins: [clientNodeParts],
     });
     // An extensionless file is CommonJS unless a package.json above it says otherwise; say it here.
     writeFileSync(path.join(path.dirname(outfile), 'package.json'), '{ "type": "commonjs" }\n');

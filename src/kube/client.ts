@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import { Exec, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { Exec } from '@kubernetes/client-node/dist/exec.js';
 import { Writable } from 'node:stream';
 import type { ObjectList } from './types.js';
 
