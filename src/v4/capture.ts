@@ -44,16 +44,20 @@ type ConfigMap = KubeObject & { data?: Record<string, string> };
 
 export const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
+const names = (xs: unknown[]) => xs.filter((x): x is string => typeof x === 'string' && x !== '');
+
+/** The ConfigMaps and Secrets a pgcluster's `backrestConfig` projects into /etc/pgbackrest/conf.d (v4.7.9 internal/operator/pgbackrest.go). */
+export function backrestProjections(spec: Record<string, unknown>): { configMaps: string[]; secrets: string[] } {
+    const projections = Array.isArray(spec.backrestConfig) ? spec.backrestConfig.filter(isObject) : [];
+    const nameOf = (source: unknown) => (isObject(source) ? source.name : undefined);
+    return { configMaps: names(projections.map((p) => nameOf(p.configMap))), secrets: names(projections.map((p) => nameOf(p.secret))) };
+}
+
 /** The names a pgcluster's spec gives to its TLS Secrets and its pgBackRest projections. */
 function specNames(spec: Record<string, unknown>): { configMaps: string[]; secrets: string[] } {
     const tls = isObject(spec.tls) ? spec.tls : {};
-    const projections = Array.isArray(spec.backrestConfig) ? spec.backrestConfig.filter(isObject) : [];
-    const nameOf = (source: unknown) => (isObject(source) ? source.name : undefined);
-    const names = (xs: unknown[]) => xs.filter((x): x is string => typeof x === 'string' && x !== '');
-    return {
-        configMaps: names(projections.map((p) => nameOf(p.configMap))),
-        secrets: names([tls.tlsSecret, tls.caSecret, tls.replicationTLSSecret, ...projections.map((p) => nameOf(p.secret))]),
-    };
+    const projected = backrestProjections(spec);
+    return { configMaps: projected.configMaps, secrets: [...names([tls.tlsSecret, tls.caSecret, tls.replicationTLSSecret]), ...projected.secrets] };
 }
 
 /** Of `<c>-config`, the annotation `config` (the live DCS); nothing of the others. */

@@ -1,5 +1,5 @@
-import { isObject, type V4Capture } from '../v4/capture.js';
-import { parseIni, parseJson, resourcesOf, type CarryItem, type Spec } from './carry-common.js';
+import { backrestProjections, isObject, type V4Capture } from '../v4/capture.js';
+import { parseIni, parseJson, pgbackrestOf, resourcesOf, type CarryItem, type Spec } from './carry-common.js';
 
 /** v4 schedule type → v5 schedule field (pgBackRest backup types full, diff, incr). */
 const SCHEDULE_FIELD: Record<string, 'full' | 'differential' | 'incremental'> = { full: 'full', diff: 'differential', incr: 'incremental' };
@@ -61,12 +61,13 @@ function scheduleOptions(options: string, repo: string, s: Spec, from: string, r
             continue;
         }
         const v5Key = `${repo}-${retention}`;
-        const global = ((s.backups ??= {}).pgbackrest ??= {}).global ?? {};
+        const pgbackrest = pgbackrestOf(s);
+        const global = pgbackrest.global ?? {};
         const v = value.replace(/^["']|["']$/g, '');
         if (global[v5Key] !== undefined && global[v5Key] !== v) {
             report.push({ outcome: 'action', from: `${from} ${option}`, why: `spec.backups.pgbackrest.global has ${v5Key} ${global[v5Key]} already: choose one` });
         } else {
-            s.backups.pgbackrest.global = { ...global, [v5Key]: v };
+            pgbackrest.global = { ...global, [v5Key]: v };
             report.push({ outcome: 'translated', from: `${from} ${option}`, to: `spec.backups.pgbackrest.global ${v5Key}` });
         }
     }
@@ -96,7 +97,7 @@ const BACKREST_SECRET = /(cipher-pass|-key$|-key-secret$|-token$|-key-passphrase
  * (v4's delete keeps both: cmd/pgo-rmdata/process.go removes only the cluster's own ConfigMaps).
  */
 export function carryBackrestConfig(c: V4Capture, s: Spec, cluster: string, report: CarryItem[]): void {
-    const pgbackrest = (s.backups ??= {}).pgbackrest ?? (s.backups.pgbackrest = {});
+    const pgbackrest = pgbackrestOf(s);
     const global: Record<string, string> = {};
     for (const m of c.configMaps.filter((x) => x.role === 'backrest-config')) {
         for (const [file, content] of Object.entries(m.data)) {
@@ -130,9 +131,7 @@ export function carryBackrestConfig(c: V4Capture, s: Spec, cluster: string, repo
         pgbackrest.global = { ...pgbackrest.global, ...global };
         report.push({ outcome: 'carried', from: `pgBackRest [global] ${Object.keys(global).sort().join(', ')}`, to: 'spec.backups.pgbackrest.global' });
     }
-    const projected = (Array.isArray(c.pgcluster.spec.backrestConfig) ? c.pgcluster.spec.backrestConfig.filter(isObject) : [])
-        .map((p) => (isObject(p.secret) && typeof p.secret.name === 'string' ? p.secret.name : ''))
-        .filter((n) => n !== '');
+    const projected = backrestProjections(c.pgcluster.spec).secrets;
     const own = `${cluster}-config-backrest`;
     const secrets = [...new Set([...projected, ...(c.secrets.includes(own) ? [own] : [])])];
     const listed = new Set((pgbackrest.configuration ?? []).map((p) => p.secret?.name));

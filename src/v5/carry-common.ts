@@ -1,5 +1,5 @@
 import { isObject } from '../v4/capture.js';
-import type { V5Cluster } from './cluster.js';
+import type { V5Cluster, V5PgBackRest } from './cluster.js';
 import type { ParametersAt } from './crd-fields.js';
 
 /**
@@ -17,6 +17,11 @@ export type Spec = NonNullable<V5Cluster['spec']>;
 export type InstanceSet = NonNullable<Spec['instances']>[number];
 
 export const nonEmpty = (x: unknown): x is Record<string, unknown> => isObject(x) && Object.keys(x).length > 0;
+
+/** The manifest's `spec.backups.pgbackrest`, made where it is missing, for a carry to add to. */
+export function pgbackrestOf(s: Spec): V5PgBackRest {
+    return ((s.backups ??= {}).pgbackrest ??= {});
+}
 
 /** A non-empty string, or undefined. */
 export const text = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined);

@@ -5,7 +5,7 @@ import { V4 } from '../v4/names.js';
 import { applicationUsers, V4_SYSTEM_ROLES } from '../v4/preflight.js';
 import { isV5UserName } from '../targets/names.js';
 import { carryBackrestConfig, carryBackrestResources, carrySchedules } from './carry-backrest.js';
-import { nonEmpty, parseIni, parseJson, resourcesOf, strings, text, type CarryItem, type CarryOptions, type Spec } from './carry-common.js';
+import { nonEmpty, parseIni, parseJson, pgbackrestOf, resourcesOf, strings, text, type CarryItem, type CarryOptions, type Spec } from './carry-common.js';
 import { carryAntiAffinity, carryNodeAffinity, carryReplicas } from './carry-placement.js';
 import { carryTls } from './carry-tls.js';
 import type { V5Cluster } from './cluster.js';
@@ -350,8 +350,7 @@ function carryRest(c: V4Capture, s: Spec, o: CarryOptions, report: CarryItem[]):
     }
     const annotations = isObject(spec.annotations) ? spec.annotations : {};
     if (nonEmpty(annotations.backrest)) {
-        const pgbackrest = (s.backups ??= {}).pgbackrest ?? (s.backups.pgbackrest = {});
-        pgbackrest.metadata = { annotations: strings(annotations.backrest) };
+        pgbackrestOf(s).metadata = { annotations: strings(annotations.backrest) };
         report.push({ outcome: 'translated', from: 'spec.annotations.backrest', to: 'spec.backups.pgbackrest.metadata.annotations' });
     }
     if (spec.exporter === true && text(spec.exporterport) && text(spec.exporterport) !== '9187') {
