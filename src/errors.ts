@@ -9,6 +9,11 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** An error the user can act on: its message is printed as is, on one line, after `error: `. */
+/** The first line of what a failure says, for a message of one line. */
+export function firstLine(e: unknown): string {
+    return e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
+}
+
 export class UserError extends Error {
     constructor(
         message: string,

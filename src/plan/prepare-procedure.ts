@@ -1,4 +1,5 @@
 import type { KubeClient } from '../kube/client.js';
+import { firstLine } from '../errors.js';
 import { paths } from '../kube/paths.js';
 import { removePvcLabels, retainPv } from '../kube/volume-writes.js';
 import { applyRequest, createRequest, deleteRequest, mergePatchRequest, send, type WriteRequest } from '../kube/writes.js';
@@ -88,9 +89,7 @@ async function showBackups(client: KubeClient, s: PrepareState, log: (line: stri
         } catch (e) {
             const phase = pod.status?.phase ?? 'unknown';
             const why = phase === 'Running' ? '' : `pod ${pod.metadata.name} is ${phase}, not Running; `;
-            log(
-                `  cannot show the ${t} backup set (${why}exec answered: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}); check it yourself before going on: ${shell}`,
-            );
+            log(`  cannot show the ${t} backup set (${why}exec answered: ${firstLine(e)}); check it yourself before going on: ${shell}`);
         }
     }
 }

@@ -1,5 +1,6 @@
 import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
+import { firstLine } from '../errors.js';
 import { paths } from '../kube/paths.js';
 import { jobFailed } from '../kube/jobs.js';
 import { getPgcluster } from '../v4/observe.js';
@@ -60,6 +61,6 @@ async function jobLogTail(client: KubeClient, namespace: string, job: string): P
         const text = await client.request<string>('GET', paths.podLog(namespace, pod.metadata.name), { query: { tailLines: '20' }, accept: 'text/plain' });
         return String(text);
     } catch (e) {
-        return `(the log of pod ${pod.metadata.name} could not be read: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+        return `(the log of pod ${pod.metadata.name} could not be read: ${firstLine(e)})`;
     }
 }
