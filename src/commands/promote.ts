@@ -1,7 +1,8 @@
 import { UsageError } from '../errors.js';
 import { discover, v4NotServed } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
-import { PROMOTED_MARK, promoteStandby } from '../plan/promote.js';
+import { promoteStandby } from '../plan/promote.js';
+import { PROMOTED_MARK } from '../v4/names.js';
 import { replicationRoleSql } from '../v5/replay.js';
 import { readPromoteState } from '../v5/promote-state.js';
 import { chooseTarget } from '../targets/choice.js';

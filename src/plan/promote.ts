@@ -5,11 +5,9 @@ import type { Flavor } from '../targets/flavors.js';
 import { PROMOTED_MARK, V4 } from '../v4/names.js';
 import { v5UserSecret } from '../v5/logical-job.js';
 import { SOURCE_ANNOTATION } from '../v5/manifest.js';
-import { readPromoteState, type PromoteState } from '../v5/promote-state.js';
+import { EXEC_TIMEOUT_MS, readPromoteState, v4Remaining, type PromoteState } from '../v5/promote-state.js';
 import { replicationRoleSql, type ReplayProof } from '../v5/replay.js';
 import { PreconditionFailed, type Procedure } from './execute.js';
-
-export { PROMOTED_MARK };
 
 export interface PromoteOptions {
     /** `--confirm-replayed`: the user checked that the standby replayed v4's last archived WAL (the tool cannot read it). */
@@ -82,11 +80,7 @@ export function planPromote(s: PromoteState, o: PromoteOptions): PromoteAction[]
     const actions: PromoteAction[] = [];
     if (!marked) actions.push({ kind: 'mark-v4' });
     if (v4.spec?.shutdown !== true) actions.push({ kind: 'shutdown-v4' });
-    const remaining = [
-        ...(v4.status?.state === V4.shutdownState ? [] : [`pgcluster state "${v4.status?.state ?? 'none'}"`]),
-        ...s.v4Deployments.filter((d) => (d.spec?.replicas ?? 1) > 0).map((d) => `deployment ${d.metadata.name}`),
-        ...s.v4Pods.map((p) => `pod ${p}`),
-    ];
+    const remaining = v4Remaining(v4, s.v4Deployments, s.v4Pods);
     if (actions.length > 0 || remaining.length > 0) return [...actions, { kind: 'wait-v4-shutdown', remaining }];
     // The proof (src/v5/replay.ts): the standby's replay position at or past the end of v4's newest archived segment.
     const r = s.replay;
@@ -177,7 +171,13 @@ export function promoteStandby(
                 case 'create-replication-role':
                     // psql in the pod writes: a dry run leaves it out, as it does every write.
                     if (!dryRun)
-                        await client.exec(namespace, a.pod, 'database', ['psql', '-XAt', '-v', 'ON_ERROR_STOP=1', '-c', replicationRoleSql(flavor.replicationUser)], 30_000);
+                        await client.exec(
+                            namespace,
+                            a.pod,
+                            'database',
+                            ['psql', '-XAt', '-v', 'ON_ERROR_STOP=1', '-c', replicationRoleSql(flavor.replicationUser)],
+                            EXEC_TIMEOUT_MS,
+                        );
                     return;
                 default:
                     return;

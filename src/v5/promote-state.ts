@@ -1,5 +1,6 @@
 import type { KubeClient } from '../kube/client.js';
 import { orAbsent } from '../kube/errors.js';
+import { firstLine } from '../errors.js';
 import { paths } from '../kube/paths.js';
 import type { Deployment, KubeObject, Pgcluster } from '../kube/types.js';
 import type { Flavor } from '../targets/flavors.js';
@@ -47,7 +48,20 @@ function asyncIn(cm: (KubeObject & { data?: Record<string, string> }) | null): s
 
 /** The stanza PGO v5 names its repositories' (v5.8.9 internal/pgbackrest/config.go DefaultStanzaName), as v4 did. */
 const STANZA = 'db';
-const EXEC_TIMEOUT_MS = 30_000;
+/** How long one psql or pgbackrest run in a pod may take. */
+export const EXEC_TIMEOUT_MS = 30_000;
+
+/**
+ * What of v4 still runs, each named; none once ShutdownCluster is done (v4.7.9 internal/operator/cluster/clusterlogic.go):
+ * the state `pgcluster Shutdown`, every Deployment at 0, no PostgreSQL pod left (one being deleted may still be stopping).
+ */
+export function v4Remaining(pgcluster: Pgcluster | null, deployments: Deployment[], pods: string[]): string[] {
+    return [
+        ...(pgcluster?.status?.state === V4.shutdownState ? [] : [`pgcluster state "${pgcluster?.status?.state ?? 'none'}"`]),
+        ...deployments.filter((d) => (d.spec?.replicas ?? 1) > 0).map((d) => `deployment ${d.metadata.name}`),
+        ...pods.map((p) => `pod ${p}`),
+    ];
+}
 
 /** The promoted cluster's primary (Patroni's status annotation `"role":"master"` or `"primary"`, PGO v5.8.9 PodIsPrimary), and whether the role is there. */
 async function readRole(client: KubeClient, flavor: Flavor, namespace: string, v5Name: string): Promise<PromoteState['role']> {
@@ -60,7 +74,7 @@ async function readRole(client: KubeClient, flavor: Flavor, namespace: string, v
         const answer = (await client.exec(namespace, primary.metadata.name, 'database', ['psql', '-XAtc', REPLICATION_ROLE_CHECK(flavor.replicationUser)], EXEC_TIMEOUT_MS)).trim();
         return { ready: answer === 't', pod: primary.metadata.name };
     } catch (e) {
-        return { unreadable: `exec in pod ${primary.metadata.name} answered: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+        return { unreadable: `exec in pod ${primary.metadata.name} answered: ${firstLine(e)}` };
     }
 }
 
@@ -83,7 +97,7 @@ export async function readReplay(client: KubeClient, flavor: Flavor, namespace: 
         const proof = replayProof(replayed, size, newest);
         return proof ? { proof } : { unreadable: `pod ${pod} answered a replay position "${replayed}" and segment size "${size}" that are not what PostgreSQL prints` };
     } catch (e) {
-        return { unreadable: `exec in pod ${pod} answered: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+        return { unreadable: `exec in pod ${pod} answered: ${firstLine(e)}` };
     }
 }
 
@@ -97,7 +111,8 @@ export async function readPromoteState(client: KubeClient, flavor: Flavor, names
         client.list<KubeObject>(paths.secret(namespace), { metadataOnly: true }),
         orAbsent(client.get<KubeObject & { data?: Record<string, string> }>(paths.configMap(namespace, `${v4Cluster}-config-backrest`))),
     ]);
-    const v4Down = pgcluster?.status?.state === V4.shutdownState && pods.length === 0 && deployments.every((d) => (d.spec?.replicas ?? 1) === 0);
+    const podNames = pods.map((p) => p.metadata.name);
+    const v4Down = v4Remaining(pgcluster, deployments, podNames).length === 0;
     return {
         namespace,
         flavor,
@@ -105,7 +120,7 @@ export async function readPromoteState(client: KubeClient, flavor: Flavor, names
         v5Name,
         pgcluster,
         v4Deployments: deployments,
-        v4Pods: pods.map((p) => p.metadata.name),
+        v4Pods: podNames,
         cluster,
         secrets: new Set(secrets.map((s) => s.metadata.name)),
         replay: v4Down && cluster?.spec?.standby?.enabled === true ? await readReplay(client, flavor, namespace, v5Name) : null,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, Pgcluster } from '../../src/kube/types.js';
-import { PROMOTED_MARK, describePromote, planPromote, type PromoteAction } from '../../src/plan/promote.js';
+import { describePromote, planPromote, type PromoteAction } from '../../src/plan/promote.js';
+import { PROMOTED_MARK } from '../../src/v4/names.js';
 import { replayProof } from '../../src/v5/replay.js';
 import { inspectCluster } from '../../src/v4/model.js';
 import { SCENARIOS } from '../fixtures/v4/cluster.js';
