@@ -1,62 +1,38 @@
 import yargs, { type Argv } from 'yargs';
 import { UsageError, UserError } from './errors.js';
 import type { Io } from './io.js';
-import { VERSION } from './version.js';
 import { globalFlags, type GlobalFlags } from './commands/global.js';
-import { applyCommand } from './commands/apply.js';
-import { completionCommand } from './commands/completion.js';
-import { generateCommand } from './commands/generate.js';
-import { inspectCommand } from './commands/inspect.js';
-import { prepareCommand } from './commands/prepare.js';
-import { releasePvcCommand } from './commands/release-pvc.js';
-import { cutoverCommand } from './commands/cutover.js';
-import { promoteCommand } from './commands/promote.js';
-import { commandName, flagModels, rootFlagModels, toYargs, type AnyCommandSpec } from './commands/spec.js';
-import type { CliModel } from './completion.js';
-
-/** Every command, in the order help lists them. */
-const COMMAND_SPECS: AnyCommandSpec[] = [inspectCommand, prepareCommand, generateCommand, applyCommand, promoteCommand, cutoverCommand, releasePvcCommand, completionCommand];
-
-/** The subcommands, for messages that point at their help. */
-export const COMMANDS = COMMAND_SPECS.map(commandName);
-
-/** The CLI as completion sees it, from the same declarations yargs is built from. */
-export function cliModel(): CliModel {
-    return {
-        rootFlags: rootFlagModels(),
-        commands: COMMAND_SPECS.map((spec) => ({ name: commandName(spec), flags: flagModels(spec), positional: spec.completes?.positional })),
-    };
-}
+import { COMMAND_SPECS } from './commands/index.js';
+import { toYargs } from './commands/spec.js';
 
 /** The yargs root. Commands are registered one by one (no commandDir: it cannot work in a bundle). */
 export function buildCli(io: Io): Argv<GlobalFlags> {
-    return yargs()
-        .options(globalFlags)
-        .scriptName('kubectl ivyo-upgrade')
-        .usage(
-            '$0 <command> [flags]\n\nMove a PostgreSQL cluster run by Crunchy PGO v4 onto IVYO (IvoryCluster) or Crunchy PGO v5 (PostgresCluster).\nFlags go after the plugin name: kubectl ivyo-upgrade -n NAMESPACE ...',
-        )
-        .command(COMMAND_SPECS.map((spec) => toYargs(spec, io)))
-        .demandCommand(1, 'a command is required: see "kubectl ivyo-upgrade --help"')
-        .recommendCommands()
-        .strict()
-        .strictCommands()
-        .version(VERSION)
-        .alias('h', 'help')
-        .wrap(Math.min(120, io.stdout.isTTY ? (io.stdout.columns ?? 100) : 100))
-        .exitProcess(false)
-        .showHelpOnFail(false)
-        .check((a) => {
-            for (const flag of ['namespace', 'kubeconfig', 'context'] as const) {
-                if (a[flag] === '') throw new UsageError(`--${flag}${flag === 'namespace' ? ' (-n)' : ''} needs a value`);
-            }
-            return true;
-        }, true)
-        .fail((msg, err) => {
-            if (err instanceof UserError) throw err;
-            // yargs reports a throwing coerce or check as its own error type, message kept.
-            throw new UsageError(usageMessage(err?.message ?? msg));
-        });
+    return (
+        yargs()
+            .options(globalFlags)
+            .scriptName('kubectl ivyo-upgrade')
+            .command(COMMAND_SPECS.map((spec) => toYargs(spec, io)))
+            .demandCommand(1, 'a command is required: see "kubectl ivyo-upgrade --help"')
+            .recommendCommands()
+            .strict()
+            .strictCommands()
+            // --help and --version are answered before yargs is loaded (help.ts).
+            .version(false)
+            .help(false)
+            .exitProcess(false)
+            .showHelpOnFail(false)
+            .check((a) => {
+                for (const flag of ['namespace', 'kubeconfig', 'context'] as const) {
+                    if (a[flag] === '') throw new UsageError(`--${flag}${flag === 'namespace' ? ' (-n)' : ''} needs a value`);
+                }
+                return true;
+            }, true)
+            .fail((msg, err) => {
+                if (err instanceof UserError) throw err;
+                // yargs reports a throwing coerce or check as its own error type, message kept.
+                throw new UsageError(usageMessage(err?.message ?? msg));
+            })
+    );
 }
 
 /** yargs' usage messages, said in this tool's words. */

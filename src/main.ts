@@ -1,4 +1,6 @@
-import { buildCli, cliModel, COMMANDS } from './cli.js';
+import { buildCli } from './cli.js';
+import { cliModel, COMMANDS } from './commands/index.js';
+import { quickAnswer } from './help.js';
 import { ExitCode, UsageError, UserError } from './errors.js';
 import type { Io } from './io.js';
 import { runComplete } from './commands/completion.js';
@@ -12,12 +14,10 @@ export async function main(argv: string[], given: Io): Promise<number> {
         return ExitCode.Ok;
     }
     const debug = argv.includes('--debug');
-    let printed = '';
     try {
-        await buildCli(io).parseAsync(argv, {}, (_err, _args, output) => {
-            printed = output;
-        });
-        if (printed) io.stdout.write(printed.endsWith('\n') ? printed : `${printed}\n`);
+        const quick = quickAnswer(argv);
+        if (quick !== null) io.stdout.write(quick);
+        else await buildCli(io).parseAsync(argv);
         return ExitCode.Ok;
     } catch (e) {
         return report(e, argv, io, debug);

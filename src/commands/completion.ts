@@ -1,7 +1,5 @@
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { KubeClient } from '../kube/client.js';
-import { loadKubeconfig } from '../kube/kubeconfig.js';
 import { paths } from '../kube/paths.js';
 import type { KubeObject } from '../kube/types.js';
 import { complete, completionScript, printCompletions, type CliModel, type NameSources } from '../completion.js';
@@ -25,21 +23,19 @@ export const completionCommand = defineCommand({
 
 /** Live names for completion: the default kubeconfig, short timeouts, metadata only. */
 function liveNames(io: Io): NameSources {
-    const connect = () => {
+    const connect = async () => {
+        const [{ loadKubeconfig }, { KubeClient }] = await Promise.all([import('../kube/kubeconfig.js'), import('../kube/client.js')]);
         const cfg = loadKubeconfig({ env: io.env });
         return { client: new KubeClient(cfg.kc, cfg.server, 2000, cfg.contextName), cfg };
     };
     const names = async (path: (ns: string) => string, namespace: string | undefined) => {
-        const { client, cfg } = connect();
+        const { client, cfg } = await connect();
         const list = await client.list<KubeObject>(path(namespace ?? cfg.namespace), { metadataOnly: true });
         return list.map((o) => o.metadata.name).sort();
     };
     return {
         namespaces: () => names(paths.namespaces, undefined),
-        contexts: async () =>
-            connect()
-                .cfg.kc.getContexts()
-                .map((c) => c.name),
+        contexts: async () => (await connect()).cfg.kc.getContexts().map((c) => c.name),
         v4Clusters: (ns) => names((n) => paths.pgcluster(n), ns),
         v5Clusters: async (ns) => {
             const lists = await Promise.all(Object.values(FLAVORS).map((f) => names((n) => paths.v5Cluster(f, n), ns).catch(() => [])));

@@ -1,8 +1,5 @@
 import type { ArgumentsCamelCase, InferredOptionTypes, Options } from 'yargs';
 import { UsageError } from '../errors.js';
-import type { Io } from '../io.js';
-import { KubeClient } from '../kube/client.js';
-import { loadKubeconfig } from '../kube/kubeconfig.js';
 import { OUTPUT_FORMATS } from '../output/format.js';
 import type { FlavorName } from '../targets/flavors.js';
 
@@ -60,18 +57,6 @@ export function parseDuration(text: string, flag: string): number {
         throw new UsageError(`invalid duration "${text}" for ${flag}: use a number with a unit, like 10s or 1m, or 0 for none`);
     }
     return parts.reduce((ms, p) => ms + Number(p[1]) * (units[p[2] ?? 's'] ?? 0), 0);
-}
-
-export interface Connection {
-    client: KubeClient;
-    namespace: string;
-    contextName: string;
-}
-
-export function connect(args: GlobalArgs, io: Io): Connection {
-    const timeout = args.requestTimeout;
-    const cfg = loadKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, namespace: args.namespace, env: io.env });
-    return { client: new KubeClient(cfg.kc, cfg.server, timeout, cfg.contextName), namespace: cfg.namespace, contextName: cfg.contextName };
 }
 
 /** A `--timeout` flag in kubectl's duration syntax, parsed (to milliseconds) before any connection. */

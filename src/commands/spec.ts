@@ -2,7 +2,8 @@ import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes, Opti
 import type { FlagModel, NameSources } from '../completion.js';
 import type { Io } from '../io.js';
 import { permissionsHelp, type CommandName } from '../rbac.js';
-import { connect, globalFlags, type Connection, type GlobalFlags } from './global.js';
+import type { Connection } from './connect.js';
+import { globalFlags, type GlobalFlags } from './global.js';
 
 /** What a command's `run` gets besides its arguments: the I/O, and the cluster connection, made on first use. */
 export interface Context {
@@ -72,6 +73,7 @@ export function toYargs(spec: AnyCommandSpec, io: Io): CommandModule<GlobalFlags
             return epilogue ? exemplified.epilogue(epilogue) : exemplified;
         },
         handler: async (args) => {
+            const { connect } = await import('./connect.js');
             let connection: Connection | undefined;
             const typed = args as ArgsOf<Record<string, Options>, Record<string, PositionalOptions>>;
             await spec.run(typed, { io, connect: () => (connection ??= connect(typed, io)) });

@@ -1,41 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
-import { Exec } from '@kubernetes/client-node/dist/exec.js';
 import { Writable } from 'node:stream';
+import { ApiError, CONNECT_TIMED_OUT, ConnectionError } from './errors.js';
 import type { ObjectList } from './types.js';
-
-/** A Kubernetes `Status` answer to a failed request, with what was asked. */
-export class ApiError extends Error {
-    constructor(
-        readonly status: number,
-        readonly reason: string,
-        message: string,
-        readonly method: string,
-        readonly path: string,
-        /** The kubeconfig context the request was made with, for messages. */
-        readonly context: string,
-        /** A 429's or 503's Retry-After, in seconds, when the server sent one. */
-        readonly retryAfter: number | null = null,
-    ) {
-        super(message);
-        this.name = 'ApiError';
-    }
-}
-
-/** The server could not be reached, or did not answer in time. */
-export class ConnectionError extends Error {
-    constructor(
-        readonly server: string,
-        readonly context: string,
-        readonly code: string,
-        message: string,
-        readonly timedOut = false,
-    ) {
-        super(message);
-        this.name = 'ConnectionError';
-    }
-}
 
 export interface RequestOptions {
     query?: Record<string, string | undefined>;
@@ -55,8 +23,6 @@ export interface ListOptions {
 
 /** How long to wait for a TCP (and TLS) connection, whatever --request-timeout says: kubectl's dial timeout. */
 export const CONNECT_TIMEOUT_MS = 30_000;
-/** The code of a ConnectionError when no connection was made within CONNECT_TIMEOUT_MS. */
-export const CONNECT_TIMED_OUT = 'ECONNECTTIMEDOUT';
 
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 const PAGE_SIZE = '500';
@@ -141,6 +107,8 @@ export class KubeClient {
      * Fails when the pod is not running, the kubelet cannot be reached, or the command exits non-zero.
      */
     async exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<string> {
+        // Loaded here, not with the module: its websocket stack is needed only by the commands that exec.
+        const { Exec } = await import('@kubernetes/client-node/dist/exec.js');
         let out = '';
         let err = '';
         const sink = (append: (s: string) => void) =>

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
-import { ApiError, type KubeClient } from './client.js';
+import type { KubeClient } from './client.js';
+import { ApiError } from './errors.js';
 import { V4_GROUP, V4_VERSION } from './paths.js';
 import { FLAVORS, type FlavorName } from '../targets/flavors.js';
 

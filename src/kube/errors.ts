@@ -1,5 +1,39 @@
 import { UserError } from '../errors.js';
-import { ApiError, CONNECT_TIMED_OUT, ConnectionError } from './client.js';
+
+/** A Kubernetes `Status` answer to a failed request, with what was asked. */
+export class ApiError extends Error {
+    constructor(
+        readonly status: number,
+        readonly reason: string,
+        message: string,
+        readonly method: string,
+        readonly path: string,
+        /** The kubeconfig context the request was made with, for messages. */
+        readonly context: string,
+        /** A 429's or 503's Retry-After, in seconds, when the server sent one. */
+        readonly retryAfter: number | null = null,
+    ) {
+        super(message);
+        this.name = 'ApiError';
+    }
+}
+
+/** The server could not be reached, or did not answer in time. */
+export class ConnectionError extends Error {
+    constructor(
+        readonly server: string,
+        readonly context: string,
+        readonly code: string,
+        message: string,
+        readonly timedOut = false,
+    ) {
+        super(message);
+        this.name = 'ConnectionError';
+    }
+}
+
+/** The code of a ConnectionError when no connection was made within the connect timeout. */
+export const CONNECT_TIMED_OUT = 'ECONNECTTIMEDOUT';
 
 /** What an API path names: the verb a method means, the resource, its group, namespace and name. */
 export interface Subject {

@@ -1,6 +1,5 @@
 import type { KubeClient } from '../kube/client.js';
-import { ApiError } from '../kube/client.js';
-import { orAbsent } from '../kube/errors.js';
+import { ApiError, orAbsent } from '../kube/errors.js';
 import { paths } from '../kube/paths.js';
 import type { Deployment, KubeObject, PersistentVolume, PersistentVolumeClaim, Pgcluster, Pgreplica } from '../kube/types.js';
 import { V4 } from './names.js';

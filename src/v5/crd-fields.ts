@@ -1,4 +1,5 @@
-import { ApiError, type KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../kube/client.js';
+import { ApiError } from '../kube/errors.js';
 import type { Flavor } from '../targets/flavors.js';
 import { isObject } from '../v4/capture.js';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/kube/client.js';
+import { ApiError } from '../../src/kube/errors.js';
 import { serverSideApply } from '../../src/kube/writes.js';
 import { FLAVORS } from '../../src/targets/flavors.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';

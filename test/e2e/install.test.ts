@@ -39,6 +39,17 @@ describe('installed from the linux/amd64 archive, as krew does it', () => {
         expect(r.stderr).not.toMatch(/warning/i);
     });
 
+    it("answers --help and --version without loading the rest, the same as the commands' help", () => {
+        for (const command of ['', 'promote']) {
+            const r = sh(`kubectl ivyo-upgrade ${command} --help`);
+            expect(r.status).toBe(0);
+            expect(r.stdout).toBe(fs.readFileSync(path.resolve('test/fixtures/help', `${command || 'root'}.txt`), 'utf8'));
+        }
+        const unknown = sh('kubectl ivyo-upgrade frobnicate --help');
+        expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringMatching(/^error: unknown command "frobnicate"/)]);
+        expect(sh('kubectl ivyo-upgrade --version').stdout).toBe('0.1.0\n');
+    });
+
     it('runs kubectl ivyo-upgrade inspect against the test cluster', () => {
         const r = sh(`kubectl ivyo-upgrade inspect hippo -n ${ns} -o json`);
         expect(r.stderr).toBe('');

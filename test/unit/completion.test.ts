@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { cliModel } from '../../src/cli.js';
+import { cliModel } from '../../src/commands/index.js';
 import { complete, completionScript, type NameSources } from '../../src/completion.js';
 import type { Io } from '../../src/io.js';
 import { main } from '../../src/main.js';

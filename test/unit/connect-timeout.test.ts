@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionError, KubeClient } from '../../src/kube/client.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { ConnectionError } from '../../src/kube/errors.js';
 import { explainKubeError } from '../../src/kube/errors.js';
 import { insecureKubeconfig } from '../support/insecure-kubeconfig.js';
 

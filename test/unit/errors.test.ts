@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, ConnectionError } from '../../src/kube/client.js';
-import { explainKubeError, subjectOf } from '../../src/kube/errors.js';
+import { ApiError, ConnectionError, explainKubeError, subjectOf } from '../../src/kube/errors.js';
 
 describe('subjectOf', () => {
     it('reads verb, resource, group, namespace and name from API paths', () => {

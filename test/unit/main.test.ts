@@ -34,6 +34,33 @@ describe('main(argv, io)', () => {
         expect(out.stdout).not.toMatch(/\u001b\[/);
     });
 
+    it('answers --help for the command named after the global flags, whatever else the line holds', async () => {
+        const help = async (argv: string[]) => {
+            const { io: i, out } = io();
+            expect(await main(argv, i)).toBe(0);
+            return out.stdout;
+        };
+        const promote = await help(['promote', '--help']);
+        expect(promote).toMatch(/^Usage:\n  kubectl ivyo-upgrade promote <cluster> \[flags\]$/m);
+        // -n takes the next word as its value, so "apply" is a namespace here, and the root's help is shown.
+        expect(await help(['-n', 'apply', '--request-timeout', '5s', 'promote', 'hippo', '--bogus', '-h'])).toBe(promote);
+        expect(await help(['-n', 'apply', '-h'])).toMatch(/^Usage:\n  kubectl ivyo-upgrade <command> \[flags\]$/m);
+        expect(await help(['inspect', 'hippo', '--version'])).toMatch(/^\d+\.\d+\.\d+\n$/);
+    });
+
+    it('treats --help after -- as an argument, and help for an unknown command as a usage error', async () => {
+        // After --, the command runs: here it finds no kubeconfig.
+        const after = io({ KUBECONFIG: '/nonexistent/kubeconfig' });
+        expect(await main(['inspect', 'hippo', '--', '--help'], after.io)).toBe(1);
+        expect(after.out.stdout).toBe('');
+        expect(after.out.stderr).toMatch(/^error: no kubeconfig found/);
+        const unknown = io();
+        expect(await main(['frobnicate', '--help'], unknown.io)).toBe(2);
+        expect(unknown.out.stderr).toBe(
+            `error: unknown command "frobnicate": the commands are inspect, prepare, generate, apply, promote, cutover, release-pvc, completion\nSee 'kubectl ivyo-upgrade --help' for usage.\n`,
+        );
+    });
+
     it('exits 2 with a one-line error and a pointer to help for usage errors', async () => {
         for (const argv of [[], ['inspect', '--output', 'xml'], ['inspect', '--request-timeout', 'soon'], ['frobnicate']]) {
             const { io: i, out } = io();

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, KubeClient } from '../../src/kube/client.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { ApiError } from '../../src/kube/errors.js';
 import { insecureKubeconfig } from '../support/insecure-kubeconfig.js';
 
 /**

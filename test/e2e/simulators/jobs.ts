@@ -1,4 +1,5 @@
-import { ApiError, type KubeClient } from '../../../src/kube/client.js';
+import type { KubeClient } from '../../../src/kube/client.js';
+import { ApiError } from '../../../src/kube/errors.js';
 import type { Job, KubeObject } from '../../../src/kube/types.js';
 
 /**

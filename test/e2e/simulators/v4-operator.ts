@@ -6,7 +6,8 @@
  * event carries the object's final state, keep-data and keep-backups annotations included.
  */
 import { Watch } from '@kubernetes/client-node';
-import { ApiError, KubeClient } from '../../../src/kube/client.js';
+import { KubeClient } from '../../../src/kube/client.js';
+import { ApiError } from '../../../src/kube/errors.js';
 import { loadKubeconfig } from '../../../src/kube/kubeconfig.js';
 import { finishJob } from './jobs.js';
 import type { Job, KubeObject, Pgcluster } from '../../../src/kube/types.js';
