@@ -28,13 +28,23 @@ const READ_V4: Permission[] = [
 const CRD_SCHEMA: Permission = { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', verbs: ['get'], clusterScoped: true };
 
 /**
+ * A command that waits for an operator reads what it waits on through watches (kube/watch.ts): an object it
+ * gets, and a collection it lists, it lists and watches while it waits. Without those verbs it still works,
+ * reading from the server every few seconds.
+ */
+const watching = (perms: Permission[]): Permission[] =>
+    perms.map((p) =>
+        p !== CRD_SCHEMA && !p.resource.includes('/') && (p.verbs.includes('get') || p.verbs.includes('list')) ? { ...p, verbs: [...new Set([...p.verbs, 'list', 'watch'])] } : p,
+    );
+
+/**
  * What each command reads and writes: the single source for `--help`, docs/rbac.yaml and
  * `inspect --check-permissions`. Discovery (`/apis`) needs no grant: every authenticated user has it.
  */
 export const PERMISSIONS: Record<CommandName, Permission[]> = {
     inspect: READ_V4,
     generate: [...READ_V4, ...v5Clusters(['patch']), CRD_SCHEMA],
-    prepare: [
+    prepare: watching([
         ...READ_V4,
         { group: 'crunchydata.com', resource: 'pgclusters', verbs: ['patch', 'delete'] },
         { group: 'crunchydata.com', resource: 'pgtasks', verbs: ['list', 'create', 'delete'] },
@@ -46,8 +56,8 @@ export const PERMISSIONS: Record<CommandName, Permission[]> = {
         // logical: the preflight Job, its pod's termination message, the ConfigMap of its answer.
         { group: 'batch', resource: 'jobs', verbs: ['get', 'create'] },
         { group: '', resource: 'pods', verbs: ['list'] },
-    ],
-    apply: [
+    ]),
+    apply: watching([
         ...READ_V4,
         ...v5Clusters(['get', 'patch']),
         CRD_SCHEMA,
@@ -57,9 +67,9 @@ export const PERMISSIONS: Record<CommandName, Permission[]> = {
         // logical: the copy Job in the image the operator runs.
         { group: 'batch', resource: 'jobs', verbs: ['create'] },
         { group: 'apps', resource: 'statefulsets', verbs: ['list'] },
-    ],
+    ]),
     // method 3's cut-over: v4 shut down and marked, its Deployments and pods watched, the replay proven, the standby promoted.
-    promote: [
+    promote: watching([
         { group: 'crunchydata.com', resource: 'pgclusters', verbs: ['get', 'patch'] },
         { group: 'apps', resource: 'deployments', verbs: ['list'] },
         { group: '', resource: 'pods', verbs: ['list'] },
@@ -69,8 +79,8 @@ export const PERMISSIONS: Record<CommandName, Permission[]> = {
         { group: '', resource: 'configmaps', verbs: ['get'] },
         ...v5Clusters(['get', 'patch']),
         { group: '', resource: 'secrets', verbs: ['list'] },
-    ],
-    cutover: [
+    ]),
+    cutover: watching([
         { group: 'crunchydata.com', resource: 'pgclusters', verbs: ['get'] },
         ...v5Clusters(['get']),
         { group: '', resource: 'secrets', verbs: ['list'] },
@@ -79,7 +89,7 @@ export const PERMISSIONS: Record<CommandName, Permission[]> = {
         { group: 'apps', resource: 'statefulsets', verbs: ['list'] },
         // What the cut-over's Job reported: its pod's termination message.
         { group: '', resource: 'pods', verbs: ['list'] },
-    ],
+    ]),
     'release-pvc': [
         ...v5Clusters(['get', 'patch']),
         { group: '', resource: 'persistentvolumeclaims', verbs: ['get', 'list', 'patch'] },

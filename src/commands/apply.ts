@@ -94,7 +94,7 @@ export const applyCommand = defineCommand({
                 dryRun,
                 output: args.output,
                 timeoutMs: args.timeout,
-                pollMs: 500,
+                reads: client,
             });
             if (outcome !== 'planned' && dryRun === 'none') {
                 const ns = manifest.metadata.namespace ?? namespace;
@@ -113,7 +113,7 @@ ${flavor.kind} ${manifest.metadata.name} follows v4 by logical replication. When
             return;
         }
         const procedure = applyCluster(client, flavor, manifest, v4Cluster, apis.v4, { keepPasswords: args.keepPasswords, wait: args.wait, preview: dryRun === 'client' });
-        const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, pollMs: 500 });
+        const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, reads: client });
         if (outcome === 'done' && dryRun === 'none' && args.wait) {
             const name = manifest.metadata.name;
             const ns = manifest.metadata.namespace ?? namespace;

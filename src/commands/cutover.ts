@@ -47,7 +47,7 @@ export const cutoverCommand = defineCommand({
         const manifest = { ...live, metadata: { ...live.metadata, namespace } };
         const dryRun = dryRunOf(args);
         const t = { client, flavor, manifest, v4Cluster: args.cluster, v4Served: apis.v4 };
-        const outcome = await runProcedure(cutover(t, { undo: args.undo }), { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, pollMs: 500 });
+        const outcome = await runProcedure(cutover(t, { undo: args.undo }), { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, reads: client });
         if (dryRun !== 'none' || outcome === 'planned') return;
         await showResult(io, client, namespace, logicalJobName(name, args.undo ? 'undo' : 'cutover'));
         if (args.undo) {

@@ -48,7 +48,7 @@ export const prepareCommand = defineCommand({
         if (!apis.v4) throw v4NotServed(contextName);
         const target = chooseTarget(args.target, apis.v5);
         const dryRun = dryRunOf(args);
-        const run = { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, pollMs: 500 };
+        const run = { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, reads: client };
         if (args.method === 'logical') {
             const outcome = await runProcedure(preflight(client, namespace, args.cluster, target, apis.v4), run);
             if (outcome !== 'planned' && dryRun === 'none') {

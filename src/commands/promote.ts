@@ -44,7 +44,7 @@ export const promoteCommand = defineCommand({
         const v5Name = args.name ?? logicalName(args.cluster);
         const dryRun = dryRunOf(args);
         const procedure = promoteStandby(client, flavor, namespace, args.cluster, v5Name, { confirmReplayed: args.confirmReplayed });
-        const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, pollMs: 500 });
+        const outcome = await runProcedure(procedure, { io, yes: args.yes, dryRun, output: args.output, timeoutMs: args.timeout, reads: client });
         if (outcome === 'planned' || dryRun !== 'none') return;
         const after = await readPromoteState(client, flavor, namespace, args.cluster, v5Name);
         const role = after.role;

@@ -40,7 +40,7 @@ export const releasePvcCommand = defineCommand({
             return;
         }
         const dryRun = dryRunOf(args);
-        const outcome = await runProcedure(releasePvcs(client, namespace, target), { io, yes: args.yes, dryRun, output: args.output, timeoutMs: 0, pollMs: 0 });
+        const outcome = await runProcedure(releasePvcs(client, namespace, target), { io, yes: args.yes, dryRun, output: args.output, timeoutMs: 0 });
         if (outcome === 'done' && dryRun === 'none') {
             io.stderr.write(`\nReleased: deleting ${target.flavor.kind} ${target.clusterName} now leaves ${target.pvcs.join(', ')} and their PVs in place.\n`);
         }

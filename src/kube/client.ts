@@ -4,6 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { Writable } from 'node:stream';
 import { ApiError, CONNECT_TIMED_OUT, ConnectionError } from './errors.js';
 import type { ObjectList } from './types.js';
+import { WatchedReads, type WatchEvent } from './watch.js';
 
 export interface RequestOptions {
     query?: Record<string, string | undefined>;
@@ -21,10 +22,24 @@ export interface ListOptions {
     metadataOnly?: boolean;
 }
 
+/** A collection as listed: its items, its kind (`ConfigMapList`) and apiVersion, and its resourceVersion. */
+export interface ListRead<T> {
+    items: T[];
+    resourceVersion: string;
+    apiVersion: string;
+    kind: string;
+}
+
+function selectors(opts: ListOptions): Record<string, string | undefined> {
+    return { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector };
+}
+
 /** How long to wait for a TCP (and TLS) connection, whatever --request-timeout says: kubectl's dial timeout. */
 export const CONNECT_TIMEOUT_MS = 30_000;
 
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+/** A watch of metadata only: its events carry PartialObjectMetadata objects. */
+const METADATA_ONLY_WATCH = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 const PAGE_SIZE = '500';
 
 /**
@@ -42,23 +57,107 @@ export class KubeClient {
         private readonly connectTimeoutMs = CONNECT_TIMEOUT_MS,
     ) {}
 
+    /** While a wait lasts (`watchReads`), object reads and lists come from its watches. */
+    private reads: WatchedReads | null = null;
+
     get<T>(path: string, query?: Record<string, string | undefined>): Promise<T> {
+        if (this.reads && !query) return this.reads.get<T>(path);
         return this.request<T>('GET', path, { query });
     }
 
     /** Every item of a collection, following `continue` tokens. */
     async list<T>(path: string, opts: ListOptions = {}): Promise<T[]> {
+        if (this.reads) return this.reads.list<T>(path, opts);
+        return (await this.listAll<T>(path, opts)).items;
+    }
+
+    /** A collection read from the server, with the list's kind and the resourceVersion to watch it from. */
+    async listAll<T>(path: string, opts: ListOptions = {}): Promise<ListRead<T>> {
         const items: T[] = [];
         let token: string | undefined;
+        let page: ObjectList<T> & { apiVersion?: string; kind?: string };
         do {
-            const page = await this.request<ObjectList<T>>('GET', path, {
-                query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: PAGE_SIZE, continue: token },
+            page = await this.request<ObjectList<T>>('GET', path, {
+                query: { ...selectors(opts), limit: PAGE_SIZE, continue: token },
                 accept: opts.metadataOnly ? METADATA_ONLY : undefined,
             });
             items.push(...(page.items ?? []));
             token = page.metadata?.continue || undefined;
         } while (token);
-        return items;
+        return { items, resourceVersion: page.metadata?.resourceVersion ?? '', apiVersion: page.apiVersion ?? '', kind: page.kind ?? '' };
+    }
+
+    /**
+     * Until the returned reads are closed, this client's `get` of an object and `list` of a collection are
+     * answered from a list and then a watch of each (see WatchedReads): a wait reads the cluster once, then
+     * only what changes.
+     */
+    watchReads(): WatchedReads {
+        this.reads?.close();
+        const reads = new WatchedReads(this, () => {
+            if (this.reads === reads) this.reads = null;
+        });
+        this.reads = reads;
+        return reads;
+    }
+
+    /**
+     * A watch of a collection from `resourceVersion`: each event (newline-delimited JSON) goes to `onEvent`.
+     * `done` resolves when the server ends the watch (its timeoutSeconds), rejects on an error answer or a lost
+     * connection; `abort` ends it. Not retried here: the caller knows from which version to go on.
+     */
+    watch(path: string, opts: ListOptions, resourceVersion: string, timeoutSeconds: number, onEvent: (e: WatchEvent) => void): { done: Promise<void>; abort(): void } {
+        const url = new URL(this.server.replace(/\/+$/, '') + path);
+        const query = { ...selectors(opts), watch: '1', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds) };
+        for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+        let request: http.ClientRequest | null = null;
+        let aborted = false;
+        const done = (async () => {
+            const options: https.RequestOptions = { method: 'GET', headers: { Accept: opts.metadataOnly ? METADATA_ONLY_WATCH : 'application/json' } };
+            await this.kc.applyToHTTPSOptions(options);
+            await new Promise<void>((resolve, reject) => {
+                if (aborted) return resolve();
+                const fail = (e: Error) => (aborted ? resolve() : reject(e));
+                const lost = (e: NodeJS.ErrnoException) =>
+                    fail(e instanceof ConnectionError ? e : new ConnectionError(this.server, this.contextName, e.code ?? 'ECONNRESET', e.message));
+                const transport = url.protocol === 'http:' ? http : https;
+                const req = transport.request(url, options, (res) => {
+                    if (res.statusCode !== 200) {
+                        const chunks: Buffer[] = [];
+                        res.on('data', (c: Buffer) => chunks.push(c));
+                        res.on('end', () => fail(toApiError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), 'GET', url.pathname, this.contextName)));
+                        return;
+                    }
+                    let buffered = '';
+                    res.setEncoding('utf8');
+                    res.on('data', (chunk: string) => {
+                        buffered += chunk;
+                        let nl: number;
+                        while ((nl = buffered.indexOf('\n')) >= 0) {
+                            const line = buffered.slice(0, nl).trim();
+                            buffered = buffered.slice(nl + 1);
+                            if (line) onEvent(JSON.parse(line) as WatchEvent);
+                        }
+                    });
+                    res.on('error', lost);
+                    res.on('close', () => (res.complete ? resolve() : lost(new ConnectionError(this.server, this.contextName, 'ECONNRESET', 'the watch was cut off'))));
+                });
+                request = req;
+                // The server ends the watch after timeoutSeconds; a connection silent for longer than that is dead.
+                req.setTimeout((timeoutSeconds + 30) * 1000, () =>
+                    req.destroy(new ConnectionError(this.server, this.contextName, 'ETIMEDOUT', `the watch was silent for ${timeoutSeconds + 30}s`)),
+                );
+                req.on('error', lost);
+                req.end();
+            });
+        })();
+        return {
+            done,
+            abort: () => {
+                aborted = true;
+                request?.destroy();
+            },
+        };
     }
 
     /**
@@ -107,6 +206,8 @@ export class KubeClient {
      * Fails when the pod is not running, the kubelet cannot be reached, or the command exits non-zero.
      */
     async exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<string> {
+        // While a wait reads through watches, an exec is a read no watch answers: the wait reads again sooner.
+        this.reads?.readFromServer();
         // Loaded here, not with the module: its websocket stack is needed only by the commands that exec.
         const { Exec } = await import('@kubernetes/client-node/dist/exec.js');
         let out = '';

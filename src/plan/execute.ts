@@ -29,18 +29,38 @@ export interface Procedure<S, A> {
     unverifiableInDryRun?(action: A, state: S): string | null;
 }
 
+/** Reads answered by watches while a wait lasts (KubeClient.watchReads, kube/watch.ts). */
+export interface WaitReads {
+    /** Resolves at the next change a watch sees, or after `ms`. */
+    next(ms: number): Promise<void>;
+    /** Reads since the last call that no watch could answer, so went to the server. */
+    serverReads(): number;
+    close(): void;
+}
+
 export interface RunOptions {
     io: Io;
     yes: boolean;
     dryRun: 'none' | 'client' | 'server';
     output: OutputFormat;
     timeoutMs: number;
-    pollMs: number;
+    /**
+     * Where a wait's reads come from: with it, a wait reads the state through watches and reads again when one
+     * sees a change (or SERVER_READS_EVERY_MS when some reads cannot be watched, or RESYNC_MS); without it, every
+     * `pollMs`.
+     */
+    reads?: { watchReads(): WaitReads };
+    pollMs?: number;
     /** How often a wait says it is still waiting, with the time so far (default 30 s). */
     progressEveryMs?: number;
 }
 
 export type Outcome = 'done' | 'nothing-to-do' | 'planned';
+
+/** How often a wait reads again when its reads are all watched and nothing changed. */
+export const RESYNC_MS = 60_000;
+/** How often a wait reads again when some of its reads go to the server (an exec, a subresource, a forbidden watch). */
+export const SERVER_READS_EVERY_MS = 5_000;
 
 /**
  * observe → plan → show → confirm → execute one step → observe again … until nothing is left. Every write
@@ -91,39 +111,60 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
     let lastWait = '';
     let lastWrite = '';
     let lastProgress = 0;
+    let reads: WaitReads | null = null;
     const progressEvery = o.progressEveryMs ?? 30_000;
-    for (;;) {
-        const next = plan[0];
-        if (next === undefined) break;
-        const text = p.describe(next, state);
-        if (p.isWait(next)) {
-            waitingSince ??= Date.now();
-            const now = Date.now();
-            if (text !== lastWait) {
-                io.stderr.write(`  ${text} ...\n`);
-                lastProgress = now;
-            } else if (now - lastProgress >= progressEvery) {
-                io.stderr.write(`  still waiting (${elapsed(now - waitingSince)} of ${elapsed(o.timeoutMs)}): ${text}\n`);
-                lastProgress = now;
+    try {
+        for (;;) {
+            const next = plan[0];
+            if (next === undefined) break;
+            const text = p.describe(next, state);
+            if (p.isWait(next)) {
+                waitingSince ??= Date.now();
+                const now = Date.now();
+                if (text !== lastWait) {
+                    io.stderr.write(`  ${text} ...\n`);
+                    lastProgress = now;
+                } else if (now - lastProgress >= progressEvery) {
+                    io.stderr.write(`  still waiting (${elapsed(now - waitingSince)} of ${elapsed(o.timeoutMs)}): ${text}\n`);
+                    lastProgress = now;
+                }
+                lastWait = text;
+                if (Date.now() - waitingSince > o.timeoutMs) {
+                    throw new UserError(`timed out after ${o.timeoutMs / 1000}s: ${p.onTimeout(next, state)}${doneSoFar(done)}`);
+                }
+                if (!o.reads) await new Promise((r) => setTimeout(r, o.pollMs ?? 500));
+                else if (!reads)
+                    reads = o.reads.watchReads(); // read again at once, through the watches this starts
+                else {
+                    const quiet = reads.serverReads() > 0 ? SERVER_READS_EVERY_MS : RESYNC_MS;
+                    const progressDue = lastProgress + progressEvery - now;
+                    const timeoutDue = waitingSince + o.timeoutMs - now + 1;
+                    await reads.next(Math.max(0, Math.min(quiet, progressDue, timeoutDue)));
+                }
+            } else {
+                if (reads) {
+                    // A write goes right after a read from the server, not from the watches.
+                    reads.close();
+                    reads = null;
+                    state = await p.observe();
+                    plan = guarded(() => p.plan(state), done);
+                    continue;
+                }
+                if (text === lastWrite) {
+                    throw new UserError(`"${text}" was done but did not take effect: check the object and run the command again${doneSoFar(done)}`);
+                }
+                waitingSince = null;
+                lastWait = '';
+                await p.execute(next, state, false);
+                io.stderr.write(`  done: ${text}\n`);
+                done.push(text);
+                lastWrite = text;
             }
-            lastWait = text;
-            if (Date.now() - waitingSince > o.timeoutMs) {
-                throw new UserError(`timed out after ${o.timeoutMs / 1000}s: ${p.onTimeout(next, state)}${doneSoFar(done)}`);
-            }
-            await new Promise((r) => setTimeout(r, o.pollMs));
-        } else {
-            if (text === lastWrite) {
-                throw new UserError(`"${text}" was done but did not take effect: check the object and run the command again${doneSoFar(done)}`);
-            }
-            waitingSince = null;
-            lastWait = '';
-            await p.execute(next, state, false);
-            io.stderr.write(`  done: ${text}\n`);
-            done.push(text);
-            lastWrite = text;
+            state = await p.observe();
+            plan = guarded(() => p.plan(state), done);
         }
-        state = await p.observe();
-        plan = guarded(() => p.plan(state), done);
+    } finally {
+        reads?.close();
     }
     return 'done';
 }

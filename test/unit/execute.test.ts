@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import type { Io } from '../../src/io.js';
-import { elapsed, PreconditionFailed, runProcedure, type Procedure, type RunOptions } from '../../src/plan/execute.js';
+import { elapsed, PreconditionFailed, RESYNC_MS, runProcedure, SERVER_READS_EVERY_MS, type Procedure, type RunOptions, type WaitReads } from '../../src/plan/execute.js';
 
 /** A small world the procedure works on: a counter to raise to `goal`, and an outside event that ends a wait. */
 interface World {
@@ -120,6 +120,66 @@ describe('runProcedure, the one executor of every write', () => {
         expect(out.stderr).toMatch(/  still waiting \(0s of 0s\): wait for readiness\n/);
         expect((err as Error).message).toBe('timed out after 0.12s: readiness never came (nothing was changed)');
         expect(w.writes).toEqual([]);
+    });
+});
+
+/**
+ * Reads as watches give them, for the executor: `log` records what the executor does with them and when it reads;
+ * the world turns ready at the `readyAt`-th wake-up, as a watch event would say, and `server` reads per round
+ * went to the server.
+ */
+function watched(w: World, log: string[], readyAt: number, server = 0): { watchReads(): WaitReads } {
+    let wakes = 0;
+    return {
+        watchReads() {
+            log.push('watch');
+            let open = true;
+            return {
+                async next(ms: number) {
+                    log.push(`next ${ms <= SERVER_READS_EVERY_MS ? 'soon' : ms <= RESYNC_MS ? 'later' : 'never'}`);
+                    if (++wakes === readyAt) w.ready = true;
+                },
+                serverReads: () => server,
+                close() {
+                    if (open) log.push('close');
+                    open = false;
+                },
+            };
+        },
+    };
+}
+
+describe('a wait reads through watches when the client gives them', () => {
+    const logged = (w: World, log: string[]): Procedure<World, Action> => {
+        const p = procedure(w);
+        return {
+            ...p,
+            observe: () => {
+                log.push('observe');
+                return p.observe();
+            },
+            execute: (a, s, d) => {
+                log.push('write');
+                return p.execute(a, s, d);
+            },
+        };
+    };
+
+    it('reads again only when woken, and closes the watches to read from the server before a write', async () => {
+        const w = world({ ready: false, goal: 1 });
+        const log: string[] = [];
+        // pollMs would make this test time out if the executor still polled.
+        expect(await runProcedure(logged(w, log), opts(io().io, { reads: watched(w, log, 2), pollMs: 3_600_000, timeoutMs: 3_600_000 }))).toBe('done');
+        expect(log).toEqual(['observe', 'watch', 'observe', 'next later', 'observe', 'next later', 'observe', 'close', 'observe', 'write', 'observe']);
+    });
+
+    it('wakes sooner when some reads went to the server, and closes the watches when the wait times out', async () => {
+        const w = world({ ready: false });
+        const log: string[] = [];
+        const err = await runProcedure(logged(w, log), opts(io().io, { reads: watched(w, log, 0, 1), timeoutMs: 0 })).catch((e: unknown) => e);
+        expect((err as Error).message).toMatch(/^timed out/);
+        expect(log.at(-1)).toBe('close');
+        expect(log.filter((l) => l.startsWith('next')).every((l) => l === 'next soon')).toBe(true);
     });
 });
 
