@@ -14,8 +14,8 @@ export default tseslint.config(
         },
     },
     {
-        // The boundaries: JSON from the API server, yargs' parsed arguments, the record's JSON, PostgreSQL's JSON, a manifest's YAML.
-        files: ['src/kube/client.ts', 'src/commands/spec.ts', 'src/v4/record.ts', 'src/v4/preflight.ts', 'src/v5/manifest-file.ts'],
+        // The boundaries: JSON from the API server (answers and watch events), yargs' parsed arguments, the record's JSON, PostgreSQL's JSON, a manifest's YAML.
+        files: ['src/kube/client.ts', 'src/kube/watch.ts', 'src/commands/spec.ts', 'src/v4/record.ts', 'src/v4/preflight.ts', 'src/v5/manifest-file.ts'],
         rules: { '@typescript-eslint/consistent-type-assertions': 'off' },
     },
 );

@@ -56,7 +56,8 @@ export class WatchedReads {
             this.direct++;
             return (await this.client.listAll<T>(path, opts)).items;
         }
-        return [...c.objects.keys()].sort().map((k) => this.shape(c, c.objects.get(k) as KubeObject, false) as T);
+        const sorted = [...c.objects].sort(([a], [b]) => (a < b ? -1 : 1));
+        return sorted.map(([, o]) => this.shape(c, o, false) as T);
     }
 
     async get<T>(path: string): Promise<T> {
@@ -210,13 +211,13 @@ export class WatchedReads {
 
     /** A copy, as the server would have sent it: an object read alone has its apiVersion and kind. */
     private shape(c: Collection, o: KubeObject, alone: boolean): KubeObject {
-        const copy = structuredClone(o) as Partial<KubeObject> & Pick<KubeObject, 'metadata'>;
-        if (alone) return { ...c.typeMeta, ...copy } as KubeObject;
+        const copy = structuredClone(o);
+        if (alone) return { ...c.typeMeta, ...copy };
         if (c.bareItems) {
             delete copy.apiVersion;
             delete copy.kind;
         }
-        return copy as KubeObject;
+        return copy;
     }
 }
 

@@ -14,7 +14,12 @@ describe('permissions, one source of truth', () => {
     it('merges rules by resource', () => {
         const merged = mergedRules(PERMISSIONS.prepare);
         expect(merged.find((r) => r.resource === 'configmaps')?.verbs).toEqual(['create', 'get', 'list', 'patch', 'watch']);
-        expect(merged.find((r) => r.resource === 'persistentvolumes')).toEqual({ group: '', resource: 'persistentvolumes', verbs: ['get', 'list', 'patch', 'watch'], clusterScoped: true });
+        expect(merged.find((r) => r.resource === 'persistentvolumes')).toEqual({
+            group: '',
+            resource: 'persistentvolumes',
+            verbs: ['get', 'list', 'patch', 'watch'],
+            clusterScoped: true,
+        });
     });
 
     it('never grants deleting a PVC or a PV', () => {
