@@ -57,6 +57,9 @@ export class KubeClient {
         private readonly connectTimeoutMs = CONNECT_TIMEOUT_MS,
     ) {}
 
+    /** The connections the requests of this client share (see authorize), and the TLS settings they were made with. */
+    private agent: { agent: http.Agent; tls: string } | null = null;
+
     /** While a wait lasts (`watchReads`), object reads and lists come from its watches. */
     private reads: WatchedReads | null = null;
 
@@ -114,7 +117,7 @@ export class KubeClient {
         let aborted = false;
         const done = (async () => {
             const options: https.RequestOptions = { method: 'GET', headers: { Accept: opts.metadataOnly ? METADATA_ONLY_WATCH : 'application/json' } };
-            await this.kc.applyToHTTPSOptions(options);
+            await this.authorize(options);
             await new Promise<void>((resolve, reject) => {
                 if (aborted) return resolve();
                 const fail = (e: Error) => (aborted ? resolve() : reject(e));
@@ -181,7 +184,7 @@ export class KubeClient {
         const url = new URL(this.server.replace(/\/+$/, '') + path);
         for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
         const options: https.RequestOptions = { method, headers: { Accept: opts.accept ?? 'application/json' } };
-        await this.kc.applyToHTTPSOptions(options);
+        await this.authorize(options);
         const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
         if (payload !== undefined) {
             // Content-Length always: Node sends a DELETE's body without one (no chunked encoding for DELETE), and
@@ -248,6 +251,26 @@ export class KubeClient {
         } finally {
             clearTimeout(timer);
         }
+    }
+
+    /**
+     * The kubeconfig's credentials and TLS settings for one request. client-node makes a new agent for each
+     * request, so each would open its own connection and do a TLS handshake of its own; a direct connection
+     * (no proxy-url) goes through one keep-alive agent of the same options instead, as kubectl keeps one
+     * connection. A credential plugin that hands out a new client certificate gets a new agent. Through a
+     * proxy, client-node's agent is kept as it is.
+     */
+    private async authorize(options: https.RequestOptions): Promise<void> {
+        await this.kc.applyToHTTPSOptions(options);
+        const made = options.agent;
+        if (!(made instanceof http.Agent) || (made.constructor !== https.Agent && made.constructor !== http.Agent)) return;
+        const o = made instanceof https.Agent ? made.options : {};
+        const tls = JSON.stringify([o.ca, o.cert, o.key, o.pfx, o.rejectUnauthorized, o.servername].map((x) => (Buffer.isBuffer(x) ? x.toString('base64') : x)));
+        if (this.agent?.tls !== tls) {
+            this.agent?.agent.destroy();
+            this.agent = { agent: made instanceof https.Agent ? new https.Agent({ ...o, keepAlive: true }) : new http.Agent({ keepAlive: true }), tls };
+        }
+        options.agent = this.agent.agent;
     }
 
     private send(url: URL, options: https.RequestOptions, payload: string | undefined): Promise<{ status: number; text: string; type: string; retryAfter: number | null }> {
