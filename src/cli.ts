@@ -19,6 +19,7 @@ export function buildCli(io: Io): Argv<GlobalFlags> {
             // --help and --version are answered before yargs is loaded (help.ts).
             .version(false)
             .help(false)
+            .wrap(null)
             .exitProcess(false)
             .showHelpOnFail(false)
             .check((a) => {

@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule, InferredOptionTypes, Options, PositionalOptions } from 'yargs';
 import type { FlagModel, NameSources } from '../completion.js';
 import type { Io } from '../io.js';
-import { permissionsHelp, type CommandName } from '../rbac.js';
+import type { CommandName } from '../rbac.js';
 import type { Connection } from './connect.js';
 import { globalFlags, type GlobalFlags } from './global.js';
 
@@ -59,18 +59,17 @@ export function toYargs(spec: AnyCommandSpec, io: Io): CommandModule<GlobalFlags
     return {
         command: spec.usage,
         describe: spec.describe,
+        // Only what parsing needs: help is help.ts's, from the spec, so yargs gets no examples or epilogue (it
+        // would render its own help text on every run to cache it).
         builder: (y: Argv<GlobalFlags>) => {
             const positioned = Object.entries(spec.positionals).reduce((b, [name, options]) => b.positional(name, options), y);
             const declared = positioned.options(spec.flags) as unknown as Argv<GlobalFlags>;
-            const validated = spec.validate
+            return spec.validate
                 ? declared.check((args) => {
                       spec.validate?.(args as ArgsOf<Record<string, Options>, Record<string, PositionalOptions>>);
                       return true;
                   })
                 : declared;
-            const exemplified = spec.examples.reduce((b, [command, meaning]) => b.example(command, meaning), validated);
-            const epilogue = [spec.epilogue, spec.permissions ? permissionsHelp(spec.permissions) : undefined].filter(Boolean).join('\n\n');
-            return epilogue ? exemplified.epilogue(epilogue) : exemplified;
         },
         handler: async (args) => {
             const { connect } = await import('./connect.js');
