@@ -164,7 +164,10 @@ export class WatchedReads {
         let failures = 0;
         while (!this.closed) {
             let expired = false;
+            let events = 0;
+            const started = Date.now();
             const w = this.client.watch(path, opts, c.resourceVersion, watchSeconds(), (e) => {
+                events++;
                 if (e.type === 'ERROR') {
                     expired = e.object.code === 410;
                     if (!expired) failures++;
@@ -182,6 +185,8 @@ export class WatchedReads {
             c.abort = w.abort;
             try {
                 await w.done;
+                // A watch ended at once with nothing said is no better than a failed one: not again at once.
+                if (events === 0 && Date.now() - started < 1000) failures++;
             } catch (e) {
                 if (this.closed) return;
                 if (e instanceof ApiError && e.status === 410) expired = true;
