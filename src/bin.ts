@@ -1,17 +1,13 @@
-import { quickAnswer } from './help.js';
 import { processIo, type Io } from './io.js';
+import { prebuiltAnswer } from './quick.js';
 
 /**
- * --help and --version are answered here; anything else loads main (yargs, the commands' code) first. esbuild
- * turns the dynamic import into a lazily evaluated part of the one bundle.
+ * --version, and --help from the texts the build rendered, are answered here; anything else loads main (yargs,
+ * the commands' code) first, through a dynamic import that esbuild turns into a lazily evaluated part of the one
+ * bundle.
  */
 function start(argv: string[], io: Io): Promise<number> {
-    let quick: string | null = null;
-    try {
-        quick = quickAnswer(argv);
-    } catch {
-        // A usage error (help for an unknown command): main reports it as it reports every usage error.
-    }
+    const quick = prebuiltAnswer(argv);
     if (quick !== null) {
         io.stdout.write(quick);
         return Promise.resolve(0);

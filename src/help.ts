@@ -3,6 +3,7 @@ import { UsageError } from './errors.js';
 import { globalFlags } from './commands/global.js';
 import { ABOUT, COMMAND_SPECS } from './commands/index.js';
 import { commandName, type AnyCommandSpec } from './commands/spec.js';
+import { asked, type HelpTable } from './quick.js';
 import { permissionsHelp } from './rbac.js';
 import { VERSION } from './version.js';
 
@@ -23,25 +24,22 @@ const VALUED = new Set(
 
 /** The answer to `--version` or `--help`/`-h` (before any `--`), or null when the command line asks neither. */
 export function quickAnswer(argv: string[]): string | null {
-    const words = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-    if (words.includes('--help') || words.includes('-h')) return helpText(commandOf(words));
-    if (words.includes('--version')) return `${VERSION}\n`;
-    return null;
+    const a = asked(argv, VALUED);
+    if (!a) return null;
+    if ('version' in a) return `${VERSION}\n`;
+    if (a.help === null) return helpText(undefined);
+    const spec = COMMAND_SPECS.find((s) => commandName(s) === a.help);
+    if (!spec) throw new UsageError(`unknown command "${a.help}": the commands are ${COMMAND_SPECS.map(commandName).join(', ')}`);
+    return helpText(spec);
 }
 
-/** The command the words name: the first word that is not a flag or a global flag's value; none for the root. */
-function commandOf(words: string[]): AnyCommandSpec | undefined {
-    for (let i = 0; i < words.length; i++) {
-        const word = words[i] ?? '';
-        if (word.startsWith('-')) {
-            if (VALUED.has(word)) i++;
-            continue;
-        }
-        const spec = COMMAND_SPECS.find((s) => commandName(s) === word);
-        if (!spec) throw new UsageError(`unknown command "${word}": the commands are ${COMMAND_SPECS.map(commandName).join(', ')}`);
-        return spec;
-    }
-    return undefined;
+/** Every help text, for the build to put into the executable (quick.ts). */
+export function helpTable(): HelpTable {
+    return {
+        root: helpText(undefined),
+        commands: Object.fromEntries(COMMAND_SPECS.map((s) => [commandName(s), helpText(s)])),
+        valued: [...VALUED],
+    };
 }
 
 function helpText(spec: AnyCommandSpec | undefined): string {

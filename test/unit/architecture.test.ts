@@ -13,7 +13,7 @@ const LAYERS: string[][] = [
     ['plan/'],
     ['rbac.ts', 'completion.ts'],
     ['commands/'],
-    ['cli.ts', 'help.ts', 'main.ts', 'bin.ts'],
+    ['cli.ts', 'quick.ts', 'help.ts', 'main.ts', 'bin.ts'],
 ];
 
 const SRC = path.resolve('src');
