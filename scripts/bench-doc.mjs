@@ -1,5 +1,6 @@
 // docs/performance.md holds one section per benchmark script, each between its own markers, so that every
 // script rewrites its figures and leaves the others' alone.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const FILE = 'docs/performance.md';
@@ -14,4 +15,25 @@ export function writeSection(name, text) {
     const at = doc.indexOf(begin);
     const to = doc.indexOf(end);
     writeFileSync(FILE, at >= 0 && to > at ? `${doc.slice(0, at)}${block}${doc.slice(to + end.length)}` : `${doc.trimEnd()}\n\n${block}\n`);
+}
+
+/**
+ * The median wall time in milliseconds of `runs` runs of each command, run in turns (a, b, a, b, …) after one
+ * warm-up run each, so that the machine's load falls on every command alike. Each must exit 0.
+ */
+export function medians(commands, runs) {
+    const times = commands.map(() => []);
+    for (const [command, args] of commands) spawnSync(command, args, { stdio: 'ignore' });
+    for (let i = 0; i < runs; i++) {
+        commands.forEach(([command, args], j) => {
+            const start = process.hrtime.bigint();
+            const r = spawnSync(command, args, { stdio: 'ignore', maxBuffer: 1 << 30 });
+            if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.status}`);
+            times[j].push(Number(process.hrtime.bigint() - start) / 1e6);
+        });
+    }
+    return times.map((t) => {
+        t.sort((a, b) => a - b);
+        return t.length % 2 ? t[t.length >> 1] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+    });
 }
