@@ -24,9 +24,9 @@ export const completionCommand = defineCommand({
 /** Live names for completion: the default kubeconfig, short timeouts, metadata only. */
 function liveNames(io: Io): NameSources {
     const connect = async () => {
-        const [{ loadKubeconfig }, { KubeClient }] = await Promise.all([import('../kube/kubeconfig.js'), import('../kube/client.js')]);
+        const [{ loadKubeconfig }, { KubeClient, USER_AGENT }] = await Promise.all([import('../kube/kubeconfig.js'), import('../kube/client.js')]);
         const cfg = loadKubeconfig({ env: io.env });
-        return { client: new KubeClient(cfg.kc, cfg.server, 2000, cfg.contextName), cfg };
+        return { client: new KubeClient(cfg.kc, cfg.server, 2000, cfg.contextName, { userAgent: USER_AGENT }), cfg };
     };
     const names = async (path: (ns: string) => string, namespace: string | undefined) => {
         const { client, cfg } = await connect();

@@ -1,5 +1,5 @@
 import type { Io } from '../io.js';
-import { KubeClient } from '../kube/client.js';
+import { KubeClient, USER_AGENT } from '../kube/client.js';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
 import type { GlobalArgs } from './global.js';
 
@@ -15,5 +15,5 @@ export interface Connection {
 export function connect(args: GlobalArgs, io: Io): Connection {
     const timeout = args.requestTimeout;
     const cfg = loadKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, namespace: args.namespace, env: io.env });
-    return { client: new KubeClient(cfg.kc, cfg.server, timeout, cfg.contextName), namespace: cfg.namespace, contextName: cfg.contextName };
+    return { client: new KubeClient(cfg.kc, cfg.server, timeout, cfg.contextName, { userAgent: USER_AGENT }), namespace: cfg.namespace, contextName: cfg.contextName };
 }

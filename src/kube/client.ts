@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { ApiError, CONNECT_TIMED_OUT, ConnectionError } from './errors.js';
 import type { ObjectList } from './types.js';
 import { WatchedReads, type WatchEvent } from './watch.js';
+import { VERSION } from '../version.js';
 
 export interface RequestOptions {
     query?: Record<string, string | undefined>;
@@ -21,6 +22,16 @@ export interface ListOptions {
     /** Ask for PartialObjectMetadataList: names, labels and annotations only (used for Secrets). */
     metadataOnly?: boolean;
 }
+
+export interface ClientOptions {
+    /** How long to wait for a TCP (and TLS) connection (default CONNECT_TIMEOUT_MS). */
+    connectTimeoutMs?: number;
+    /** The User-Agent of every request; the commands send USER_AGENT, so the API server's audit log tells their requests apart. */
+    userAgent?: string;
+}
+
+/** What the commands send as their User-Agent. */
+export const USER_AGENT = `kubectl-ivyo-upgrade/${VERSION}`;
 
 /** A collection as listed: its items, its kind (`ConfigMapList`) and apiVersion, and its resourceVersion. */
 export interface ListRead<T> {
@@ -54,8 +65,17 @@ export class KubeClient {
         /** Milliseconds per request; 0 waits as long as the operating system lets a connection live. */
         private readonly timeoutMs: number,
         readonly contextName: string,
-        private readonly connectTimeoutMs = CONNECT_TIMEOUT_MS,
+        private readonly options: ClientOptions = {},
     ) {}
+
+    private get connectTimeoutMs(): number {
+        return this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    }
+
+    /** Every request's headers: what it accepts, and who sends it when the client was given a User-Agent. */
+    private headers(accept: string): Record<string, string> {
+        return { Accept: accept, ...(this.options.userAgent ? { 'User-Agent': this.options.userAgent } : {}) };
+    }
 
     /** The connections the requests of this client share (see authorize), and the TLS settings they were made with. */
     private agent: { agent: http.Agent; tls: string } | null = null;
@@ -116,7 +136,7 @@ export class KubeClient {
         let request: http.ClientRequest | null = null;
         let aborted = false;
         const done = (async () => {
-            const options: https.RequestOptions = { method: 'GET', headers: { Accept: opts.metadataOnly ? METADATA_ONLY_WATCH : 'application/json' } };
+            const options: https.RequestOptions = { method: 'GET', headers: this.headers(opts.metadataOnly ? METADATA_ONLY_WATCH : 'application/json') };
             await this.authorize(options);
             await new Promise<void>((resolve, reject) => {
                 if (aborted) return resolve();
@@ -183,7 +203,7 @@ export class KubeClient {
     private async once<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
         const url = new URL(this.server.replace(/\/+$/, '') + path);
         for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
-        const options: https.RequestOptions = { method, headers: { Accept: opts.accept ?? 'application/json' } };
+        const options: https.RequestOptions = { method, headers: this.headers(opts.accept ?? 'application/json') };
         await this.authorize(options);
         const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
         if (payload !== undefined) {

@@ -22,7 +22,7 @@ afterAll(async () => {
 describe('a connection that never completes', () => {
     it('ends after the connect timeout even when the request timeout is 0 (none), and says so', async () => {
         const cfg = insecureKubeconfig(`https://127.0.0.1:${port}`);
-        const client = new KubeClient(cfg.kc, cfg.server, 0, cfg.contextName, 300);
+        const client = new KubeClient(cfg.kc, cfg.server, 0, cfg.contextName, { connectTimeoutMs: 300 });
         const started = Date.now();
         const err = await client.get('/apis').catch((e: unknown) => e);
         expect(Date.now() - started).toBeLessThan(3000);
