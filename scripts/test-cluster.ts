@@ -17,6 +17,24 @@ import { repoRoot } from './repo-root.js';
 
 export const ADMIN_TOKEN = 'admin-token';
 
+/**
+ * What the API server's audit log records (test/e2e/audit.ts reads it): every write and every read of a Secret,
+ * with who sent it (its User-Agent), at the Metadata level (no bodies, so no secret value).
+ */
+const AUDIT_POLICY = {
+    apiVersion: 'audit.k8s.io/v1',
+    kind: 'Policy',
+    omitStages: ['RequestReceived'],
+    rules: [
+        { level: 'Metadata', verbs: ['create', 'update', 'patch', 'delete', 'deletecollection'] },
+        { level: 'Metadata', resources: [{ group: '', resources: ['secrets'] }] },
+        { level: 'None' },
+    ],
+};
+
+/** The audit log of the control plane in `dir`: one JSON event a line. */
+export const auditLog = (dir: string) => path.join(dir, 'audit.log');
+
 export interface TestCluster {
     dir: string;
     server: string;
@@ -99,6 +117,7 @@ export async function startCluster(dir: string): Promise<TestCluster> {
         fs.writeFileSync(path.join(dir, 'sa.pub'), publicKey);
         fs.writeFileSync(path.join(dir, 'tokens.csv'), `${ADMIN_TOKEN},admin,admin,system:masters\n`);
         const certDir = path.join(dir, 'certs');
+        fs.writeFileSync(path.join(dir, 'audit-policy.json'), JSON.stringify(AUDIT_POLICY));
         pids.push(
             startProcess(dir, 'kube-apiserver', path.join(bin, 'kube-apiserver'), [
                 `--etcd-servers=http://127.0.0.1:${etcdPort}`,
@@ -113,6 +132,10 @@ export async function startCluster(dir: string): Promise<TestCluster> {
                 `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
                 '--service-cluster-ip-range=10.0.0.0/24',
                 '--allow-privileged',
+                `--audit-policy-file=${path.join(dir, 'audit-policy.json')}`,
+                `--audit-log-path=${auditLog(dir)}`,
+                '--audit-log-format=json',
+                '--audit-log-maxsize=0',
             ]),
         );
         fs.writeFileSync(path.join(dir, 'pids'), pids.join('\n'));

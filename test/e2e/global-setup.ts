@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startCluster, type TestCluster } from '../../scripts/test-cluster.js';
+import { auditLog, startCluster, type TestCluster } from '../../scripts/test-cluster.js';
+import { auditReport } from './audit.js';
 
 declare module 'vitest' {
     export interface ProvidedContext {
@@ -19,8 +20,29 @@ export async function setup(project: TestProject): Promise<void> {
     project.provide('kubeconfig', cluster.kubeconfig);
 }
 
+/**
+ * Stops the control plane, then reads its audit log as a witness of the whole run: it prints the tool's writes
+ * by verb and resource, and fails the run on any DELETE of a PVC or PV the tool sent.
+ */
 export async function teardown(): Promise<void> {
     if (!cluster) return;
     await cluster.stop();
+    const report = auditReport(auditLog(cluster.dir));
     fs.rmSync(cluster.dir, { recursive: true, force: true });
+    const writes = [...report.writes].sort(([a], [b]) => a.localeCompare(b));
+    process.stderr.write(
+        `\nThe API server's audit log, requests with the tool's User-Agent: ${writes.reduce((n, [, c]) => n + c, 0)} writes, ${report.volumeDeletes.length} DELETEs of a PVC or PV, ${report.secretsRead.size} Secrets read by name\n` +
+            writes.map(([what, n]) => `  ${String(n).padStart(5)}  ${what}\n`).join(''),
+    );
+    const failure =
+        writes.length === 0
+            ? 'the audit log holds no write of the tool: the witness saw nothing (is the User-Agent sent?)'
+            : report.volumeDeletes.length > 0
+              ? `the tool deleted a PVC or PV:\n${report.volumeDeletes.join('\n')}`
+              : null;
+    if (failure) {
+        // vitest reports an error thrown here but exits 0 for it: the exit code says it.
+        process.exitCode = 1;
+        throw new Error(failure);
+    }
 }
