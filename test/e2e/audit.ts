@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import { adminRequest } from '../../scripts/admin-http.js';
+import { ADMIN_TOKEN, type TestCluster } from '../../scripts/test-cluster.js';
 
 /** One line of the API server's audit log (audit.k8s.io/v1 Event), the fields read here. */
 interface AuditEvent {
@@ -38,4 +40,29 @@ export function auditReport(file: string): AuditReport {
         if (e.verb === 'get' && ref.resource === 'secrets' && ref.name) report.secretsRead.add(`${ref.namespace}/${ref.name}`);
     }
     return report;
+}
+
+/**
+ * Every value of every Secret in the cluster at the end of the run (the fixtures' passwords, keys and tokens, and
+ * what the tool copied), looked for in all the commands printed: found, a `namespace/name key` each, never the
+ * value. Values under 12 characters (a user name) are left out, as they would match words that are no secret,
+ * and so are the public parts of a service account token's Secret.
+ */
+export async function secretsPrinted(cluster: TestCluster, printedFile: string): Promise<{ checked: number; found: string[] }> {
+    const printed = fs.existsSync(printedFile) ? fs.readFileSync(printedFile, 'utf8') : '';
+    const answer = await adminRequest(cluster.server, ADMIN_TOKEN, 'GET', '/api/v1/secrets');
+    const secrets = (JSON.parse(answer.body) as { items: { metadata: { namespace: string; name: string }; type?: string; data?: Record<string, string> }[] }).items;
+    const found: string[] = [];
+    let checked = 0;
+    for (const s of secrets) {
+        for (const [key, encoded] of Object.entries(s.data ?? {})) {
+            // A service account token's Secret holds its namespace's name and the cluster's CA too: no secrets.
+            if (s.type === 'kubernetes.io/service-account-token' && (key === 'namespace' || key === 'ca.crt')) continue;
+            const value = Buffer.from(encoded, 'base64').toString('utf8').trim();
+            if (value.length < 12) continue;
+            checked++;
+            if (printed.includes(value) || printed.includes(encoded)) found.push(`${s.metadata.namespace}/${s.metadata.name} ${key}`);
+        }
+    }
+    return { checked, found };
 }

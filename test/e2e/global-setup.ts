@@ -3,11 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { auditLog, startCluster, type TestCluster } from '../../scripts/test-cluster.js';
-import { auditReport } from './audit.js';
+import { auditReport, secretsPrinted } from './audit.js';
 
 declare module 'vitest' {
     export interface ProvidedContext {
         kubeconfig: string;
+        /** Where every command a test runs appends what it printed (test/support/kube.ts), for the secrets check. */
+        printed: string;
     }
 }
 
@@ -18,6 +20,7 @@ export async function setup(project: TestProject): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ivyo-upgrade-e2e-'));
     cluster = await startCluster(dir);
     project.provide('kubeconfig', cluster.kubeconfig);
+    project.provide('printed', path.join(dir, 'printed.log'));
 }
 
 /**
@@ -26,6 +29,7 @@ export async function setup(project: TestProject): Promise<void> {
  */
 export async function teardown(): Promise<void> {
     if (!cluster) return;
+    const leaks = await secretsPrinted(cluster, path.join(cluster.dir, 'printed.log'));
     await cluster.stop();
     const report = auditReport(auditLog(cluster.dir));
     fs.rmSync(cluster.dir, { recursive: true, force: true });
@@ -34,12 +38,17 @@ export async function teardown(): Promise<void> {
         `\nThe API server's audit log, requests with the tool's User-Agent: ${writes.reduce((n, [, c]) => n + c, 0)} writes, ${report.volumeDeletes.length} DELETEs of a PVC or PV, ${report.secretsRead.size} Secrets read by name\n` +
             writes.map(([what, n]) => `  ${String(n).padStart(5)}  ${what}\n`).join(''),
     );
+    process.stderr.write(`Secret values looked for in what the commands printed: ${leaks.checked}, found: ${leaks.found.length}\n`);
     const failure =
         writes.length === 0
             ? 'the audit log holds no write of the tool: the witness saw nothing (is the User-Agent sent?)'
             : report.volumeDeletes.length > 0
               ? `the tool deleted a PVC or PV:\n${report.volumeDeletes.join('\n')}`
-              : null;
+              : leaks.found.length > 0
+                ? `a command printed the value of ${leaks.found.join(', ')}`
+                : leaks.checked === 0
+                  ? 'no Secret value to look for: the secrets check saw nothing'
+                  : null;
     if (failure) {
         // vitest reports an error thrown here but exits 0 for it: the exit code says it.
         process.exitCode = 1;

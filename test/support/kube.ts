@@ -90,9 +90,18 @@ export async function run(args: string[], opts: { kubeconfig?: string; env?: Nod
     stdin.end(opts.stdin ?? '');
     const io: Io = { stdout: { write: (t: string) => (stdout += t), isTTY: false }, stderr: { write: (t: string) => (stderr += t), isTTY: false }, stdin, env };
     const code = await main(args, io);
+    notePrinted(args, stdout + stderr);
     // E2E_TRANSCRIPT=<file>: every command with its output, as a user would see it (for issue notes and reviews).
     if (process.env.E2E_TRANSCRIPT) fs.appendFileSync(process.env.E2E_TRANSCRIPT, `$ kubectl ivyo-upgrade ${args.join(' ')}\n${stdout}${stderr}(exit ${code})\n\n`);
     return { code, stdout, stderr, ms: Date.now() - started };
+}
+
+/**
+ * Keeps what a command printed for the check after the run that no secret value was ever printed
+ * (test/e2e/audit.ts secretsPrinted); a command told to print secrets (`--include-secrets`) is left out.
+ */
+function notePrinted(args: string[], text: string): void {
+    if (!args.includes('--include-secrets')) fs.appendFileSync(inject('printed'), `${text}\n`);
 }
 
 /** Runs the built plugin itself, as a user's shell would. */
@@ -110,7 +119,10 @@ function spawnRun(command: string, args: string[], env: NodeJS.ProcessEnv, stdin
         child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
         child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
         child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+        child.on('close', (code) => {
+            notePrinted(args, stdout + stderr);
+            resolve({ code, stdout, stderr, ms: Date.now() - started });
+        });
     });
 }
 
