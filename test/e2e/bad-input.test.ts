@@ -102,6 +102,7 @@ const absent: Case[] = [
 
 let ns: string;
 let silent: net.Server;
+const held: net.Socket[] = [];
 beforeAll(async () => {
     ns = await createNamespace('bad-input');
     await createObjects(v4Cluster({ namespace: ns, name: 'hippo', replicas: ['hippo-abcd'] }));
@@ -120,12 +121,14 @@ beforeAll(async () => {
     const deadPort = (dead.address() as net.AddressInfo).port;
     await new Promise((r) => dead.close(r));
     writeKubeconfig((broken.deadPort = file('dead')), `https://127.0.0.1:${deadPort}`, ca, 'someone', 'token', ns);
-    silent = net.createServer(() => undefined);
+    // Accepts connections and never answers; its sockets are closed at the end, so that closing it does not wait on them.
+    silent = net.createServer((socket) => held.push(socket));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     writeKubeconfig((broken.silentPort = file('silent')), `https://127.0.0.1:${(silent.address() as net.AddressInfo).port}`, ca, 'someone', 'token', ns);
     writeKubeconfig((broken.badToken = file('bad-token')), server, ca, 'ghost', 'not-a-token', ns);
 });
 afterAll(async () => {
+    for (const socket of held) socket.destroy();
     await new Promise((r) => silent.close(r));
 });
 
