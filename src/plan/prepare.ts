@@ -1,6 +1,7 @@
 import { jobFailed, jobSucceeded } from '../kube/jobs.js';
 import type { Inspection, VolumeReport } from '../v4/inspection.js';
 import { V4 } from '../v4/names.js';
+import { beyondRmdata } from '../v4/verdicts.js';
 import type { PrepareState } from '../v4/prepare-state.js';
 import { recordName } from '../v4/record.js';
 import { PreconditionFailed } from './execute.js';
@@ -83,8 +84,11 @@ export function planPrepare(s: PrepareState, o: PrepareOptions): PrepareAction[]
         for (const r of o.method === 'volumes' ? s.live.replicas : []) {
             // One v4 cannot remove (no Pgreplica, not named after the cluster) is passed over once scaled to zero.
             if (!r.deployment || (r.podsWanted === 0 && !r.pgreplica && r.deployment !== s.cluster)) continue;
-            const task = s.pgtasks.find((t) => t.metadata.name === `${r.deployment}-rmdata`);
-            actions.push(task ? { kind: 'wait-scale-down', deployment: r.deployment } : { kind: 'scale-down', deployment: r.deployment, deleteData: o.deleteReplicaData });
+            actions.push(
+                removing(s, r.deployment)
+                    ? { kind: 'wait-scale-down', deployment: r.deployment }
+                    : { kind: 'scale-down', deployment: r.deployment, deleteData: o.deleteReplicaData },
+            );
         }
         // v4 ignores a pgcluster delete while an rmdata Job is unfinished (docs/upstream-facts.md "v4 delete").
         if (busy.length > 0) actions.push({ kind: 'wait-rmdata', jobs: busy });
@@ -175,11 +179,19 @@ export const SETTLED_BY_GENERATE = new Set(['postgres-major-no-default-image']);
  */
 function checkGate(s: PrepareState, live: Inspection, method: PrepareOptions['method']): void {
     // A standby takes a name of its own beside v4 (generate --name checks that one): v4's name colliding is no gate.
-    const blockers = live.methods[method].blockers.filter((b) => !SETTLED_BY_GENERATE.has(b.code) && !(method === 'standby' && b.code === 'name-collision'));
+    // rmdata deletes a replica's Pgreplica before its Deployment (cmd/pgo-rmdata/process.go, CrunchyData/postgres-operator
+    // v4.7.9): in between, a replica prepare asked v4 to remove looks like one v4 cannot remove.
+    const asked = (code: string) => code === 'replica-cannot-scale-down' && live.replicas.every((r) => !beyondRmdata(r, s.cluster) || removing(s, r.deployment));
+    const blockers = live.methods[method].blockers.filter((b) => !SETTLED_BY_GENERATE.has(b.code) && !(method === 'standby' && b.code === 'name-collision') && !asked(b.code));
     if (blockers.length === 0) return;
     throw new PreconditionFailed(
         `prepare ${s.cluster} --method ${method} for ${live.target.kind} refused before any change:\n${blockers.map((b) => `  ${b.code}: ${b.message}`).join('\n')}`,
     );
+}
+
+/** Whether prepare has asked v4 to remove that replica (its rmdata pgtask exists). */
+function removing(s: PrepareState, deployment: string | null): boolean {
+    return s.pgtasks.some((t) => t.metadata.name === `${deployment}-rmdata`);
 }
 
 /** What the user should know before saying yes: the flags generate will need after v4 is gone. */

@@ -132,7 +132,7 @@ function volumesBlockers(f: Facts): Finding[] {
         out.push({ code: 'pvc-controlled', message: controlledMessage(f, v) });
     }
     for (const r of f.replicas) {
-        if (r.deployment && !r.pgreplica && r.deployment !== f.cluster.name && r.podsWanted !== 0) {
+        if (beyondRmdata(r, f.cluster.name)) {
             out.push({
                 code: 'replica-cannot-scale-down',
                 message: `replica ${r.deployment} has no Pgreplica and is not named after the cluster, so v4's rmdata cannot remove it; scale it to zero yourself (its PVCs stay): kubectl scale deployment ${r.deployment} --replicas=0 -n ${f.cluster.namespace}, then run prepare again`,
@@ -146,6 +146,14 @@ function volumesBlockers(f: Facts): Finding[] {
         });
     }
     return out;
+}
+
+/**
+ * A replica v4's rmdata cannot remove: it removes replicas by Pgreplica or the cluster's own name
+ * (cmd/pgo-rmdata/process.go, IsReplica branch, CrunchyData/postgres-operator v4.7.9); one scaled to zero by hand is no longer in the way.
+ */
+export function beyondRmdata(r: Facts['replicas'][number], cluster: string): boolean {
+    return r.deployment !== null && !r.pgreplica && r.deployment !== cluster && r.podsWanted !== 0;
 }
 
 function backupsBlockers(f: Facts): Finding[] {

@@ -178,6 +178,17 @@ describe('jobFailed', () => {
             expect(prepareNotes(s, 'volumes')).toEqual([expect.stringContaining('pass --image and --pgbackrest-image for PostgreSQL 13 to generate')]);
         });
 
+        it("waits on a replica prepare asked v4 to remove, seen between rmdata's Pgreplica delete and its Deployment delete", () => {
+            const between = v4Cluster({ replicas: ['hippo-abcd', 'hippo-efgh'] }).filter((o) => !(o.kind === 'Pgreplica' && o.metadata.name === 'hippo-abcd'));
+            const asked = { pgtasks: [{ metadata: { name: 'hippo-abcd-rmdata' } }] };
+            expect(kinds(planPrepare(stateOf(between, asked), OPTS)).filter((k) => k.includes('scale-down'))).toEqual(['wait-scale-down:hippo-abcd', 'scale-down:hippo-efgh']);
+            // Without prepare's pgtask, the same state is a replica v4 cannot remove.
+            expect(() => planPrepare(stateOf(between), OPTS)).toThrow(/replica-cannot-scale-down: replica hippo-abcd /);
+            // Asking for one replica does not pass over another v4 cannot remove.
+            const both = between.filter((o) => o.kind !== 'Pgreplica');
+            expect(() => planPrepare(stateOf(both, asked), OPTS)).toThrow(/replica-cannot-scale-down: replica hippo-efgh /);
+        });
+
         it('passes over a replica v4 cannot scale down once it is scaled to zero by hand', () => {
             const objects = edit(
                 v4Cluster({ replicas: ['hippo-abcd'] }).filter((o) => o.kind !== 'Pgreplica'),
