@@ -13,6 +13,8 @@ const COLLECTIONS: Record<string, string> = {
     'apps/v1/Deployment': '/apis/apps/v1/namespaces/NS/deployments',
     'crunchydata.com/v1/Pgcluster': '/apis/crunchydata.com/v1/namespaces/NS/pgclusters',
     'crunchydata.com/v1/Pgreplica': '/apis/crunchydata.com/v1/namespaces/NS/pgreplicas',
+    'postgres-operator.crunchydata.com/v1beta1/PostgresCluster': '/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/NS/postgresclusters',
+    'ivory-operator.ivorysql.org/v1beta1/IvoryCluster': '/apis/ivory-operator.ivorysql.org/v1beta1/namespaces/NS/ivoryclusters',
     'rbac.authorization.k8s.io/v1/Role': '/apis/rbac.authorization.k8s.io/v1/namespaces/NS/roles',
     'rbac.authorization.k8s.io/v1/RoleBinding': '/apis/rbac.authorization.k8s.io/v1/namespaces/NS/rolebindings',
 };

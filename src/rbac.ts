@@ -43,7 +43,7 @@ const watching = (perms: Permission[]): Permission[] =>
  */
 export const PERMISSIONS: Record<CommandName, Permission[]> = {
     inspect: READ_V4,
-    generate: [...READ_V4, ...v5Clusters(['patch']), CRD_SCHEMA],
+    generate: [...READ_V4, ...v5Clusters(['get', 'patch']), CRD_SCHEMA],
     prepare: watching([
         ...READ_V4,
         { group: 'crunchydata.com', resource: 'pgclusters', verbs: ['patch', 'delete'] },

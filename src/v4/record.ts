@@ -83,7 +83,14 @@ export function parseRecord(text: string, schema: string | undefined, namespace:
             `ConfigMap ${recordName(cluster)} in namespace ${namespace} holds a record of format "${schema}", which this version of kubectl-ivyo-upgrade (format ${RECORD_SCHEMA}) does not know: use the version that wrote it`,
         );
     }
-    const i = JSON.parse(text) as Inspection;
+    let i: Inspection;
+    try {
+        i = JSON.parse(text) as Inspection;
+    } catch {
+        throw new UserError(
+            `ConfigMap ${recordName(cluster)} in namespace ${namespace} holds a damaged ${RECORD_KEY} (the v4 cluster as prepare found it): restore it from your own copy ("kubectl get configmap ${recordName(cluster)} -n ${namespace} -o yaml"); the tool does not guess at it`,
+        );
+    }
     if (version === 3) return i;
     // Formats 1 and 2 lacked the logical move: its names are judged again where it matters (generate), its preflight was never read.
     const withLogical = { ...i, logical: { name: logicalName(cluster), collisions: [], preflight: null } };

@@ -1,5 +1,6 @@
 import { ExitCode, UsageError, UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
+import { orAbsent } from '../kube/errors.js';
 import { paths } from '../kube/paths.js';
 import type { Finding, Inspection } from '../v4/inspection.js';
 import type { V5Cluster } from './cluster.js';
@@ -12,7 +13,7 @@ import { parametersAt } from './crd-fields.js';
 import { backupsManifest, standbyManifest } from './backups-manifest.js';
 import { cloudRepoKind, credentialsSecret, credentialsSecretName, defaultRepo, type RepoKind } from './repository.js';
 import { backupsVerdict, logicalVerdict, standbyVerdict, volumesVerdict } from './generate-checks.js';
-import { logicalManifest, volumesManifest } from './manifest.js';
+import { logicalManifest, SOURCE_ANNOTATION, volumesManifest } from './manifest.js';
 import { logicalName } from '../targets/names.js';
 
 export type Method = 'volumes' | 'backups' | 'standby' | 'logical';
@@ -68,6 +69,7 @@ export async function generateManifest(client: KubeClient, g: GenerateInput): Pr
     if (g.replicationTLSSecret !== undefined && g.carry === false) throw new UsageError("--replication-tls-secret carries v4's certificate: it does not go with --no-carry");
     const source = await readSource(client, g.namespace, g.cluster, g.target, v5Name, g.v4Served, g.carry !== false);
     const generated = fromSource(g, method, v5Name, source);
+    await refuseForeignCluster(client, g, method, v5Name);
     if (g.carry === false) return { ...generated, carried: null };
     if (!source.capture) {
         const why = `the record ConfigMap ${recordName(g.cluster)} was made by an earlier version, after v4's delete took its configuration: set what v4 was configured with yourself`;
@@ -85,6 +87,21 @@ export async function generateManifest(client: KubeClient, g: GenerateInput): Pr
         parametersAt: await parametersAt(client, g.target.flavor),
     });
     return { ...generated, manifest, carried: report };
+}
+
+/** A v5 cluster of that name that this tool did not make from this v4 cluster: apply would never take it over, so generate says so first. */
+async function refuseForeignCluster(client: KubeClient, g: GenerateInput, method: Method, name: string): Promise<void> {
+    const f = g.target.flavor;
+    if (!g.target.installed) return;
+    const existing = await orAbsent(client.get<V5Cluster>(paths.v5Cluster(f, g.namespace, name)));
+    const source = existing?.metadata.annotations?.[SOURCE_ANNOTATION];
+    if (!existing || source === g.cluster) return;
+    throw new RefusedError(`generate ${g.cluster} --method ${method}`, [
+        {
+            code: 'name-collision',
+            message: `${f.kind} ${name} already exists in namespace ${g.namespace} and was not made by this tool from v4 cluster ${g.cluster} (annotation ${SOURCE_ANNOTATION}: ${source ?? 'none'}): pass --name for another v5 name, or remove that cluster yourself`,
+        },
+    ]);
 }
 
 function fromSource(g: GenerateInput, method: Method, v5Name: string, { inspection, live }: Source): Omit<Generated, 'carried'> {

@@ -201,6 +201,10 @@ describe('apply when things go wrong', () => {
     it('never takes over a same-named v5 cluster it did not create from this v4 cluster (exit 3, nothing changed)', async () => {
         const ns = await preparedNamespace('apply-foreign');
         const f = FLAVORS.pgo;
+        const generated = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS]);
+        expect(generated.code, generated.stderr).toBe(0);
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-')), 'hippo.yaml');
+        fs.writeFileSync(file, generated.stdout);
         await client().request('POST', `/apis/${f.group}/${f.version}/namespaces/${ns}/${f.plural}`, {
             body: {
                 apiVersion: apiVersionOf(f),
@@ -214,11 +218,22 @@ describe('apply when things go wrong', () => {
             },
         });
         const before = await namespaceVersions(ns);
-        const r = await run(['apply', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS, '--yes']);
+        // A manifest made before that cluster: apply's own check.
+        const r = await run(['apply', 'hippo', '-f', file, '-n', ns, '--yes']);
         expect(r.code, r.stderr).toBe(3);
         expect(r.stderr).toContain(
             `error: PostgresCluster hippo already exists in namespace ${ns} and was not made by this tool from v4 cluster hippo (annotation ivyo-upgrade.ivorysql.org/v4-cluster: none)`,
         );
+        // Generating (apply without -f, or generate): refused there first, with the way out.
+        for (const argv of [
+            ['apply', 'hippo', '--yes'],
+            ['generate', 'hippo'],
+        ]) {
+            const g = await run([...argv, '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS]);
+            expect(g.code, g.stderr).toBe(3);
+            expect(g.stderr).toContain(`  name-collision: PostgresCluster hippo already exists in namespace ${ns} and was not made by this tool from v4 cluster hippo`);
+            expect(g.stderr).toContain('pass --name for another v5 name');
+        }
         expect(await namespaceVersions(ns)).toEqual(before);
     });
 

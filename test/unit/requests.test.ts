@@ -6,6 +6,7 @@ import { backupSet, backupTask, prepareRequests, scaleDownTask } from '../../src
 import { releaseRequest } from '../../src/plan/release-procedure.js';
 import type { V4Capture } from '../../src/v4/capture.js';
 import type { PrepareState } from '../../src/v4/prepare-state.js';
+import { UserError } from '../../src/errors.js';
 import { parseRecord, recordConfigMap, RECORD_SCHEMA } from '../../src/v4/record.js';
 import { inspectCluster } from '../../src/v4/model.js';
 import { FLAVORS } from '../../src/targets/flavors.js';
@@ -121,6 +122,13 @@ describe('the record prepare leaves', () => {
         expect(() => parseRecord(JSON.stringify(inspection), schema, 'pgo', 'hippo')).toThrow(
             `ConfigMap hippo-ivyo-upgrade in namespace pgo holds a record of format "${schema}", which this version of kubectl-ivyo-upgrade (format ${RECORD_SCHEMA}) does not know: use the version that wrote it`,
         );
+    });
+
+    it('refuses a damaged record as a user error naming the ConfigMap, not an internal error', () => {
+        expect(() => parseRecord('{"cluster": ', '3', 'pgo', 'hippo')).toThrow(
+            /^ConfigMap hippo-ivyo-upgrade in namespace pgo holds a damaged inspection\.json .*kubectl get configmap hippo-ivyo-upgrade -n pgo -o yaml/,
+        );
+        expect(() => parseRecord('{"cluster": ', '3', 'pgo', 'hippo')).toThrow(UserError);
     });
 });
 
