@@ -1,5 +1,5 @@
-import { UsageError, UserError } from '../errors.js';
-import { discover } from '../kube/discovery.js';
+import { UsageError } from '../errors.js';
+import { discover, v5NotServed } from '../kube/discovery.js';
 import { applyCluster } from '../plan/apply-procedure.js';
 import { logicalApply } from '../plan/logical-procedure.js';
 import { renderClientChanges, showResult } from '../output/client-changes.js';
@@ -7,7 +7,7 @@ import { logicalJobName } from '../v5/logical-job.js';
 import { defaultMethod } from '../v5/generate.js';
 import { runProcedure } from '../plan/execute.js';
 import { chooseTarget } from '../targets/choice.js';
-import { apiVersionOf, type Flavor } from '../targets/flavors.js';
+import type { Flavor } from '../targets/flavors.js';
 import { logicalName } from '../targets/names.js';
 import { readReplay } from '../v5/promote-state.js';
 import type { V5Cluster } from '../v5/cluster.js';
@@ -64,7 +64,7 @@ export const applyCommand = defineCommand({
     async run(args, { io, connect }) {
         // A manifest file is read and checked before the connection is made.
         const fromFile = args.filename ? await manifestFromFile(args.filename, io.stdin, { namespace: args.namespace, cluster: args.cluster }) : null;
-        const { client, namespace } = connect();
+        const { client, namespace, contextName } = connect();
         const apis = await discover(client);
         let manifest: V5Cluster;
         let flavor: Flavor;
@@ -82,7 +82,7 @@ export const applyCommand = defineCommand({
             manifest = generated.manifest;
             flavor = target.flavor;
         }
-        if (!apis.v5[flavor.name]) throw new UserError(`the server does not serve ${flavor.kind} (${apiVersionOf(flavor)}): install ${flavor.product} first`);
+        if (!apis.v5[flavor.name]) throw v5NotServed(flavor, contextName);
         const v4Cluster = manifest.metadata.annotations?.[SOURCE_ANNOTATION] ?? args.cluster ?? manifest.metadata.name;
         const dryRun = dryRunOf(args);
         if (method === 'logical') {

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { discover } from '../kube/discovery.js';
+import { discover, v5NotServed } from '../kube/discovery.js';
 import { orAbsent } from '../kube/errors.js';
 import { paths } from '../kube/paths.js';
 import { renderClientChanges, showResult } from '../output/client-changes.js';
@@ -34,11 +34,12 @@ export const cutoverCommand = defineCommand({
     // -o shapes the plan (--dry-run) and, after the cut-over, the table of what clients change.
     validate: checkManifestFlags,
     async run(args, { io, connect }) {
-        const { client, namespace } = connect();
+        const { client, namespace, contextName } = connect();
         const apis = await discover(client);
         const { flavor } = chooseTarget(args.target, apis.v5);
+        if (!apis.v5[flavor.name]) throw v5NotServed(flavor, contextName);
         const name = args.name ?? logicalName(args.cluster);
-        const live = apis.v5[flavor.name] ? await orAbsent(client.get<V5Cluster>(paths.v5Cluster(flavor, namespace, name))) : null;
+        const live = await orAbsent(client.get<V5Cluster>(paths.v5Cluster(flavor, namespace, name)));
         if (!live) {
             throw new UserError(
                 `${flavor.kind} ${name} not found in namespace ${namespace}: run "kubectl ivyo-upgrade apply ${args.cluster} -n ${namespace} --method logical --copy replicate --target ${flavor.name}" first (or pass --name and --target)`,

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { discover, v4NotServed } from '../kube/discovery.js';
+import { discover, v4NotServed, v5NotServed } from '../kube/discovery.js';
 import { runProcedure } from '../plan/execute.js';
 import { promoteStandby } from '../plan/promote.js';
 import { PROMOTED_MARK } from '../v4/names.js';
@@ -41,6 +41,7 @@ export const promoteCommand = defineCommand({
         const apis = await discover(client);
         if (!apis.v4) throw v4NotServed(contextName);
         const { flavor } = chooseTarget('pgo', apis.v5);
+        if (!apis.v5[flavor.name]) throw v5NotServed(flavor, contextName);
         const v5Name = args.name ?? logicalName(args.cluster);
         const dryRun = dryRunOf(args);
         const procedure = promoteStandby(client, flavor, namespace, args.cluster, v5Name, { confirmReplayed: args.confirmReplayed });

@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import type { KubeClient } from './client.js';
 import { ApiError } from './errors.js';
 import { V4_GROUP, V4_VERSION } from './paths.js';
-import { FLAVORS, type FlavorName } from '../targets/flavors.js';
+import { FLAVORS, type Flavor, type FlavorName } from '../targets/flavors.js';
 
 /** Which of the APIs this tool works with the server serves. */
 export interface ServedApis {
@@ -36,6 +36,13 @@ export async function discover(client: KubeClient): Promise<ServedApis> {
         serves(FLAVORS.pgo.group, FLAVORS.pgo.version, FLAVORS.pgo.plural),
     ]);
     return { v4, v5: { ivyo, pgo } };
+}
+
+/** The one wording of "this v5 operator's CRD is not here", for every command that needs its clusters. */
+export function v5NotServed(flavor: Flavor, contextName: string): UserError {
+    return new UserError(
+        `the server does not serve ${flavor.plural}.${flavor.group}/${flavor.version}: ${flavor.product} is not installed, or context "${contextName}" points at another cluster`,
+    );
 }
 
 /** The one wording of "the PGO v4 CRDs are not here", for every command. */
