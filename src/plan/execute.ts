@@ -1,5 +1,6 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { Io } from '../io.js';
+import { ApiError, explainKubeError } from '../kube/errors.js';
 import { serialize, type OutputFormat } from '../output/format.js';
 import { confirm } from '../output/prompt.js';
 
@@ -90,6 +91,7 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
     }
     io.stderr.write(`You are about to ${p.title}${o.dryRun === 'server' ? ' (server dry run: every write is sent with dryRun=All and nothing is persisted)' : ''}:\n`);
     io.stderr.write(plan.map((a, n) => `  ${n + 1}. ${p.describe(a, state)}\n`).join(''));
+    if (o.dryRun === 'none') await permitted(p, plan, state);
     // A server dry run persists nothing, so it asks nothing.
     if (o.dryRun !== 'server' && !(await confirm(io, o.yes))) throw new UserError('cancelled at the prompt; nothing was changed');
 
@@ -113,6 +115,16 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
     let lastProgress = 0;
     let reads: WaitReads | null = null;
     const progressEvery = o.progressEveryMs ?? 30_000;
+    let writing: string | null = null;
+    // Ctrl-C: say what was done and that a re-run finishes, then die of the signal as kubectl does (exit 130 in a shell).
+    const interrupted = () => {
+        const inFlight = writing ? `; "${writing}" was under way and may or may not have taken effect` : '';
+        io.stderr.write(
+            `\ninterrupted${inFlight}: run the same command again to finish; it reads the cluster and does only what is left${writing && done.length === 0 ? '' : doneSoFar(done)}\n`,
+        );
+        process.kill(process.pid, 'SIGINT');
+    };
+    process.once('SIGINT', interrupted);
     try {
         for (;;) {
             const next = plan[0];
@@ -155,7 +167,9 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
                 }
                 waitingSince = null;
                 lastWait = '';
+                writing = text;
                 await p.execute(next, state, false);
+                writing = null;
                 io.stderr.write(`  done: ${text}\n`);
                 done.push(text);
                 lastWrite = text;
@@ -164,9 +178,34 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
             plan = guarded(() => p.plan(state), done);
         }
     } finally {
+        process.off('SIGINT', interrupted);
         reads?.close();
     }
     return 'done';
+}
+
+/**
+ * Before the first write, every write of the plan goes to the server once with dryRun=All, which authorizes it
+ * as the real one: a step the server forbids stops the run here (exit 3, nothing changed), not half way through.
+ * Any other answer is left to the step itself, which meets it in order (a dry run cannot see what an earlier
+ * step would create).
+ */
+async function permitted<S, A>(p: Procedure<S, A>, plan: A[], state: S): Promise<void> {
+    const forbidden: string[] = [];
+    for (const a of plan) {
+        if (p.isWait(a) || p.unverifiableInDryRun?.(a, state)) continue;
+        try {
+            await p.execute(a, state, true);
+        } catch (e) {
+            if (e instanceof ApiError && e.status === 403) forbidden.push(`  ${p.describe(a, state)}: ${explainKubeError(e)?.message ?? e.message}`);
+        }
+    }
+    if (forbidden.length > 0) {
+        throw new UserError(
+            `the server forbids ${forbidden.length === 1 ? 'a step' : `${forbidden.length} steps`} of this plan, so nothing was changed; "kubectl ivyo-upgrade inspect --print-rbac" prints the roles this tool needs:\n${forbidden.join('\n')}`,
+            ExitCode.Refused,
+        );
+    }
 }
 
 /** Runs the planner; a failed precondition becomes exit 3 when nothing was changed yet, else exit 1. */

@@ -25,7 +25,8 @@ class RacingClient extends KubeClient {
         super(cfg.kc, cfg.server, 30_000, cfg.contextName);
     }
     override async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-        if (method === 'DELETE' && path.includes('/pgclusters/') && this.raced === 0) {
+        // The real DELETE, not the dry run the executor sends first to check it is permitted.
+        if (method === 'DELETE' && path.includes('/pgclusters/') && opts.query?.dryRun !== 'All' && this.raced === 0) {
             this.raced++;
             await this.onDelete(path);
         }

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { ApiError } from '../../src/kube/errors.js';
 import type { Io } from '../../src/io.js';
 import { elapsed, PreconditionFailed, RESYNC_MS, runProcedure, SERVER_READS_EVERY_MS, type Procedure, type RunOptions, type WaitReads } from '../../src/plan/execute.js';
 
@@ -14,6 +15,8 @@ interface World {
     stuck?: boolean;
     /** Fail the precondition once the value reaches this. */
     failAt?: number;
+    /** The server forbids the raise (403), as it would for a user without the verb. */
+    forbidden?: boolean;
 }
 type Action = { kind: 'raise' } | { kind: 'wait' };
 
@@ -30,6 +33,7 @@ function procedure(w: World): Procedure<World, Action> {
         isWait: (a) => a.kind === 'wait',
         notes: () => ['a note before the plan'],
         async execute(_a, s, dryRun) {
+            if (w.forbidden) throw new ApiError(403, 'Forbidden', 'counters "c" is forbidden: User "u" cannot patch resource "counters"', 'PATCH', '/counters/c', 'ctx');
             w.writes.push({ step: `raise from ${s.value}`, dryRun });
             if (!dryRun && !w.stuck) w.value++;
         },
@@ -57,7 +61,12 @@ describe('runProcedure, the one executor of every write', () => {
         expect(out.stderr).toContain('note: a note before the plan\n');
         expect(out.stderr).toContain('  done: raise the counter from 0\n  done: raise the counter from 1\n');
         expect(await runProcedure(procedure(w), opts(io().io))).toBe('nothing-to-do');
-        expect(w.writes).toHaveLength(2);
+        // The plan's one step sent as a dry run first (the server's authorization), then each step for real.
+        expect(w.writes).toEqual([
+            { step: 'raise from 0', dryRun: true },
+            { step: 'raise from 0', dryRun: false },
+            { step: 'raise from 1', dryRun: false },
+        ]);
     });
 
     it('--dry-run=client prints the plan and writes nothing', async () => {
@@ -83,7 +92,18 @@ describe('runProcedure, the one executor of every write', () => {
         const err = await runProcedure(procedure(w), opts(io(false).io, { yes: false })).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(UserError);
         expect((err as UserError).exitCode).toBe(3);
-        expect(w.writes).toEqual([]);
+        expect(w.writes.filter((x) => !x.dryRun)).toEqual([]);
+    });
+
+    it('refuses before any write when the server forbids a step of the plan (exit 3), naming the step and the verb', async () => {
+        const w = world({ forbidden: true });
+        const { io: i } = io();
+        const err = await runProcedure(procedure(w), opts(i)).catch((e: unknown) => e);
+        expect(err).toMatchObject({ exitCode: 3 });
+        expect((err as Error).message).toMatch(
+            /^the server forbids a step of this plan, so nothing was changed; "kubectl ivyo-upgrade inspect --print-rbac" prints the roles this tool needs:\n  raise the counter from 0: .*cannot patch/,
+        );
+        expect(w.value).toBe(0);
     });
 
     it('a failed precondition is exit 3 before any write, exit 1 with what was done after one', async () => {
@@ -109,7 +129,7 @@ describe('runProcedure, the one executor of every write', () => {
         const w = world({ stuck: true });
         const err = await runProcedure(procedure(w), opts(io().io)).catch((e: unknown) => e);
         expect((err as Error).message).toMatch(/^"raise the counter from 0" was done but did not take effect/);
-        expect(w.writes).toHaveLength(1);
+        expect(w.writes.filter((x) => !x.dryRun)).toHaveLength(1);
     });
 
     it('a wait says it is still waiting, with the time so far, and times out naming what to check', async () => {
