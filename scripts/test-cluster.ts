@@ -67,7 +67,9 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
     throw new Error(`test cluster: ${what} not ready after ${timeoutMs / 1000}s`);
 }
 
-function startProcess(dir: string, name: string, bin: string, args: string[]): number {
+/** Starts one process of the control plane, and keeps how (binary, flags) so that it can be started again the same way. */
+function startProcess(dir: string, name: Component, bin: string, args: string[]): number {
+    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ bin, args }));
     const log = fs.openSync(path.join(dir, `${name}.log`), 'a');
     const child = spawn(bin, args, { stdio: ['ignore', log, log], detached: true });
     child.unref();
@@ -140,7 +142,8 @@ export async function startCluster(dir: string): Promise<TestCluster> {
         );
         fs.writeFileSync(path.join(dir, 'pids'), pids.join('\n'));
         const server = `https://127.0.0.1:${apiPort}`;
-        await until('kube-apiserver', 60_000, async () => (await adminRequest(server, ADMIN_TOKEN, 'GET', '/readyz')).status === 200);
+        fs.writeFileSync(path.join(dir, 'server'), server);
+        await apiServerReady(server);
         const kubeconfig = path.join(dir, 'admin.kubeconfig');
         writeKubeconfig(kubeconfig, server, path.join(certDir, 'apiserver.crt'), 'admin', ADMIN_TOKEN);
         pids.push(
@@ -165,6 +168,53 @@ export async function startCluster(dir: string): Promise<TestCluster> {
     }
 }
 
+type Component = 'etcd' | 'kube-apiserver' | 'kube-controller-manager';
+/** The order of the `pids` file. */
+const COMPONENTS: Component[] = ['etcd', 'kube-apiserver', 'kube-controller-manager'];
+
+const apiServerReady = (server: string) => until('kube-apiserver', 60_000, async () => (await adminRequest(server, ADMIN_TOKEN, 'GET', '/readyz')).status === 200);
+
+/**
+ * Stops the API server of the control plane in `dir` as a crash would (SIGKILL: on SIGTERM it lingers for half a
+ * minute), and the controller manager with it, as a node's restart would; etcd keeps running. A controller manager
+ * left running talks to the new API server while it starts, and in that window 1.20's garbage collector once
+ * deleted two PVCs whose owner, a PostgresCluster, still existed (the class of kubernetes/kubernetes#88097 and
+ * #98471). Started after the API server is ready, it sees every custom resource from the first.
+ */
+export async function stopApiServer(dir: string): Promise<void> {
+    const pids = fs.readFileSync(path.join(dir, 'pids'), 'utf8').split('\n');
+    for (const name of ['kube-controller-manager', 'kube-apiserver'] as const) {
+        const pid = Number(pids[COMPONENTS.indexOf(name)]);
+        if (alive(pid)) process.kill(pid, 'SIGKILL');
+        await until(`${name} stop`, 30_000, async () => !alive(pid));
+    }
+}
+
+/**
+ * Starts the API server of `dir` again with the same flags, port and certificates, on the same etcd, then, once it
+ * is ready, the controller manager. Resolves once both are started.
+ */
+export async function startApiServer(dir: string): Promise<void> {
+    const pids = fs.readFileSync(path.join(dir, 'pids'), 'utf8').split('\n');
+    const restart = (name: Component) => {
+        const { bin, args } = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as { bin: string; args: string[] };
+        pids[COMPONENTS.indexOf(name)] = String(startProcess(dir, name, bin, args));
+        fs.writeFileSync(path.join(dir, 'pids'), pids.join('\n'));
+    };
+    restart('kube-apiserver');
+    await apiServerReady(fs.readFileSync(path.join(dir, 'server'), 'utf8'));
+    restart('kube-controller-manager');
+}
+
+function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
 export async function stopCluster(dir: string): Promise<void> {
     const file = path.join(dir, 'pids');
     if (!fs.existsSync(file)) return;
@@ -176,14 +226,6 @@ export async function stopCluster(dir: string): Promise<void> {
             // already gone
         }
     }
-    const alive = (pid: number) => {
-        try {
-            process.kill(pid, 0);
-            return true;
-        } catch {
-            return false;
-        }
-    };
     const deadline = Date.now() + 10_000;
     while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');

@@ -110,7 +110,7 @@ export function explainKubeError(err: unknown): UserError | undefined {
         case 422:
             return new UserError(`${describe(s)} is invalid: ${err.message}`);
         default:
-            return new UserError(`the server refused to ${s.verb} ${describe(s)}: HTTP ${err.status} ${err.reason}: ${err.message}`);
+            return new UserError(`the server refused to ${s.verb} ${describe(s)}: HTTP ${[err.status, err.reason].filter(Boolean).join(' ')}: ${err.message}`);
     }
 }
 

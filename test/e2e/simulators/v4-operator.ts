@@ -30,11 +30,18 @@ export class V4OperatorSimulator {
     private readonly backedUp = new Set<string>();
     private readonly kubeconfig: ReturnType<typeof loadKubeconfig>;
     readonly errors: unknown[] = [];
+    /**
+     * The pgclusters as last seen, as the operator's informer cache holds them. A simulator started with another's
+     * (a restarted operator, after its API server came back) deletes the ones gone meanwhile, as the informer does
+     * on its next list (a DeletedFinalStateUnknown: the last state it knew).
+     */
+    readonly seen = new Map<string, Pgcluster>();
 
     constructor(
         kubeconfig: string,
         private readonly namespace: string,
         private readonly hooks: V4SimulatorHooks = {},
+        private readonly before?: Map<string, Pgcluster>,
     ) {
         this.kubeconfig = loadKubeconfig({ kubeconfig, env: {} });
         this.client = new KubeClient(this.kubeconfig.kc, this.kubeconfig.server, 30_000, this.kubeconfig.contextName);
@@ -47,11 +54,17 @@ export class V4OperatorSimulator {
     }
 
     async start(): Promise<this> {
+        const now = await this.client.listAll<Pgcluster>(`${this.v4}/pgclusters`);
+        for (const c of now.items) this.seen.set(c.metadata.name, c);
+        for (const [name, c] of this.before ?? []) if (!this.seen.has(name)) this.enqueue(() => this.onDelete(c));
         this.watch = await new Watch(this.kubeconfig.kc).watch(
             `${this.v4}/pgclusters`,
-            {},
+            { resourceVersion: now.resourceVersion },
             (type: string, obj: Pgcluster) => {
-                if (type === 'DELETED') this.enqueue(() => this.onDelete(obj));
+                if (type === 'DELETED') {
+                    this.seen.delete(obj.metadata.name);
+                    this.enqueue(() => this.onDelete(obj));
+                } else this.seen.set(obj.metadata.name, obj);
             },
             (err: unknown) => {
                 if (err && !(err instanceof Error && err.name === 'AbortError')) this.errors.push(err);
