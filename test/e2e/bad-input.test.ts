@@ -3,9 +3,15 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeKubeconfig } from '../../scripts/test-cluster.js';
+import { installCrds } from '../../scripts/crds.js';
+import { ADMIN_TOKEN, writeKubeconfig } from '../../scripts/test-cluster.js';
+import type { KubeObject } from '../../src/kube/types.js';
+import { mergePatch } from '../../src/kube/writes.js';
+import { recordName } from '../../src/v4/record.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
-import { adminCluster, createNamespace, createObjects, namespaceVersions, run } from '../support/kube.js';
+import { IMAGES } from '../support/golden.js';
+import { mergedRules, PERMISSIONS } from '../../src/rbac.js';
+import { adminClient, adminCluster, mintUser, createNamespace, createObjects, namespaceVersions, run } from '../support/kube.js';
 
 /**
  * The bad-input corpus, as data (docs/guarantees.md): each case is a command line the tool must refuse, with the
@@ -100,6 +106,169 @@ const absent: Case[] = [
     { argv: ['inspect', 'hippo', '-n', 'no-such-namespace'], code: 1, says: /^error: pgcluster "hippo" not found in namespace "no-such-namespace"/ },
 ];
 
+/**
+ * Broken or conflicting state, each in a namespace of its own: malformed and partial v4 objects, objects in the
+ * way, records the tool cannot read. `says` must match the error (its first line and the indented ones after it).
+ */
+interface StateCase {
+    what: string;
+    objects: (ns: string) => KubeObject[];
+    /** What to change once the objects exist (what needs their uids). */
+    after?: (ns: string) => Promise<void>;
+    argv: string[];
+    code: 1 | 2 | 3;
+    says: RegExp;
+}
+
+const failedOver = (ns: string) => v4Cluster({ namespace: ns, primary: 'hippo-jgut', replicas: ['hippo'], wal: true });
+const without = (objects: KubeObject[], kind: string, name: string) => objects.filter((o) => !(o.kind === kind && o.metadata.name === name));
+const edit = (objects: KubeObject[], kind: string, name: string, change: (o: KubeObject & { spec?: Record<string, unknown> }) => void) =>
+    objects.map((o) => {
+        if (o.kind !== kind || o.metadata.name !== name) return o;
+        const copy = structuredClone(o);
+        change(copy);
+        return copy;
+    });
+const record = (ns: string, data: Record<string, string>): KubeObject =>
+    ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: recordName('hippo'), namespace: ns }, data }) as KubeObject;
+const PREPARE = ['prepare', 'hippo', '--method', 'volumes', '--target', 'pgo', '--yes'];
+const GENERATE = ['generate', 'hippo', '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage];
+
+const states: StateCase[] = [
+    {
+        what: 'no current-primary and no role=master pod',
+        objects: (ns) =>
+            edit(v4Cluster({ namespace: ns, masterPodOf: null }), 'Pgcluster', 'hippo', (o) => {
+                delete o.metadata.annotations?.['current-primary'];
+                delete o.metadata.annotations?.['primary-deployment'];
+            }),
+        argv: PREPARE,
+        code: 3,
+        says: /refused before any change:\n  primary-unknown: no current-primary annotation and no pod labelled role=master/,
+    },
+    {
+        what: 'the primary Deployment gone',
+        objects: (ns) => without(failedOver(ns), 'Deployment', 'hippo-jgut'),
+        argv: PREPARE,
+        code: 3,
+        says: /  primary-pvc-unknown: deployment hippo-jgut was not found or mounts no "pgdata" PVC/,
+    },
+    {
+        what: 'the primary data PVC gone',
+        objects: (ns) => without(failedOver(ns), 'PersistentVolumeClaim', 'hippo-jgut'),
+        argv: PREPARE,
+        code: 3,
+        says: /  primary-pvc-missing: PVC hippo-jgut \(primary data\) does not exist in namespace NS/,
+    },
+    {
+        what: 'a data PVC controlled by another object',
+        // A real owner: with one that does not exist, the garbage collector would delete the PVC.
+        objects: (ns) => [...failedOver(ns), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'someone', namespace: ns } } as KubeObject],
+        after: async (ns) => {
+            const owner = await adminClient().get<KubeObject>(`/api/v1/namespaces/${ns}/configmaps/someone`);
+            await mergePatch(adminClient(), `/api/v1/namespaces/${ns}/persistentvolumeclaims/hippo-jgut-wal`, {
+                metadata: { ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'someone', uid: owner.metadata.uid, controller: true }] },
+            });
+        },
+        argv: PREPARE,
+        code: 3,
+        says: /  pvc-controlled: PVC hippo-jgut-wal is controlled by ConfigMap\/someone/,
+    },
+    {
+        what: 'an image tag that names no PostgreSQL major',
+        objects: (ns) => v4Cluster({ namespace: ns, imageTag: 'latest' }),
+        argv: GENERATE,
+        code: 3,
+        says: /postgres-major-unknown/,
+    },
+    {
+        what: 'a v4 standby cluster',
+        objects: (ns) => edit(failedOver(ns), 'Pgcluster', 'hippo', (o) => void (o.spec!.standby = true)),
+        argv: PREPARE,
+        code: 3,
+        says: /  v4-standby: /,
+    },
+    {
+        what: 'a cluster v4 has not finished creating',
+        objects: (ns) => v4Cluster({ namespace: ns, state: 'pgcluster Bootstrapping' }),
+        argv: PREPARE,
+        code: 3,
+        says: /  v4-not-initialized: /,
+    },
+    {
+        what: 'a tablespace',
+        objects: (ns) => v4Cluster({ namespace: ns, tablespaces: ['ts1'] }),
+        argv: PREPARE,
+        code: 3,
+        says: /  tablespace: tablespace ts1 \(PVC hippo-tablespace-ts1\) cannot be moved/,
+    },
+    {
+        what: 'a v4 operator upgrade under way',
+        objects: (ns) => edit(failedOver(ns), 'Pgcluster', 'hippo', (o) => void (o.metadata.annotations = { ...o.metadata.annotations, 'upgrade-in-progress': 'true' })),
+        argv: PREPARE,
+        code: 3,
+        says: /^error: pgcluster hippo is annotated upgrade-in-progress: the v4 operator would ignore its deletion; finish the v4 operator upgrade first \(nothing was changed\)$/,
+    },
+    {
+        what: 'the IVYO target for v4 data',
+        objects: (ns) => failedOver(ns),
+        argv: ['prepare', 'hippo', '--method', 'volumes', '--target', 'ivyo', '--yes'],
+        code: 3,
+        says: /  target-cannot-run-v4-data: /,
+    },
+    {
+        what: 'a record of a newer format',
+        objects: (ns) => [...failedOver(ns), record(ns, { 'inspection.json': '{}', schema: '99' })],
+        argv: PREPARE,
+        code: 1,
+        says: /^error: ConfigMap hippo-ivyo-upgrade in namespace NS holds a record of format "99", which this version of kubectl-ivyo-upgrade \(format \d+\) does not know: use the version that wrote it$/,
+    },
+    {
+        what: 'v4 gone and a record of a newer format',
+        objects: (ns) => [
+            ...failedOver(ns).filter((o) => o.kind === 'PersistentVolume' || o.kind === 'PersistentVolumeClaim'),
+            record(ns, { 'inspection.json': '{}', schema: '99' }),
+        ],
+        argv: GENERATE,
+        code: 1,
+        says: /holds a record of format "99"/,
+    },
+    {
+        what: 'a damaged record',
+        objects: (ns) => [...failedOver(ns), record(ns, { 'inspection.json': '{"cluster": ', schema: '3' })],
+        argv: PREPARE,
+        code: 1,
+        says: /^error: ConfigMap hippo-ivyo-upgrade in namespace NS holds a damaged inspection.json/,
+    },
+    {
+        what: 'a damaged capture in the record',
+        objects: (ns) => [...failedOver(ns), record(ns, { 'inspection.json': '{}', schema: '3', 'capture.json': '[' })],
+        argv: PREPARE,
+        code: 1,
+        says: /^error: ConfigMap hippo-ivyo-upgrade in namespace NS holds a damaged capture.json/,
+    },
+    {
+        what: 'a v5 cluster of that name the tool did not make',
+        objects: (ns) => [...failedOver(ns), v5Cluster(ns, 'hippo')],
+        argv: GENERATE,
+        code: 3,
+        says: /^error: generate hippo --method volumes refused:\n  name-collision: PostgresCluster hippo already exists in namespace NS and was not made by this tool from v4 cluster hippo \(annotation ivyo-upgrade\.ivorysql\.org\/v4-cluster: none\): pass --name/,
+    },
+];
+
+/** A PostgresCluster as someone else made it. */
+const v5Cluster = (ns: string, name: string): KubeObject =>
+    ({
+        apiVersion: 'postgres-operator.crunchydata.com/v1beta1',
+        kind: 'PostgresCluster',
+        metadata: { name, namespace: ns },
+        spec: {
+            postgresVersion: 16,
+            instances: [{ name: 'instance1', dataVolumeClaimSpec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+            backups: { pgbackrest: { repos: [{ name: 'repo1' }] } },
+        },
+    }) as KubeObject;
+
 let ns: string;
 let silent: net.Server;
 const held: net.Socket[] = [];
@@ -156,3 +325,173 @@ describe('the bad-input corpus: refused with the right exit code and one line na
         expect(await namespaceVersions(ns)).toEqual(before);
     });
 });
+
+describe('broken and conflicting state: refused before any change, naming what is wrong', () => {
+    it.each(states.map((c) => [`${c.what}: ${c.argv.join(' ')}`, c] as const))('%s', async (_name, c) => {
+        const at = await createNamespace('bad-state');
+        await createObjects(c.objects(at));
+        await c.after?.(at);
+        const before = await namespaceVersions(at);
+        const r = await run(['-n', at, ...c.argv]);
+        expect(r.code, r.stderr).toBe(c.code);
+        expect(r.stdout).toBe('');
+        const error = r.stderr.slice(r.stderr.indexOf('error: ')).trimEnd();
+        expect(error, r.stderr).toMatch(new RegExp(c.says.source.replaceAll('NS', at)));
+        // One error line; what follows it is indented (one line per blocker) or the pointer to --help.
+        expect(
+            error.split('\n').filter((l) => l.startsWith('error: ')),
+            r.stderr,
+        ).toHaveLength(1);
+        expect(r.stderr).not.toMatch(/^\s+at /m);
+        expect(await namespaceVersions(at)).toEqual(before);
+    });
+});
+
+/**
+ * RBAC denied per verb: a user with every right prepare needs (src/rbac.ts) but one write verb. The plan's writes
+ * go to the server as dry runs first, which it authorizes as the real ones, so the refusal comes before any change.
+ */
+const PREPARE_WRITES: [verb: string, resource: string, group: string][] = [
+    ['patch', 'persistentvolumes', ''],
+    ['patch', 'configmaps', ''],
+    ['create', 'pgtasks', 'crunchydata.com'],
+    ['patch', 'pgclusters', 'crunchydata.com'],
+    ['delete', 'pgclusters', 'crunchydata.com'],
+    ['patch', 'persistentvolumeclaims', ''],
+];
+
+describe('RBAC denied per verb: prepare refuses before any change, naming the step and what is missing', () => {
+    it.each(PREPARE_WRITES)('without %s on %s', async (verb, resource, group) => {
+        const at = await createNamespace('bad-rbac');
+        await createObjects(failedOver(at));
+        const rules = mergedRules(PERMISSIONS.prepare).map((p) => ({
+            ...p,
+            verbs: p.resource === resource && p.group === group ? p.verbs.filter((v) => v !== verb) : p.verbs,
+        }));
+        const user = `no-${verb}-${resource}`.slice(0, 60);
+        const kubeconfig = await mintUser(
+            at,
+            user,
+            rules.filter((p) => !p.clusterScoped).map((p) => ({ apiGroups: [p.group], resources: [p.resource], verbs: p.verbs })),
+        );
+        // PersistentVolumes are cluster-scoped: a ClusterRole of their own.
+        const admin = adminClient();
+        const rbac = '/apis/rbac.authorization.k8s.io/v1';
+        const clusterRules = rules.filter((p) => p.clusterScoped).map((p) => ({ apiGroups: [p.group], resources: [p.resource], verbs: p.verbs }));
+        await admin.request('POST', `${rbac}/clusterroles`, {
+            body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `${at}-${user}` }, rules: clusterRules },
+        });
+        await admin.request('POST', `${rbac}/clusterrolebindings`, {
+            body: {
+                apiVersion: 'rbac.authorization.k8s.io/v1',
+                kind: 'ClusterRoleBinding',
+                metadata: { name: `${at}-${user}` },
+                roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${at}-${user}` },
+                subjects: [{ kind: 'ServiceAccount', name: user, namespace: at }],
+            },
+        });
+        const before = await namespaceVersions(at);
+        const r = await run(['prepare', 'hippo', '-n', at, '--method', 'volumes', '--target', 'pgo', '--yes'], { kubeconfig });
+        expect(r.code, r.stderr).toBe(3);
+        expect(r.stdout).toBe('');
+        const error = r.stderr.slice(r.stderr.indexOf('error: ')).trimEnd();
+        expect(error, r.stderr).toMatch(
+            /^error: the server forbids (a step|\d+ steps) of this plan, so nothing was changed; "kubectl ivyo-upgrade inspect --print-rbac" prints the roles this tool needs:\n/,
+        );
+        expect(error, r.stderr).toContain(`cannot ${verb} ${group ? `${resource}.${group}` : resource}`);
+        expect(error.split('\n').filter((l) => l.startsWith('error: '))).toHaveLength(1);
+        expect(r.stderr).not.toMatch(/^\s+at /m);
+        expect(await namespaceVersions(at)).toEqual(before);
+    });
+});
+
+/**
+ * Missing CRDs, each: the IVYO CRD, then PGO v5's too, then PGO v4's, removed from the shared server one after
+ * another (cumulative, as the cases are in order) and put back after. Each command names the CRD as missing,
+ * never an object as not found.
+ */
+const CRDS = {
+    ivyo: 'ivoryclusters.ivory-operator.ivorysql.org',
+    pgo: 'postgresclusters.postgres-operator.crunchydata.com',
+    v4: 'pgclusters.crunchydata.com',
+};
+const NOT_SERVED = (crd: string) =>
+    new RegExp(`^error: the server does not serve ${crd.replaceAll('.', '\\.')}/v1(beta1)?: .* is not installed, or context "admin@test" points at another cluster$`);
+const crdCases: [gone: keyof typeof CRDS, argv: string[], code: 1 | 3, says: RegExp][] = [
+    ['ivyo', ['apply', 'hippo', '--target', 'ivyo', '--yes'], 1, NOT_SERVED(CRDS.ivyo)],
+    ['ivyo', ['cutover', 'hippo', '--target', 'ivyo', '--yes'], 1, NOT_SERVED(CRDS.ivyo)],
+    ['pgo', ['apply', 'hippo', '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '--yes'], 1, NOT_SERVED(CRDS.pgo)],
+    ['pgo', ['promote', 'hippo', '--yes'], 1, NOT_SERVED(CRDS.pgo)],
+    ['pgo', ['cutover', 'hippo', '--target', 'pgo', '--yes'], 1, NOT_SERVED(CRDS.pgo)],
+    [
+        'pgo',
+        ['release-pvc', '--all', '--cluster', 'hippo', '--yes'],
+        1,
+        /^error: the server does not serve ivoryclusters\.ivory-operator\.ivorysql\.org or postgresclusters\.postgres-operator\.crunchydata\.com: no v5 cluster can own a PVC here/,
+    ],
+    ['v4', ['inspect', 'hippo'], 1, /^error: the server does not serve pgclusters\.crunchydata\.com\/v1: the PGO v4 CRDs are not installed/],
+    [
+        'v4',
+        ['prepare', 'hippo', '--method', 'volumes', '--target', 'pgo', '--yes'],
+        1,
+        /^error: the server does not serve pgclusters\.crunchydata\.com\/v1: the PGO v4 CRDs are not installed/,
+    ],
+    [
+        'v4',
+        ['generate', 'hippo', '--target', 'pgo'],
+        1,
+        /^error: the server does not serve pgclusters\.crunchydata\.com\/v1 \(the PGO v4 CRDs are not installed\), and no record of "hippo"/,
+    ],
+    ['v4', ['promote', 'hippo', '--yes'], 1, /^error: the server does not serve pgclusters\.crunchydata\.com\/v1: the PGO v4 CRDs are not installed/],
+];
+
+describe('missing CRDs: each command names the CRD, never an object as not found, and changes nothing', () => {
+    let at: string;
+    const gone = new Set<keyof typeof CRDS>();
+    beforeAll(async () => {
+        at = await createNamespace('bad-crds');
+        await createObjects(failedOver(at));
+    });
+    afterAll(async () => {
+        await installCrds(adminCluster().server, ADMIN_TOKEN);
+    });
+
+    it.each(crdCases.map(([g, argv, code, says]) => [`without the ${g} CRD: ${argv.join(' ')}`, g, argv, code, says] as const))('%s', async (_name, g, argv, code, says) => {
+        if (!gone.has(g)) {
+            await removeCrd(CRDS[g]);
+            gone.add(g);
+        }
+        const before = await namespaceVersions(
+            at,
+            [...gone].map((k) => CRDS[k]),
+        );
+        const r = await run(['-n', at, ...argv]);
+        expect(r.code, r.stderr).toBe(code);
+        expect(r.stdout).toBe('');
+        const error = r.stderr.slice(r.stderr.indexOf('error: ')).trimEnd();
+        expect(error, r.stderr).toMatch(says);
+        expect(error.split('\n').filter((l) => l.startsWith('error: '))).toHaveLength(1);
+        expect(r.stderr).not.toMatch(/not found|^\s+at /m);
+        expect(
+            await namespaceVersions(
+                at,
+                [...gone].map((k) => CRDS[k]),
+            ),
+        ).toEqual(before);
+    });
+});
+
+/** Deletes a CRD and waits until the server no longer serves it. */
+async function removeCrd(name: string): Promise<void> {
+    const admin = adminClient();
+    await admin.request('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+    const [plural, ...group] = name.split('.');
+    const version = name === CRDS.v4 ? 'v1' : 'v1beta1';
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+        const { resources = [] } = await admin.get<{ resources?: { name: string }[] }>(`/apis/${group.join('.')}/${version}`).catch(() => ({ resources: [] }));
+        if (!resources.some((r) => r.name === plural)) return;
+        await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`CRD ${name} still served`);
+}
