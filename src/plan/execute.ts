@@ -28,6 +28,11 @@ export interface Procedure<S, A> {
     notes?(state: S): string[];
     /** Why a step cannot be checked by a server dry run (it needs what an earlier step would create), or null. */
     unverifiableInDryRun?(action: A, state: S): string | null;
+    /**
+     * Writes the plan comes to only after a wait, so not in it yet: checked with its own before the first write,
+     * so that a step the server forbids never stops the run half way (the standby's promotion after v4's shutdown).
+     */
+    laterWrites?(state: S): A[];
 }
 
 /** Reads answered by watches while a wait lasts (KubeClient.watchReads, kube/watch.ts). */
@@ -185,14 +190,16 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
 }
 
 /**
- * Before the first write, every write of the plan goes to the server once with dryRun=All, which authorizes it
- * as the real one: a step the server forbids stops the run here (exit 3, nothing changed), not half way through.
+ * Before the first write, every write of the plan, and those it comes to after a wait, goes to the server once
+ * with dryRun=All, which authorizes it as the real one: a step the server forbids stops the run here (exit 3, nothing changed), not half way through.
  * Any other answer is left to the step itself, which meets it in order (a dry run cannot see what an earlier
  * step would create).
  */
 async function permitted<S, A>(p: Procedure<S, A>, plan: A[], state: S): Promise<void> {
     const forbidden: string[] = [];
-    for (const a of plan) {
+    const planned = new Set(plan.map((a) => p.describe(a, state)));
+    const later = (p.laterWrites?.(state) ?? []).filter((a) => !planned.has(p.describe(a, state)));
+    for (const a of [...plan, ...later]) {
         if (p.isWait(a) || p.unverifiableInDryRun?.(a, state)) continue;
         try {
             await p.execute(a, state, true);

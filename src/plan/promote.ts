@@ -184,6 +184,8 @@ export function promoteStandby(
             }
         },
         unverifiableInDryRun: (a) => (a.kind === 'create-replication-role' ? 'psql in a pod has no server dry run' : null),
+        // The promotion comes after v4's shutdown: a user who may shut v4 down but not promote must learn it first.
+        laterWrites: (s) => (s.cluster?.spec?.standby?.enabled === true ? [{ kind: 'promote' }] : []),
         onTimeout: (a) =>
             a.kind === 'wait-replay'
                 ? `${v5Name} has not replayed v4's last archived WAL (at ${a.proof.replayed}; ${a.proof.archived} ends at ${a.proof.archivedEnd}): "kubectl logs -n ${namespace} -l ${flavor.labelPrefix}cluster=${v5Name} -c database" shows its restore_command; nothing was promoted, run promote again to go on waiting`

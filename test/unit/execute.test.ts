@@ -106,6 +106,18 @@ describe('runProcedure, the one executor of every write', () => {
         expect(w.value).toBe(0);
     });
 
+    it('checks the writes the plan comes to only after a wait as well, so a forbidden one stops the run before it waits', async () => {
+        const w = world({ ready: false, forbidden: true });
+        const { io: i, out } = io();
+        const err = await runProcedure({ ...procedure(w), laterWrites: () => [{ kind: 'raise' }] }, opts(i)).catch((e: unknown) => e);
+        expect(err).toMatchObject({ exitCode: 3 });
+        expect((err as Error).message).toContain('\n  raise the counter from 0: ');
+        expect(out.stderr).not.toContain('  wait for readiness ...');
+        // Without it, the run waits for readiness first, and would meet the 403 only after.
+        const unchecked = await runProcedure(procedure(world({ ready: false, forbidden: true })), opts(io().io, { timeoutMs: 50 })).catch((e: unknown) => e);
+        expect((unchecked as Error).message).toContain('readiness never came');
+    });
+
     it('a failed precondition is exit 3 before any write, exit 1 with what was done after one', async () => {
         const before = await runProcedure(procedure(world({ failAt: 0 })), opts(io().io)).catch((e: unknown) => e);
         expect(before).toMatchObject({ exitCode: 3, message: 'the value is 0 (nothing was changed)' });
