@@ -1,16 +1,12 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startApiServer, stopApiServer } from '../../scripts/test-cluster.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { mergePatch } from '../../src/kube/writes.js';
-import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { FaultProxy, type Fate, type Seen } from '../support/fault-proxy.js';
-import { IMAGES } from '../support/golden.js';
-import { adminClient, adminCluster, adminKubeconfig, createNamespace, createObjects, notePrinted, PLUGIN, run } from '../support/kube.js';
+import { adminClient, adminCluster, adminKubeconfig, createNamespace, notePrinted, PLUGIN, run } from '../support/kube.js';
+import { adoptedForRelease, preparedForApply, standbyForPromote, v4ForPrepare } from './seeded.js';
 import { V4OperatorSimulator } from './simulators/v4-operator.js';
 import { V5OperatorSimulator } from './simulators/v5-operator.js';
 
@@ -41,67 +37,22 @@ interface Scenario {
 }
 
 const client = () => adminClient();
-const IMAGE_FLAGS = ['--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage];
 const v4Operator = (ns: string, before?: Operators) => {
     const sim = new V4OperatorSimulator(adminKubeconfig(), ns, {}, (before as { seen?: V4OperatorSimulator['seen'] } | undefined)?.seen);
     const started = sim.start();
     return { stop: async () => (await started).stop(), errors: sim.errors, seen: sim.seen };
 };
 const v5Operator = (ns: string) => new V5OperatorSimulator(client(), 'pgo', ns).start();
-const writeFile = (text: string) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'faults-')), 'hippo.json');
-    fs.writeFileSync(file, text);
-    return file;
-};
-
-async function prepared(ns: string): Promise<void> {
-    await createObjects(v4Cluster({ namespace: ns, primary: 'hippo-jgut', replicas: ['hippo'], wal: true }));
-    const v4 = v4Operator(ns);
-    const r = await run(['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '60s']);
-    await v4.stop();
-    expect(r.code, r.stderr).toBe(0);
-    expect(v4.errors).toEqual([]);
-}
 
 const SCENARIOS: Record<string, Scenario> = {
     // Retain on three PVs, the record, the replica's scale-down, keep-data, the delete, labels off three PVCs.
-    prepare: {
-        writes: 10,
-        seed: async (ns) => {
-            await createObjects(v4Cluster({ namespace: ns, primary: 'hippo-jgut', replicas: ['hippo'], wal: true }));
-            return ['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '60s'];
-        },
-        operators: v4Operator,
-    },
+    prepare: { writes: 10, seed: v4ForPrepare, operators: v4Operator },
     // The password copy, the PostgresCluster, the volumes source removed once adopted.
-    apply: {
-        writes: 3,
-        seed: async (ns) => {
-            await prepared(ns);
-            const generated = await run(['generate', 'hippo', '-n', ns, '--target', 'pgo', ...IMAGE_FLAGS]);
-            expect(generated.code, generated.stderr).toBe(0);
-            return ['apply', 'hippo', '-f', writeFile(generated.stdout), '-n', ns, '--yes', '--timeout', '60s'];
-        },
-        operators: v5Operator,
-    },
+    apply: { writes: 3, seed: preparedForApply, operators: v5Operator },
     // Retain on three PVs, then per PVC its v5 labels and its owner reference off.
-    'release-pvc': {
-        writes: 9,
-        seed: async (ns) => {
-            const volumes = v4Cluster({ namespace: ns, primary: 'hippo-jgut', wal: true }).filter((o) => o.kind === 'PersistentVolume' || o.kind === 'PersistentVolumeClaim');
-            await createObjects(volumes.filter((o) => ['hippo-jgut', 'hippo-jgut-wal', 'hippo-pgbr-repo'].some((n) => o.metadata.name.endsWith(n))));
-            const manifest = load(fs.readFileSync(path.resolve('test/fixtures/golden/volumes-failover-pgo.yaml'), 'utf8')) as KubeObject;
-            manifest.metadata.namespace = ns;
-            const v5 = v5Operator(ns);
-            const applied = await run(['apply', '-f', writeFile(JSON.stringify(manifest)), '--yes', '--timeout', '120s']);
-            await v5.stop();
-            expect(applied.code, applied.stderr).toBe(0);
-            const cluster = `/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/${ns}/postgresclusters/hippo`;
-            await mergePatch(client(), cluster, { spec: { shutdown: true } });
-            return ['release-pvc', '--all', '--cluster', 'hippo', '-n', ns, '--yes'];
-        },
-        operators: v5Operator,
-    },
+    'release-pvc': { writes: 9, seed: adoptedForRelease, operators: v5Operator },
+    // v4 marked with its successor, v4 shut down (the v4 operator scales it to zero), the standby promoted.
+    promote: { writes: 3, seed: standbyForPromote, operators: v4Operator },
 };
 
 interface Outcome {
