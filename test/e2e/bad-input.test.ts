@@ -10,8 +10,9 @@ import { mergePatch } from '../../src/kube/writes.js';
 import { recordName } from '../../src/v4/record.js';
 import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { IMAGES } from '../support/golden.js';
-import { mergedRules, PERMISSIONS } from '../../src/rbac.js';
+import { type CommandName, mergedRules, PERMISSIONS } from '../../src/rbac.js';
 import { adminClient, adminCluster, mintUser, createNamespace, createObjects, namespaceVersions, run } from '../support/kube.js';
+import { adoptedForRelease, preparedForApply, standbyForPromote, v4ForPrepare } from './seeded.js';
 
 /**
  * The bad-input corpus, as data (docs/guarantees.md): each case is a command line the tool must refuse, with the
@@ -133,8 +134,46 @@ const record = (ns: string, data: Record<string, string>): KubeObject =>
     ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: recordName('hippo'), namespace: ns }, data }) as KubeObject;
 const PREPARE = ['prepare', 'hippo', '--method', 'volumes', '--target', 'pgo', '--yes'];
 const GENERATE = ['generate', 'hippo', '--target', 'pgo', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage];
+/** An S3 repository whose config Secret (v4's `<cluster>-backrest-repo-config`, the credentials) is gone. */
+const s3WithoutSecret = (ns: string, types?: string[]) =>
+    without(v4Cluster({ namespace: ns, repo: { types, s3: { bucket: 'b', endpoint: 'e', region: 'r' } } }), 'Secret', 'hippo-backrest-repo-config');
+// S3 the only copy: with posix beside it, the restore would come from posix and need no credentials.
+const BACKUPS_SECRETS = [...GENERATE, '--method', 'backups', '--include-secrets'];
+const REPO_SECRET_GONE =
+    /  repo-credentials-missing: v4 cluster hippo has no repo config Secret \(hippo-backrest-repo-config\) in namespace NS: create Secret hippo-v4-repo-credentials/;
 
 const states: StateCase[] = [
+    {
+        what: 'the repo config Secret of an S3 repository gone',
+        objects: (ns) => s3WithoutSecret(ns, ['s3']),
+        argv: BACKUPS_SECRETS,
+        code: 3,
+        says: REPO_SECRET_GONE,
+    },
+    {
+        // The standby method, as it applies beside a running v4 (the backups method does after prepare only).
+        what: 'the repo config Secret of an S3 repository gone, at apply',
+        objects: (ns) => s3WithoutSecret(ns, ['s3']),
+        argv: ['apply', 'hippo', '--target', 'pgo', '--method', 'standby', '--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage, '--yes'],
+        code: 3,
+        says: /^error: the manifest names Secret hippo-v5-v4-repo-credentials, made from the v4 Secret hippo-backrest-repo-config, which does not exist in namespace NS: create hippo-v5-v4-repo-credentials yourself .* \(nothing was changed\)$/,
+    },
+    {
+        // 4.5 kept the storage types in spec.userlabels: read there, S3 needs credentials, which are gone.
+        what: "4.5's storage types (userlabels backrest-storage-type) naming S3, its repo config Secret gone",
+        objects: (ns) => edit(s3WithoutSecret(ns), 'Pgcluster', 'hippo', (o) => void (o.spec!.userlabels = { 'backrest-storage-type': 's3', 'pgo-version': '4.5.1' })),
+        argv: BACKUPS_SECRETS,
+        code: 3,
+        says: REPO_SECRET_GONE,
+    },
+    {
+        // 4.3 and 4.4 kept them in the pgcluster's label.
+        what: "4.4's storage types (label backrest-storage-type) naming S3, its repo config Secret gone",
+        objects: (ns) => edit(s3WithoutSecret(ns), 'Pgcluster', 'hippo', (o) => void (o.metadata.labels = { ...o.metadata.labels, 'backrest-storage-type': 's3' })),
+        argv: BACKUPS_SECRETS,
+        code: 3,
+        says: REPO_SECRET_GONE,
+    },
     {
         what: 'no current-primary and no role=master pod',
         objects: (ns) =>
@@ -348,50 +387,88 @@ describe('broken and conflicting state: refused before any change, naming what i
 });
 
 /**
- * RBAC denied per verb: a user with every right prepare needs (src/rbac.ts) but one write verb. The plan's writes
- * go to the server as dry runs first, which it authorizes as the real ones, so the refusal comes before any change.
+ * RBAC denied per verb: for each command that writes, from the state it starts from (test/e2e/seeded.ts), a user
+ * with every right it needs (src/rbac.ts) but one write verb. The plan's writes go to the server as dry runs
+ * first, which it authorizes as the real ones, so the refusal comes before any change.
  */
-const PREPARE_WRITES: [verb: string, resource: string, group: string][] = [
-    ['patch', 'persistentvolumes', ''],
-    ['patch', 'configmaps', ''],
-    ['create', 'pgtasks', 'crunchydata.com'],
-    ['patch', 'pgclusters', 'crunchydata.com'],
-    ['delete', 'pgclusters', 'crunchydata.com'],
-    ['patch', 'persistentvolumeclaims', ''],
+const WRITERS: { command: CommandName; seed: (ns: string) => Promise<string[]>; writes: [verb: string, resource: string, group: string][] }[] = [
+    {
+        command: 'prepare',
+        seed: v4ForPrepare,
+        writes: [
+            ['patch', 'persistentvolumes', ''],
+            ['patch', 'configmaps', ''],
+            ['create', 'pgtasks', 'crunchydata.com'],
+            ['patch', 'pgclusters', 'crunchydata.com'],
+            ['delete', 'pgclusters', 'crunchydata.com'],
+            ['patch', 'persistentvolumeclaims', ''],
+        ],
+    },
+    {
+        command: 'apply',
+        seed: preparedForApply,
+        writes: [
+            ['create', 'secrets', ''],
+            ['patch', 'postgresclusters', 'postgres-operator.crunchydata.com'],
+        ],
+    },
+    {
+        command: 'release-pvc',
+        seed: adoptedForRelease,
+        writes: [
+            ['patch', 'persistentvolumes', ''],
+            ['patch', 'persistentvolumeclaims', ''],
+        ],
+    },
+    {
+        command: 'promote',
+        seed: standbyForPromote,
+        writes: [
+            ['patch', 'pgclusters', 'crunchydata.com'],
+            ['patch', 'postgresclusters', 'postgres-operator.crunchydata.com'],
+        ],
+    },
 ];
 
-describe('RBAC denied per verb: prepare refuses before any change, naming the step and what is missing', () => {
-    it.each(PREPARE_WRITES)('without %s on %s', async (verb, resource, group) => {
+/** A user of the test cluster with every right of `command` but `verb` on `resource`; returns its kubeconfig. */
+async function userWithout(at: string, command: CommandName, verb: string, resource: string, group: string): Promise<string> {
+    const rules = mergedRules(PERMISSIONS[command]).map((p) => ({
+        ...p,
+        verbs: p.resource === resource && p.group === group ? p.verbs.filter((v) => v !== verb) : p.verbs,
+    }));
+    const user = `no-${verb}-${resource}`.slice(0, 60);
+    const kubeconfig = await mintUser(
+        at,
+        user,
+        rules.filter((p) => !p.clusterScoped).map((p) => ({ apiGroups: [p.group], resources: [p.resource], verbs: p.verbs })),
+    );
+    // PersistentVolumes and CRDs are cluster-scoped: a ClusterRole of their own.
+    const admin = adminClient();
+    const rbac = '/apis/rbac.authorization.k8s.io/v1';
+    const clusterRules = rules.filter((p) => p.clusterScoped).map((p) => ({ apiGroups: [p.group], resources: [p.resource], verbs: p.verbs }));
+    await admin.request('POST', `${rbac}/clusterroles`, {
+        body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `${at}-${user}` }, rules: clusterRules },
+    });
+    await admin.request('POST', `${rbac}/clusterrolebindings`, {
+        body: {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'ClusterRoleBinding',
+            metadata: { name: `${at}-${user}` },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${at}-${user}` },
+            subjects: [{ kind: 'ServiceAccount', name: user, namespace: at }],
+        },
+    });
+    return kubeconfig;
+}
+
+describe('RBAC denied per verb: each command that writes refuses before any change, naming the step and what is missing', () => {
+    const cases = WRITERS.flatMap((w) => w.writes.map(([verb, resource, group]) => [w.command, verb, resource, group, w.seed] as const));
+    it.each(cases)('%s without %s on %s', async (command, verb, resource, group, seed) => {
         const at = await createNamespace('bad-rbac');
-        await createObjects(failedOver(at));
-        const rules = mergedRules(PERMISSIONS.prepare).map((p) => ({
-            ...p,
-            verbs: p.resource === resource && p.group === group ? p.verbs.filter((v) => v !== verb) : p.verbs,
-        }));
-        const user = `no-${verb}-${resource}`.slice(0, 60);
-        const kubeconfig = await mintUser(
-            at,
-            user,
-            rules.filter((p) => !p.clusterScoped).map((p) => ({ apiGroups: [p.group], resources: [p.resource], verbs: p.verbs })),
-        );
-        // PersistentVolumes are cluster-scoped: a ClusterRole of their own.
-        const admin = adminClient();
-        const rbac = '/apis/rbac.authorization.k8s.io/v1';
-        const clusterRules = rules.filter((p) => p.clusterScoped).map((p) => ({ apiGroups: [p.group], resources: [p.resource], verbs: p.verbs }));
-        await admin.request('POST', `${rbac}/clusterroles`, {
-            body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `${at}-${user}` }, rules: clusterRules },
-        });
-        await admin.request('POST', `${rbac}/clusterrolebindings`, {
-            body: {
-                apiVersion: 'rbac.authorization.k8s.io/v1',
-                kind: 'ClusterRoleBinding',
-                metadata: { name: `${at}-${user}` },
-                roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${at}-${user}` },
-                subjects: [{ kind: 'ServiceAccount', name: user, namespace: at }],
-            },
-        });
+        const argv = await seed(at);
+        const kubeconfig = await userWithout(at, command, verb, resource, group);
         const before = await namespaceVersions(at);
-        const r = await run(['prepare', 'hippo', '-n', at, '--method', 'volumes', '--target', 'pgo', '--yes'], { kubeconfig });
+        const r = await run(argv, { kubeconfig });
         expect(r.code, r.stderr).toBe(3);
         expect(r.stdout).toBe('');
         const error = r.stderr.slice(r.stderr.indexOf('error: ')).trimEnd();
