@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_IMAGES, walkThrough } from '../../scripts/demo-walk.js';
 import { SCENARIOS } from '../fixtures/v4/cluster.js';
-import { adminKubeconfig, createNamespace, createObjects, PLUGIN } from '../support/kube.js';
+import { adminKubeconfig, createNamespace, createObjects, notePrinted, PLUGIN } from '../support/kube.js';
 
 describe('the demo walks a newcomer along the whole PGO road', () => {
     it('inspect → prepare → generate → apply → release-pvc, every command printed as typed, the simulated operators labelled', async () => {
@@ -14,6 +14,8 @@ describe('the demo walks a newcomer along the whole PGO road', () => {
         let transcript = '';
         try {
             const codes = await walkThrough({ kubeconfig: adminKubeconfig(), namespace: ns, plugin: PLUGIN, workDir, print: (t) => (transcript += t) });
+            // Every command of the walk runs in ns; what it printed goes to the secrets checks (test/e2e/audit.ts).
+            notePrinted(['-n', ns], transcript);
             expect(codes, transcript).toEqual([0, 0, 0, 0, 0, 0]);
         } finally {
             fs.rmSync(workDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Inspection } from '../../src/v4/inspection.js';
 import { SCENARIOS } from '../fixtures/v4/cluster.js';
-import { adminKubeconfig, createNamespace, createObjects } from '../support/kube.js';
+import { adminKubeconfig, createNamespace, createObjects, notePrinted } from '../support/kube.js';
 
 // The linux/amd64 archive installed the way krew does it: unpacked into a store, its bin symlinked into a
 // folder on PATH as kubectl-ivyo_upgrade. PATH holds only that folder and kubectl: no Node anywhere.
@@ -26,7 +26,12 @@ beforeAll(async () => {
     fs.symlinkSync(fs.realpathSync(kubectl), path.join(bin, 'kubectl'));
 });
 
-const sh = (script: string) => spawnSync('/bin/sh', ['-c', script], { env: { PATH: bin, HOME: os.tmpdir(), KUBECONFIG: adminKubeconfig() }, encoding: 'utf8' });
+/** Runs a shell line as a user would; what it printed goes to the secrets checks (test/e2e/audit.ts). */
+const sh = (script: string) => {
+    const r = spawnSync('/bin/sh', ['-c', script], { env: { PATH: bin, HOME: os.tmpdir(), KUBECONFIG: adminKubeconfig() }, encoding: 'utf8' });
+    notePrinted(script.split(/\s+/), `${r.stdout}${r.stderr}`);
+    return r;
+};
 
 describe('installed from the linux/amd64 archive, as krew does it', () => {
     it('has no Node on PATH', () => {
