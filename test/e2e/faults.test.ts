@@ -1,12 +1,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startApiServer, stopApiServer } from '../../scripts/test-cluster.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { mergePatch } from '../../src/kube/writes.js';
+import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { FaultProxy, type Fate, type Seen } from '../support/fault-proxy.js';
-import { adminClient, adminCluster, adminKubeconfig, createNamespace, notePrinted, PLUGIN, run } from '../support/kube.js';
+import { adminClient, adminCluster, adminKubeconfig, createNamespace, createObjects, notePrinted, PLUGIN, run } from '../support/kube.js';
+import { startPostgres, type Server } from '../support/postgres.js';
+import { contentHash, SEEDED_TABLES, seedV4, V5_HBA } from '../support/v4-seed.js';
 import { adoptedForRelease, preparedForApply, standbyForPromote, v4ForPrepare } from './seeded.js';
+import { JobRunner } from './simulators/job-runner.js';
 import { V4OperatorSimulator } from './simulators/v4-operator.js';
 import { V5OperatorSimulator } from './simulators/v5-operator.js';
 
@@ -34,6 +38,8 @@ interface Scenario {
     seed(ns: string): Promise<string[]>;
     /** Starts the operators the command waits on (simulated: test/e2e/simulators); again after a restart, given the ones before. */
     operators(ns: string, before?: Operators): Operators;
+    /** What the end state holds beyond the API server's objects (the data a copy made), read once the run is over. */
+    data?(ns: string): Promise<unknown>;
 }
 
 const client = () => adminClient();
@@ -53,7 +59,60 @@ const SCENARIOS: Record<string, Scenario> = {
     'release-pvc': { writes: 9, seed: adoptedForRelease, operators: v5Operator },
     // v4 marked with its successor, v4 shut down (the v4 operator scales it to zero), the standby promoted.
     promote: { writes: 3, seed: standbyForPromote, operators: v4Operator },
+    // The logical move by dump into a fresh PostgresCluster: v4's passwords, the cluster, the copy Job.
+    'apply --method logical': { writes: 4, ...logicalDump() },
 };
+
+/**
+ * The logical move's copy runs for real: the JobRunner runs each Job's script (test/e2e/simulators/job-runner.ts)
+ * from a PostgreSQL 13 seeded as v4 (one for every case: the dump only reads it) into a PostgreSQL 18 of each
+ * case's own, whose tables' contents are part of the end state.
+ */
+function logicalDump(): Omit<Scenario, 'writes'> {
+    let v4: Server | undefined;
+    let v4Started: Promise<Server> | undefined;
+    const v5 = new Map<string, Server>();
+    afterAll(async () => {
+        await Promise.all([...v5.values()].map((s) => s.stop()));
+        await v4?.stop();
+    });
+    return {
+        seed: async (ns) => {
+            v4 = await (v4Started ??= startPostgres(13).then((s) => {
+                seedV4(s);
+                s.psql("alter role hippo password 'hippo-password-example'");
+                return s;
+            }));
+            v5.set(ns, await startPostgres(18, { hba: V5_HBA }));
+            await createObjects(v4Cluster({ namespace: ns }));
+            return ['apply', 'hippo', '-n', ns, '--target', 'pgo', '--method', 'logical', '--name', 'hippo-18', '--yes', '--timeout', '90s'];
+        },
+        operators: (ns) => {
+            const at = (pg: Server) => ({ host: '127.0.0.1', port: pg.port });
+            const operator = v5Operator(ns);
+            const runner = new JobRunner(client(), ns, { hippo: at(v4!), 'hippo-18-primary': at(v5.get(ns)!) }).start();
+            return {
+                stop: async () => {
+                    await runner.stop();
+                    await operator.stop();
+                },
+                get errors() {
+                    return [...operator.errors, ...runner.errors];
+                },
+            };
+        },
+        data: async (ns) => {
+            const target = v5.get(ns)!;
+            const copied = Object.fromEntries(SEEDED_TABLES.map((t) => [t, contentHash(target, t) === contentHash(v4!, t)]));
+            const login = target.login('hippo', 'hippo-password-example', 'hippo').ok;
+            await target.stop();
+            v5.delete(ns);
+            // Every run ends with every table copied and v4's password working on v5, not only the same as the baseline.
+            expect({ copied, login }).toEqual({ copied: Object.fromEntries(SEEDED_TABLES.map((t) => [t, true])), login: true });
+            return { copied, login };
+        },
+    };
+}
 
 interface Outcome {
     code: number | null;
@@ -132,7 +191,8 @@ async function runCase(scenario: Scenario, fault: Fault | 'flaky-reads' | null, 
         }
         await operators.stop();
         expect([...retired, operators].flatMap((o) => o.errors)).toEqual([]);
-        return { ...first, stderr: out.replaceAll(ns, 'NS'), args: args.map((a) => a.replaceAll(ns, 'NS')), seen: proxy.seen, end: await endState(ns) };
+        const end = { objects: await endState(ns), data: await scenario.data?.(ns) };
+        return { ...first, stderr: out.replaceAll(ns, 'NS'), args: args.map((a) => a.replaceAll(ns, 'NS')), seen: proxy.seen, end };
     } finally {
         await proxy.close();
     }
