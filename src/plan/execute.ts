@@ -191,16 +191,17 @@ export async function runProcedure<S, A>(p: Procedure<S, A>, o: RunOptions): Pro
 
 /**
  * Before the first write, every write of the plan, and those it comes to after a wait, goes to the server once
- * with dryRun=All, which authorizes it as the real one: a step the server forbids stops the run here (exit 3, nothing changed), not half way through.
- * Any other answer is left to the step itself, which meets it in order (a dry run cannot see what an earlier
- * step would create).
+ * with dryRun=All, which authorizes it as the real one: a step the server forbids stops the run here (exit 3,
+ * nothing changed), not half way through. The server authorizes a request before it looks at its object, so even
+ * a step whose dry run it cannot judge yet (it needs what an earlier step would create) gets its 403 here. Any
+ * other answer is left to the step itself, which meets it in order.
  */
 async function permitted<S, A>(p: Procedure<S, A>, plan: A[], state: S): Promise<void> {
     const forbidden: string[] = [];
     const planned = new Set(plan.map((a) => p.describe(a, state)));
     const later = (p.laterWrites?.(state) ?? []).filter((a) => !planned.has(p.describe(a, state)));
     for (const a of [...plan, ...later]) {
-        if (p.isWait(a) || p.unverifiableInDryRun?.(a, state)) continue;
+        if (p.isWait(a)) continue;
         try {
             await p.execute(a, state, true);
         } catch (e) {

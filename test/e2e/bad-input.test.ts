@@ -12,7 +12,7 @@ import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { IMAGES } from '../support/golden.js';
 import { type CommandName, mergedRules, PERMISSIONS } from '../../src/rbac.js';
 import { adminClient, adminCluster, mintUser, createNamespace, createObjects, namespaceVersions, run } from '../support/kube.js';
-import { adoptedForRelease, preparedForApply, standbyForPromote, v4ForPrepare } from './seeded.js';
+import { adoptedForRelease, preparedForApply, standbyForPromote, v4ForLogical, v4ForPrepare } from './seeded.js';
 
 /**
  * The bad-input corpus, as data (docs/guarantees.md): each case is a command line the tool must refuse, with the
@@ -411,6 +411,12 @@ const WRITERS: { command: CommandName; seed: (ns: string) => Promise<string[]>; 
             ['create', 'secrets', ''],
             ['patch', 'postgresclusters', 'postgres-operator.crunchydata.com'],
         ],
+    },
+    {
+        // The copy Job comes after the cluster runs, with the image it runs: its dry run cannot be judged before.
+        command: 'apply',
+        seed: v4ForLogical,
+        writes: [['create', 'jobs', 'batch']],
     },
     {
         command: 'release-pvc',

@@ -4,12 +4,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startApiServer, stopApiServer } from '../../scripts/test-cluster.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { mergePatch } from '../../src/kube/writes.js';
-import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { FaultProxy, type Fate, type Seen } from '../support/fault-proxy.js';
-import { adminClient, adminCluster, adminKubeconfig, createNamespace, createObjects, notePrinted, PLUGIN, run } from '../support/kube.js';
+import { adminClient, adminCluster, adminKubeconfig, createNamespace, notePrinted, PLUGIN, run } from '../support/kube.js';
 import { startPostgres, type Server } from '../support/postgres.js';
 import { contentHash, SEEDED_TABLES, seedV4, V5_HBA } from '../support/v4-seed.js';
-import { adoptedForRelease, preparedForApply, standbyForPromote, v4ForPrepare } from './seeded.js';
+import { adoptedForRelease, preparedForApply, standbyForPromote, v4ForLogical, v4ForPrepare } from './seeded.js';
 import { JobRunner } from './simulators/job-runner.js';
 import { V4OperatorSimulator } from './simulators/v4-operator.js';
 import { V5OperatorSimulator } from './simulators/v5-operator.js';
@@ -84,8 +83,7 @@ function logicalDump(): Omit<Scenario, 'writes'> {
                 return s;
             }));
             v5.set(ns, await startPostgres(18, { hba: V5_HBA }));
-            await createObjects(v4Cluster({ namespace: ns }));
-            return ['apply', 'hippo', '-n', ns, '--target', 'pgo', '--method', 'logical', '--name', 'hippo-18', '--yes', '--timeout', '90s'];
+            return v4ForLogical(ns);
         },
         operators: (ns) => {
             const at = (pg: Server) => ({ host: '127.0.0.1', port: pg.port });

@@ -31,6 +31,12 @@ export async function v4ForPrepare(ns: string): Promise<string[]> {
     return ['prepare', 'hippo', '-n', ns, '--method', 'volumes', '--target', 'pgo', '--yes', '--timeout', '60s'];
 }
 
+/** A running v4 cluster, for the logical move by dump into a fresh PostgresCluster hippo-18: apply's start. */
+export async function v4ForLogical(ns: string): Promise<string[]> {
+    await createObjects(v4Cluster({ namespace: ns }));
+    return ['apply', 'hippo', '-n', ns, '--target', 'pgo', '--method', 'logical', '--name', 'hippo-18', '--yes', '--timeout', '90s'];
+}
+
 /** That cluster prepared (v4 gone, its PVCs kept) and a PostgresCluster generated from it: apply -f's start. */
 export async function preparedForApply(ns: string): Promise<string[]> {
     const prepare = await v4ForPrepare(ns);

@@ -118,6 +118,13 @@ describe('runProcedure, the one executor of every write', () => {
         expect((unchecked as Error).message).toContain('readiness never came');
     });
 
+    it('asks about a step whose dry run the server cannot judge yet as well: its authorization comes first', async () => {
+        const w = world({ forbidden: true });
+        const err = await runProcedure({ ...procedure(w), unverifiableInDryRun: () => 'needs what an earlier step makes' }, opts(io().io)).catch((e: unknown) => e);
+        expect(err).toMatchObject({ exitCode: 3 });
+        expect(w.value).toBe(0);
+    });
+
     it('a failed precondition is exit 3 before any write, exit 1 with what was done after one', async () => {
         const before = await runProcedure(procedure(world({ failAt: 0 })), opts(io().io)).catch((e: unknown) => e);
         expect(before).toMatchObject({ exitCode: 3, message: 'the value is 0 (nothing was changed)' });
