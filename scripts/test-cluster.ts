@@ -132,7 +132,8 @@ export async function startCluster(dir: string): Promise<TestCluster> {
                 '--service-account-issuer=https://kubernetes.default.svc',
                 `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
                 `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
-                '--service-cluster-ip-range=10.0.0.0/24',
+                // Room for every Service the fixtures make: a /24 ran out after some 250 (each v4 cluster has several).
+                '--service-cluster-ip-range=10.0.0.0/16',
                 '--allow-privileged',
                 `--audit-policy-file=${path.join(dir, 'audit-policy.json')}`,
                 `--audit-log-path=${auditLog(dir)}`,
