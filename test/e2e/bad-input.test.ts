@@ -12,7 +12,7 @@ import { v4Cluster } from '../fixtures/v4/cluster.js';
 import { IMAGES } from '../support/golden.js';
 import { type CommandName, mergedRules, PERMISSIONS } from '../../src/rbac.js';
 import { adminClient, adminCluster, mintUser, createNamespace, createObjects, namespaceVersions, run } from '../support/kube.js';
-import { adoptedForRelease, preparedForApply, standbyForPromote, v4ForLogical, v4ForPrepare } from './seeded.js';
+import { adoptedForRelease, preparedForApply, replicatingForCutover, standbyForPromote, stopServers, v4ForLogical, v4ForPrepare } from './seeded.js';
 
 /**
  * The bad-input corpus, as data (docs/guarantees.md): each case is a command line the tool must refuse, with the
@@ -427,6 +427,11 @@ const WRITERS: { command: CommandName; seed: (ns: string) => Promise<string[]>; 
         ],
     },
     {
+        command: 'cutover',
+        seed: replicatingForCutover,
+        writes: [['create', 'jobs', 'batch']],
+    },
+    {
         command: 'promote',
         seed: standbyForPromote,
         writes: [
@@ -468,6 +473,7 @@ async function userWithout(at: string, command: CommandName, verb: string, resou
 }
 
 describe('RBAC denied per verb: each command that writes refuses before any change, naming the step and what is missing', () => {
+    afterAll(() => stopServers());
     const cases = WRITERS.flatMap((w) => w.writes.map(([verb, resource, group]) => [w.command, verb, resource, group, w.seed] as const));
     it.each(cases)('%s without %s on %s', async (command, verb, resource, group, seed) => {
         const at = await createNamespace('bad-rbac');

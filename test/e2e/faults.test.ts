@@ -5,11 +5,10 @@ import { ADMIN_TOKEN, startApiServer, stopApiServer } from '../../scripts/test-c
 import type { KubeObject } from '../../src/kube/types.js';
 import { mergePatch } from '../../src/kube/writes.js';
 import { FaultProxy, type Fate, type Seen } from '../support/fault-proxy.js';
-import { v4Cluster } from '../fixtures/v4/cluster.js';
-import { adminClient, adminCluster, adminKubeconfig, createNamespace, createObjects, notePrinted, PLUGIN, run } from '../support/kube.js';
+import { adminClient, adminCluster, adminKubeconfig, createNamespace, notePrinted, PLUGIN, run } from '../support/kube.js';
 import { startPostgres, type Server } from '../support/postgres.js';
 import { contentHash, SEEDED_TABLES, seedV4, V5_HBA } from '../support/v4-seed.js';
-import { adoptedForRelease, preparedForApply, standbyForPromote, v4ForLogical, v4ForPrepare } from './seeded.js';
+import { adoptedForRelease, logicalOperators, preparedForApply, replicatingForCutover, serversOf, standbyForPromote, stopServers, v4ForLogical, v4ForPrepare } from './seeded.js';
 import { JobRunner } from './simulators/job-runner.js';
 import { V4OperatorSimulator } from './simulators/v4-operator.js';
 import { V5OperatorSimulator } from './simulators/v5-operator.js';
@@ -116,65 +115,24 @@ function logicalDump(): Omit<Scenario, 'writes'> {
 }
 
 /**
- * The cut-over from v4 to a fresh IvoryCluster that replicates it: each case its own pair of servers (the
- * cut-over changes v4: its slot dropped, its application user's login taken), made by prepare --method logical
- * and apply --copy replicate with the Jobs run for real. The end state holds what a cut-over must leave: every
- * table the same on both, no slot on v4, the application user able to log in to v5 only.
+ * The cut-over from v4 to a fresh IvoryCluster that replicates it (test/e2e/seeded.ts `replicatingForCutover`:
+ * each case its own pair of servers, as the cut-over changes v4). The end state holds what a cut-over must leave:
+ * every table the same on both, no slot on v4, the application user able to log in to v5 only.
  */
 function logicalCutover(): Omit<Scenario, 'writes'> {
-    const servers = new Map<string, { v4: Server; v5: Server }>();
-    afterAll(async () => {
-        await Promise.all([...servers.values()].flatMap((p) => [p.v4.stop(), p.v5.stop()]));
-    });
-    const start = (ns: string) => {
-        const { v4, v5 } = servers.get(ns)!;
-        const at = (pg: Server) => ({ host: '127.0.0.1', port: pg.port });
-        const operator = new V5OperatorSimulator(client(), 'ivyo', ns).start();
-        const runner = new JobRunner(client(), ns, { hippo: at(v4), 'hippo-v5-primary': at(v5) }).start();
-        return {
-            stop: async () => {
-                await runner.stop();
-                await operator.stop();
-            },
-            get errors() {
-                return [...operator.errors, ...runner.errors];
-            },
-        };
-    };
+    afterAll(() => stopServers());
     return {
-        seed: async (ns) => {
-            const [v4, v5] = await Promise.all([startPostgres(13), startPostgres(18, { hba: ['host all ivorysql 127.0.0.1/32 trust', ...V5_HBA] })]);
-            servers.set(ns, { v4, v5 });
-            seedV4(v4);
-            v4.psql("alter role hippo password 'hippo-password-example'");
-            v4.psql('alter table events replica identity full', 'hippo');
-            v5.psql('create role ivorysql superuser login');
-            await createObjects(v4Cluster({ namespace: ns }));
-            const operators = start(ns);
-            const v4Operator = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
-            for (const argv of [
-                ['prepare', 'hippo', '-n', ns, '--method', 'logical', '--yes', '--timeout', '60s'],
-                ['apply', 'hippo', '-n', ns, '--copy', 'replicate', '--yes', '--timeout', '90s'],
-            ]) {
-                const r = await run(argv);
-                expect(r.code, r.stderr).toBe(0);
-            }
-            await v4Operator.stop();
-            await operators.stop();
-            expect([...v4Operator.errors, ...operators.errors]).toEqual([]);
-            return ['cutover', 'hippo', '-n', ns, '--yes', '--timeout', '60s'];
-        },
-        operators: start,
+        seed: replicatingForCutover,
+        operators: logicalOperators,
         data: async (ns) => {
-            const { v4, v5 } = servers.get(ns)!;
+            const { v4, v5 } = serversOf(ns);
             const end = {
                 copied: Object.fromEntries(SEEDED_TABLES.map((t) => [t, contentHash(v5, t) === contentHash(v4, t)])),
                 slots: v4.psql("select count(*) from pg_replication_slots where slot_name like 'ivyo_upgrade_%'"),
                 v4Login: v4.login('hippo', 'hippo-password-example', 'hippo').ok,
                 v5Login: v5.login('hippo', 'hippo-password-example', 'hippo').ok,
             };
-            await Promise.all([v4.stop(), v5.stop()]);
-            servers.delete(ns);
+            await stopServers(ns);
             expect(end).toEqual({ copied: Object.fromEntries(SEEDED_TABLES.map((t) => [t, true])), slots: '0', v4Login: false, v5Login: true });
             return end;
         },

@@ -7,14 +7,18 @@ import type { KubeObject } from '../../src/kube/types.js';
 import { mergePatch } from '../../src/kube/writes.js';
 import { SCENARIOS, v4Cluster } from '../fixtures/v4/cluster.js';
 import { IMAGES } from '../support/golden.js';
+import { startPostgres, type Server } from '../support/postgres.js';
+import { seedV4, V5_HBA } from '../support/v4-seed.js';
 import { adminClient, adminKubeconfig, createObjects, run } from '../support/kube.js';
+import { JobRunner } from './simulators/job-runner.js';
 import { V4OperatorSimulator } from './simulators/v4-operator.js';
 import { V5OperatorSimulator } from './simulators/v5-operator.js';
 
 /**
  * The states the writing commands start from, made the way a user gets there (the commands before, with the
  * operators simulated), for the suites that run a command from each: the faults (faults.test.ts) and RBAC denied
- * per verb (bad-input.test.ts). Each returns the command line, without the user's kubeconfig.
+ * per verb (bad-input.test.ts). Each returns the command line, without the user's kubeconfig; one that starts
+ * PostgreSQL servers leaves them running until stopServers.
  */
 
 const IMAGE_FLAGS = ['--image', IMAGES.image, '--pgbackrest-image', IMAGES.pgbackrestImage];
@@ -79,4 +83,69 @@ export async function standbyForPromote(ns: string): Promise<string[]> {
     expect(applied.code, applied.stderr).toBe(0);
     expect(v5.errors).toEqual([]);
     return ['promote', 'hippo', '-n', ns, '--confirm-replayed', '--yes', '--timeout', '60s'];
+}
+
+/** The PostgreSQL servers a seed started, by namespace: v4's and the v5 cluster's. */
+const servers = new Map<string, { v4: Server; v5: Server }>();
+
+export function serversOf(ns: string): { v4: Server; v5: Server } {
+    const pair = servers.get(ns);
+    if (!pair) throw new Error(`no servers were started for namespace ${ns}`);
+    return pair;
+}
+
+/** Stops the servers of `ns` (of every namespace: none given). */
+export async function stopServers(ns?: string): Promise<void> {
+    const names = ns === undefined ? [...servers.keys()] : [ns];
+    await Promise.all(names.flatMap((n) => Object.values(servers.get(n) ?? {}).map((s: Server) => s.stop())));
+    for (const n of names) servers.delete(n);
+}
+
+/**
+ * The operators of the logical move to IVYO in `ns`: IVYO's simulated, and the JobRunner in a kubelet's place,
+ * running each Job's script between the namespace's servers (hippo: v4; hippo-v5-primary: the IvoryCluster).
+ */
+export function logicalOperators(ns: string): { stop(): Promise<void>; readonly errors: unknown[] } {
+    const { v4, v5 } = serversOf(ns);
+    const at = (pg: Server) => ({ host: '127.0.0.1', port: pg.port });
+    const operator = new V5OperatorSimulator(adminClient(), 'ivyo', ns).start();
+    const runner = new JobRunner(adminClient(), ns, { hippo: at(v4), 'hippo-v5-primary': at(v5) }).start();
+    return {
+        stop: async () => {
+            await runner.stop();
+            await operator.stop();
+        },
+        get errors() {
+            return [...operator.errors, ...runner.errors];
+        },
+    };
+}
+
+/**
+ * A v4 cluster (a PostgreSQL 13 of its own, seeded) replicated into a fresh IvoryCluster hippo-v5 (a PostgreSQL
+ * 18 of its own) by prepare --method logical and apply --copy replicate, their Jobs run for real: cutover's start.
+ * Its servers run until stopServers.
+ */
+export async function replicatingForCutover(ns: string): Promise<string[]> {
+    const [v4, v5] = await Promise.all([startPostgres(13), startPostgres(18, { hba: ['host all ivorysql 127.0.0.1/32 trust', ...V5_HBA] })]);
+    servers.set(ns, { v4, v5 });
+    seedV4(v4);
+    v4.psql("alter role hippo password 'hippo-password-example'");
+    v4.psql('alter table events replica identity full', 'hippo');
+    // The v5 operator's superuser (IVYO internal/ivory/users.go).
+    v5.psql('create role ivorysql superuser login');
+    await createObjects(v4Cluster({ namespace: ns }));
+    const operators = logicalOperators(ns);
+    const v4Operator = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
+    for (const argv of [
+        ['prepare', 'hippo', '-n', ns, '--method', 'logical', '--yes', '--timeout', '60s'],
+        ['apply', 'hippo', '-n', ns, '--copy', 'replicate', '--yes', '--timeout', '90s'],
+    ]) {
+        const r = await run(argv);
+        expect(r.code, r.stderr).toBe(0);
+    }
+    await v4Operator.stop();
+    await operators.stop();
+    expect([...v4Operator.errors, ...operators.errors]).toEqual([]);
+    return ['cutover', 'hippo', '-n', ns, '--yes', '--timeout', '60s'];
 }
