@@ -9,7 +9,6 @@ import { adminClient, adminCluster, adminKubeconfig, createNamespace, notePrinte
 import { startPostgres, type Server } from '../support/postgres.js';
 import { contentHash, SEEDED_TABLES, seedV4, V5_HBA } from '../support/v4-seed.js';
 import { adoptedForRelease, logicalOperators, preparedForApply, replicatingForCutover, serversOf, standbyForPromote, stopServers, v4ForLogical, v4ForPrepare } from './seeded.js';
-import { JobRunner } from './simulators/job-runner.js';
 import { V4OperatorSimulator } from './simulators/v4-operator.js';
 import { V5OperatorSimulator } from './simulators/v5-operator.js';
 
@@ -49,6 +48,9 @@ const v4Operator = (ns: string, before?: Operators) => {
 };
 const v5Operator = (ns: string) => new V5OperatorSimulator(client(), 'pgo', ns).start();
 
+// The servers a failed cut-over case left running.
+afterAll(() => stopServers());
+
 const SCENARIOS: Record<string, Scenario> = {
     // Retain on three PVs, the record, the replica's scale-down, keep-data, the delete, labels off three PVCs.
     prepare: { writes: 10, seed: v4ForPrepare, operators: v4Operator },
@@ -87,20 +89,7 @@ function logicalDump(): Omit<Scenario, 'writes'> {
             v5.set(ns, await startPostgres(18, { hba: V5_HBA }));
             return v4ForLogical(ns);
         },
-        operators: (ns) => {
-            const at = (pg: Server) => ({ host: '127.0.0.1', port: pg.port });
-            const operator = v5Operator(ns);
-            const runner = new JobRunner(client(), ns, { hippo: at(v4!), 'hippo-18-primary': at(v5.get(ns)!) }).start();
-            return {
-                stop: async () => {
-                    await runner.stop();
-                    await operator.stop();
-                },
-                get errors() {
-                    return [...operator.errors, ...runner.errors];
-                },
-            };
-        },
+        operators: (ns) => logicalOperators(ns, { v4: v4!, v5: v5.get(ns)! }, 'pgo', 'hippo-18'),
         data: async (ns) => {
             const target = v5.get(ns)!;
             const copied = Object.fromEntries(SEEDED_TABLES.map((t) => [t, contentHash(target, t) === contentHash(v4!, t)]));
@@ -120,10 +109,9 @@ function logicalDump(): Omit<Scenario, 'writes'> {
  * every table the same on both, no slot on v4, the application user able to log in to v5 only.
  */
 function logicalCutover(): Omit<Scenario, 'writes'> {
-    afterAll(() => stopServers());
     return {
         seed: replicatingForCutover,
-        operators: logicalOperators,
+        operators: (ns) => logicalOperators(ns),
         data: async (ns) => {
             const { v4, v5 } = serversOf(ns);
             const end = {

@@ -102,14 +102,19 @@ export async function stopServers(ns?: string): Promise<void> {
 }
 
 /**
- * The operators of the logical move to IVYO in `ns`: IVYO's simulated, and the JobRunner in a kubelet's place,
- * running each Job's script between the namespace's servers (hippo: v4; hippo-v5-primary: the IvoryCluster).
+ * The operators of the logical move in `ns`: the target's simulated, and the JobRunner in a kubelet's place,
+ * running each Job's script between the namespace's servers, or those given (hippo: v4; `<v5Name>-primary`: the
+ * v5 cluster).
  */
-export function logicalOperators(ns: string): { stop(): Promise<void>; readonly errors: unknown[] } {
-    const { v4, v5 } = serversOf(ns);
+export function logicalOperators(
+    ns: string,
+    { v4, v5 } = serversOf(ns),
+    flavor: 'ivyo' | 'pgo' = 'ivyo',
+    v5Name = 'hippo-v5',
+): { stop(): Promise<void>; readonly errors: unknown[] } {
     const at = (pg: Server) => ({ host: '127.0.0.1', port: pg.port });
-    const operator = new V5OperatorSimulator(adminClient(), 'ivyo', ns).start();
-    const runner = new JobRunner(adminClient(), ns, { hippo: at(v4), 'hippo-v5-primary': at(v5) }).start();
+    const operator = new V5OperatorSimulator(adminClient(), flavor, ns).start();
+    const runner = new JobRunner(adminClient(), ns, { hippo: at(v4), [`${v5Name}-primary`]: at(v5) }).start();
     return {
         stop: async () => {
             await runner.stop();
@@ -122,18 +127,28 @@ export function logicalOperators(ns: string): { stop(): Promise<void>; readonly 
 }
 
 /**
+ * A PostgreSQL 13 seeded as v4 (its application user's password its Secret's) and a fresh PostgreSQL 18 for an
+ * IvoryCluster, with what IVYO makes on bootstrap (its superuser ivorysql: IVYO internal/ivory/users.go), both of
+ * `ns` until stopServers.
+ */
+async function startServers(ns: string): Promise<{ v4: Server; v5: Server }> {
+    const [v4, v5] = await Promise.all([startPostgres(13), startPostgres(18, { hba: ['host all ivorysql 127.0.0.1/32 trust', ...V5_HBA] })]);
+    servers.set(ns, { v4, v5 });
+    seedV4(v4);
+    v4.psql("alter role hippo password 'hippo-password-example'");
+    v5.psql('create role ivorysql superuser login');
+    return { v4, v5 };
+}
+
+/**
  * A v4 cluster (a PostgreSQL 13 of its own, seeded) replicated into a fresh IvoryCluster hippo-v5 (a PostgreSQL
  * 18 of its own) by prepare --method logical and apply --copy replicate, their Jobs run for real: cutover's start.
  * Its servers run until stopServers.
  */
 export async function replicatingForCutover(ns: string): Promise<string[]> {
-    const [v4, v5] = await Promise.all([startPostgres(13), startPostgres(18, { hba: ['host all ivorysql 127.0.0.1/32 trust', ...V5_HBA] })]);
-    servers.set(ns, { v4, v5 });
-    seedV4(v4);
-    v4.psql("alter role hippo password 'hippo-password-example'");
+    const { v4 } = await startServers(ns);
+    // Replication needs a key or a replica identity on every table.
     v4.psql('alter table events replica identity full', 'hippo');
-    // The v5 operator's superuser (IVYO internal/ivory/users.go).
-    v5.psql('create role ivorysql superuser login');
     await createObjects(v4Cluster({ namespace: ns }));
     const operators = logicalOperators(ns);
     const v4Operator = await new V4OperatorSimulator(adminKubeconfig(), ns).start();
